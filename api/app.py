@@ -1,0 +1,37 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api.errors import install_error_handlers
+from api.routes import documents, health, pilots, search
+from api.settings import Settings
+from index import KnowledgeBase
+
+DESCRIPTION = """碳路 TanLu：宁夏碳达峰试点知识库。检索试点的实施方案、进展报告与经验总结，
+按试点类型发现可复制、可推广的经验做法。所有演示数据均为虚构（demo: true）。"""
+
+
+def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None) -> FastAPI:
+    """Build the app; the knowledge base opens at start-up unless one is given."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        app.state.settings = settings
+        owned = kb is None
+        app.state.kb = kb or KnowledgeBase(settings.index_config())
+        try:
+            yield
+        finally:
+            if owned:
+                app.state.kb.close()
+
+    app = FastAPI(title="碳路 TanLu", description=DESCRIPTION, version="0.1.0", lifespan=lifespan)
+    install_error_handlers(app)
+    for module in (search, documents, pilots, health):
+        app.include_router(module.router)
+    return app

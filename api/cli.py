@@ -1,0 +1,168 @@
+"""The ``tanlu`` command: ingest, search, serve, stats.
+
+Thread settings are fixed before numpy or the embedder load: numpy's multi-threaded
+BLAS fights the embedder's OpenMP threads on small machines (STACK-NOTES).
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+import json  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Annotated, Optional  # noqa: E402
+
+import typer  # noqa: E402
+from rich.console import Console  # noqa: E402
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn  # noqa: E402
+from rich.table import Table  # noqa: E402
+
+from api.settings import Settings  # noqa: E402
+
+app = typer.Typer(help="碳路 TanLu：宁夏碳达峰试点知识库", no_args_is_help=True, add_completion=False)
+console = Console()
+
+
+def _open(settings: Settings):
+    from index import KnowledgeBase
+
+    with console.status("正在加载知识库…"):
+        return KnowledgeBase(settings.index_config())
+
+
+def run_ingest(kb, paths: list[Path]) -> int:
+    """Ingest with a progress bar, a per-file report and a summary; returns error count."""
+    with Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
+    ) as progress:
+        tasks: dict[str, int] = {}
+
+        def on_progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = progress.add_task(stage, total=total or None)
+            progress.update(tasks[stage], completed=done, total=total or None)
+
+        report = kb.ingest(paths, on_progress)
+    table = Table(title="文件处理结果", show_lines=False)
+    table.add_column("文件")
+    table.add_column("结果")
+    table.add_column("说明")
+    for file in report.files:
+        if file.status == "ok" and not file.chunks:
+            continue  # unchanged files: counted in the summary
+        style = {"ok": "green", "error": "red", "skipped": "yellow"}[file.status]
+        label = {"ok": "已入库", "error": "错误", "skipped": "跳过"}[file.status]
+        detail = f"{file.doc_id}，{file.chunks} 个分块" if file.status == "ok" else file.message
+        table.add_row(file.path, f"[{style}]{label}[/{style}]", detail)
+    if table.row_count:
+        console.print(table)
+    console.print(
+        f"新增 {report.added} 篇，更新 {report.updated} 篇，未变 {report.unchanged} 篇，删除 {report.removed} 篇；"
+        f"分块 {report.chunks_total} 个，新计算向量 {report.chunks_embedded} 个（缓存命中 {report.cache_hits}）；"
+        f"错误 {len(report.errors)} 个；用时 {report.seconds:.1f} 秒"
+    )
+    return len(report.errors)
+
+
+@app.command()
+def ingest(paths: Annotated[list[Path], typer.Argument(help="文件或文件夹")]) -> None:
+    """导入文档（增量：未变的文件不重复计算；源目录中删除的文件从索引移除）。"""
+    missing = [path for path in paths if not path.exists()]
+    for path in missing:
+        console.print(f"[red]路径不存在：{path}[/red]")
+    kb = _open(Settings())
+    errors = run_ingest(kb, [path for path in paths if path.exists()])
+    kb.close()
+    raise typer.Exit(1 if errors or missing else 0)
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="检索问题或关键词")],
+    pilot_type: Annotated[Optional[str], typer.Option("--type", help="试点类型")] = None,
+    region: Annotated[Optional[str], typer.Option(help="地区")] = None,
+    doc_type: Annotated[Optional[str], typer.Option("--doc-type", help="文档类型")] = None,
+    field: Annotated[Optional[str], typer.Option(help="领域")] = None,
+    year: Annotated[Optional[str], typer.Option(help="年份或半年度，如 2025 或 2025H1")] = None,
+    top_k: Annotated[int, typer.Option("-k", "--top-k", min=1, max=50, help="返回条数")] = 5,
+    mode: Annotated[str, typer.Option(help="hybrid、bm25 或 dense")] = "hybrid",
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+) -> None:
+    """检索知识库。"""
+    from api.routes.search import to_hit
+    from index import FilterError, SearchFilters
+
+    if not query.strip():
+        console.print("[red]查询内容不能为空[/red]")
+        raise typer.Exit(2)
+    try:
+        filters = SearchFilters.parse(pilot_type=pilot_type, region=region, doc_type=doc_type, field=field, year=year)
+    except FilterError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from None
+    kb = _open(Settings())
+    hits = [to_hit(rank, query, hit) for rank, hit in enumerate(kb.search(query, filters, top_k, mode), start=1)]
+    if as_json:
+        print(json.dumps([hit.model_dump() for hit in hits], ensure_ascii=False, indent=2))
+        return
+    if not hits:
+        console.print("没有找到相关内容。")
+    for hit in hits:
+        console.rule(f"[bold]{hit.rank}. {hit.pilot}（{hit.pilot_type}·{hit.region}） 相关度 {hit.score:.3f}")
+        console.print(f"[dim]{hit.title} › {hit.heading_path}[/dim]")
+        text = hit.text
+        for term in hit.matched_terms:
+            text = text.replace(term, f"[bold yellow]{term}[/bold yellow]")
+        console.print(text)
+
+
+@app.command()
+def serve(
+    host: Annotated[Optional[str], typer.Option(help="监听地址")] = None,
+    port: Annotated[Optional[int], typer.Option(help="监听端口")] = None,
+    ingest_dir: Annotated[Optional[Path], typer.Option("--ingest", help="启动前先导入此目录")] = None,
+) -> None:
+    """启动 API 服务（文档见 /docs）。"""
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = Settings()
+    kb = _open(settings)
+    if ingest_dir is not None:
+        run_ingest(kb, [ingest_dir])
+    host = host or settings.host
+    port = port or settings.port
+    console.print(f"碳路 TanLu 已启动：[bold]http://{host}:{port}/[/bold]  接口文档：http://{host}:{port}/docs")
+    uvicorn.run(create_app(settings, kb), host=host, port=port, log_level="warning")
+
+
+@app.command()
+def stats() -> None:
+    """知识库规模与当前生效的设置。"""
+    settings = Settings()
+    kb = _open(settings)
+    table = Table(title="知识库")
+    table.add_column("项目")
+    table.add_column("值")
+    for key, value in kb.stats().items():
+        table.add_row(key, json.dumps(value, ensure_ascii=False) if isinstance(value, dict) else str(value))
+    console.print(table)
+    settings_table = Table(title="当前设置（TANLU_* 环境变量 / tanlu.toml）")
+    settings_table.add_column("设置")
+    settings_table.add_column("值")
+    settings_table.add_column("说明")
+    for name, field in Settings.model_fields.items():
+        settings_table.add_row(name, str(getattr(settings, name)), field.description or "")
+    console.print(settings_table)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

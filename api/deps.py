@@ -1,0 +1,37 @@
+"""Typed dependencies shared by the routes."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+
+from api.settings import Settings
+from index import KnowledgeBase, SearchFilters
+from ingest.domain import DOC_TYPES, FIELDS, PILOT_TYPES
+
+
+def _knowledge_base(request: Request) -> KnowledgeBase:
+    return request.app.state.kb
+
+
+def _settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def _filters(
+    pilot_type: Annotated[str | None, Query(description=f"试点类型：{'、'.join(PILOT_TYPES)}")] = None,
+    region: Annotated[str | None, Query(description="所在地区，如 银川市、宁东能源化工基地")] = None,
+    doc_type: Annotated[str | None, Query(description=f"文档类型：{'、'.join(DOC_TYPES)}")] = None,
+    field: Annotated[str | None, Query(description=f"领域：{'、'.join(FIELDS)}")] = None,
+    year: Annotated[str | None, Query(description="年份（如 2025）或半年度（如 2025H1）")] = None,
+    pilot_id: Annotated[str | None, Query(description="试点编号")] = None,
+) -> SearchFilters:
+    return SearchFilters.parse(
+        pilot_type=pilot_type, region=region, doc_type=doc_type, field=field, year=year, pilot_id=pilot_id
+    )
+
+
+KB = Annotated[KnowledgeBase, Depends(_knowledge_base)]
+AppSettings = Annotated[Settings, Depends(_settings)]
+Filters = Annotated[SearchFilters, Depends(_filters)]

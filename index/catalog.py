@@ -1,0 +1,160 @@
+"""The catalogue: which documents and chunks the knowledge base holds, in SQLite.
+
+It is the source of truth for *what* is indexed. The vector store and the BM25 index
+are derived from it and reconciled with it on every ingest, so a half-finished ingest
+is repaired by the next one. One transaction per ingest batch.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ingest.documents import ParsedDocument
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    meta TEXT NOT NULL,
+    sections TEXT NOT NULL,
+    char_count INTEGER NOT NULL,
+    ingested_at TEXT NOT NULL DEFAULT (datetime('now'))
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    chunk_id TEXT PRIMARY KEY,
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    metadata TEXT NOT NULL,
+    tokens TEXT NOT NULL,
+    fingerprint TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks(doc_id, position);
+CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+@dataclass(frozen=True)
+class ChunkRecord:
+    chunk_id: str
+    doc_id: str
+    position: int
+    text: str
+    metadata: dict[str, Any]
+    tokens: list[str]
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    doc_id: str
+    source: str
+    content_hash: str
+    meta: dict[str, Any]
+    sections: list[dict[str, Any]]
+    char_count: int
+    ingested_at: str
+
+
+class Catalog:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.executescript(_SCHEMA)
+
+    # -- state ---------------------------------------------------------------
+    def get_state(self, key: str, default: str = "") -> str:
+        row = self._db.execute("SELECT value FROM state WHERE key = ?", [key]).fetchone()
+        return row[0] if row else default
+
+    # -- reads ---------------------------------------------------------------
+    def documents(self) -> list[DocumentRecord]:
+        rows = self._db.execute(
+            "SELECT doc_id, source, content_hash, meta, sections, char_count, ingested_at FROM documents ORDER BY doc_id"
+        )
+        return [self._document(row) for row in rows]
+
+    def document(self, doc_id: str) -> DocumentRecord | None:
+        row = self._db.execute(
+            "SELECT doc_id, source, content_hash, meta, sections, char_count, ingested_at FROM documents WHERE doc_id = ?",
+            [doc_id],
+        ).fetchone()
+        return self._document(row) if row else None
+
+    def chunks(self, doc_id: str | None = None) -> list[ChunkRecord]:
+        query = "SELECT chunk_id, doc_id, position, text, metadata, tokens, fingerprint FROM chunks"
+        if doc_id is None:
+            rows = self._db.execute(query + " ORDER BY doc_id, position")
+        else:
+            rows = self._db.execute(query + " WHERE doc_id = ? ORDER BY position", [doc_id])
+        return [
+            ChunkRecord(row[0], row[1], row[2], row[3], json.loads(row[4]), row[5].split(" ") if row[5] else [], row[6])
+            for row in rows
+        ]
+
+    def fingerprints(self) -> dict[str, str]:
+        return dict(self._db.execute("SELECT chunk_id, fingerprint FROM chunks"))
+
+    def document_hashes(self) -> dict[str, tuple[str, str]]:
+        """doc_id -> (source, content hash)."""
+        return {row[0]: (row[1], row[2]) for row in self._db.execute("SELECT doc_id, source, content_hash FROM documents")}
+
+    @staticmethod
+    def _document(row: tuple) -> DocumentRecord:
+        return DocumentRecord(row[0], row[1], row[2], json.loads(row[3]), json.loads(row[4]), row[5], row[6])
+
+    # -- writes (one transaction per batch) -----------------------------------
+    def apply(
+        self,
+        *,
+        upserts: Iterable[tuple[ParsedDocument, list[ChunkRecord]]],
+        removals: Iterable[str],
+        state: dict[str, str] | None = None,
+    ) -> None:
+        with self._db:
+            for doc_id in removals:
+                self._db.execute("DELETE FROM chunks WHERE doc_id = ?", [doc_id])
+                self._db.execute("DELETE FROM documents WHERE doc_id = ?", [doc_id])
+            for document, chunks in upserts:
+                self._db.execute("DELETE FROM chunks WHERE doc_id = ?", [document.doc_id])
+                sections = [{"heading_path": list(s.heading_path), "text": s.text} for s in document.sections]
+                self._db.execute(
+                    "INSERT OR REPLACE INTO documents (doc_id, source, content_hash, meta, sections, char_count)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    [
+                        document.doc_id,
+                        document.source,
+                        document.content_hash,
+                        json.dumps(document.meta.as_dict(), ensure_ascii=False),
+                        json.dumps(sections, ensure_ascii=False),
+                        document.char_count,
+                    ],
+                )
+                self._db.executemany(
+                    "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        (
+                            chunk.chunk_id,
+                            chunk.doc_id,
+                            chunk.position,
+                            chunk.text,
+                            json.dumps(chunk.metadata, ensure_ascii=False),
+                            " ".join(chunk.tokens),
+                            chunk.fingerprint,
+                        )
+                        for chunk in chunks
+                    ],
+                )
+            for key, value in (state or {}).items():
+                self._db.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", [key, value])
+
+    def close(self) -> None:
+        self._db.close()

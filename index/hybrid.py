@@ -1,0 +1,116 @@
+"""Hybrid retrieval: BM25 and dense, each filtered first, fused by score or rank.
+
+``HybridRetriever`` is a llama-index ``BaseRetriever`` (``retrieve("…")`` gives
+``NodeWithScore``), and its ``search`` method gives the richer ``ScoredChunk`` with
+each side's score, which the API shows and the bench measures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from llama_index.core.base.base_retriever import BaseRetriever
+from llama_index.core.base.embeddings.base import BaseEmbedding
+from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
+from llama_index.core.vector_stores.types import BasePydanticVectorStore
+
+from index.bm25_index import Bm25Index
+from index.catalog import ChunkRecord
+from index.chunk_table import ChunkTable
+from index.config import FusionOptions
+from index.filters import SearchFilters
+from index.fusion import reciprocal_rank_fusion, weighted_fusion
+from index.vector_store import nearest
+from ingest.tokenizer import Tokenizer
+
+MODES = ("hybrid", "bm25", "dense")
+
+
+@dataclass(frozen=True)
+class ScoredChunk:
+    record: ChunkRecord
+    score: float
+    bm25_score: float | None
+    dense_score: float | None
+
+
+class HybridRetriever(BaseRetriever):
+    def __init__(
+        self,
+        *,
+        table: ChunkTable,
+        bm25: Bm25Index,
+        vector_store: BasePydanticVectorStore,
+        embedder: BaseEmbedding,
+        tokenizer: Tokenizer,
+        fusion: FusionOptions,
+        top_k: int = 10,
+    ) -> None:
+        super().__init__()
+        self.table = table
+        self.bm25 = bm25
+        self.vector_store = vector_store
+        self.embedder = embedder
+        self.tokenizer = tokenizer
+        self.fusion = fusion
+        self.top_k = top_k
+
+    # -- the two sides -----------------------------------------------------------
+    def bm25_candidates(self, query: str, filters: SearchFilters, limit: int) -> dict[str, float]:
+        scores = self.bm25.scores(self.tokenizer.query_tokens(query))
+        if scores.size == 0:
+            return {}
+        mask = self.table.mask(filters)
+        if mask is not None:
+            scores = np.where(mask, scores, 0.0)
+        limit = min(limit, scores.size)
+        top = np.argpartition(-scores, limit - 1)[:limit]
+        top = top[np.argsort(-scores[top])]
+        return {self.bm25.chunk_ids[row]: float(scores[row]) for row in top if scores[row] > 0}
+
+    def dense_candidates(self, query: str, filters: SearchFilters, limit: int) -> dict[str, float]:
+        if not len(self.table):
+            return {}
+        embedding = self.embedder.get_query_embedding(query)
+        hits = nearest(self.vector_store, embedding, limit, filters.to_metadata_filters())
+        # Vectors the catalogue does not hold (an interrupted ingest) are ignored.
+        candidates = {chunk_id: similarity for chunk_id, similarity in hits if chunk_id in self.table.row_of}
+        return candidates
+
+    # -- fusion ------------------------------------------------------------------
+    def search(
+        self, query: str, filters: SearchFilters | None = None, top_k: int | None = None, mode: str = "hybrid"
+    ) -> list[ScoredChunk]:
+        if mode not in MODES:
+            raise ValueError(f"unknown retrieval mode {mode!r}")
+        filters = filters or SearchFilters()
+        top_k = top_k or self.top_k
+        limit = max(self.fusion.candidates, top_k)
+        bm25 = self.bm25_candidates(query, filters, limit) if mode != "dense" else {}
+        dense = self.dense_candidates(query, filters, limit) if mode != "bm25" else {}
+        if mode == "bm25":
+            fused = bm25
+        elif mode == "dense":
+            fused = dense
+        elif self.fusion.method == "rrf":
+            fused = reciprocal_rank_fusion(
+                [sorted(bm25, key=bm25.__getitem__, reverse=True), sorted(dense, key=dense.__getitem__, reverse=True)],
+                self.fusion.rrf_k,
+            )
+        else:
+            fused = weighted_fusion(bm25, dense, self.fusion.bm25_weight)
+        ranked = sorted(fused.items(), key=lambda item: item[1], reverse=True)[:top_k]
+        return [
+            ScoredChunk(self.table.records[self.table.row_of[chunk_id]], score, bm25.get(chunk_id), dense.get(chunk_id))
+            for chunk_id, score in ranked
+        ]
+
+    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        return [
+            NodeWithScore(
+                node=TextNode(id_=hit.record.chunk_id, text=hit.record.text, metadata=hit.record.metadata),
+                score=hit.score,
+            )
+            for hit in self.search(query_bundle.query_str)
+        ]

@@ -1,0 +1,172 @@
+"""The knowledge base: one object that ingests, searches and lists what it holds.
+
+It owns the catalogue, the embedding cache, the embedder, the vector store and the
+BM25 index, and swaps in a fresh retriever after each ingest, so searches keep
+running (against the previous state) while an ingest is in progress.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+from index.bm25_index import Bm25Index
+from index.catalog import Catalog, DocumentRecord
+from index.chunk_table import ChunkTable
+from index.config import IndexConfig
+from index.embedders import embedder_key, make_embedder
+from index.embedding_cache import EmbeddingCache
+from index.filters import SearchFilters
+from index.hybrid import HybridRetriever, ScoredChunk
+from index.sync import Ingestor, IngestReport, Progress
+from index.vector_store import collection_name, open_client, open_vector_store
+from ingest.documents import ParsedDocument
+from ingest.loader import LoadResult
+from ingest.tokenizer import Tokenizer, configure_jieba
+
+
+class KnowledgeBase:
+    def __init__(self, config: IndexConfig) -> None:
+        self.config = config
+        data_dir = config.data_dir
+        data_dir.mkdir(parents=True, exist_ok=True)
+        configure_jieba(data_dir / "cache" / "jieba")
+        self.catalog = Catalog(data_dir / "catalog.sqlite")
+        self.cache = EmbeddingCache(data_dir / "embeddings.sqlite")
+        self.embedder = make_embedder(config.embedder)
+        self.embedder_key = embedder_key(config.embedder)
+        self.chroma_client = open_client(config.chroma, data_dir)
+        self.collection_name = collection_name(config.chroma, self.embedder_key)
+        self.vector_store = open_vector_store(self.chroma_client, self.collection_name)
+        self.tokenizer = Tokenizer(config.tokenizer_scheme)
+        self._ingest_lock = threading.Lock()
+        self.retriever = self._load_retriever()
+
+    # -- state -----------------------------------------------------------------
+    def _bm25_dir(self) -> Path:
+        return self.config.data_dir / "bm25"
+
+    def _load_retriever(self) -> HybridRetriever:
+        records = self.catalog.chunks()
+        generation = self.catalog.get_state("generation")
+        bm25 = Bm25Index.load(self._bm25_dir())
+        if bm25 is None or bm25.generation != generation or len(bm25.chunk_ids) != len(records):
+            bm25 = Bm25Index.build([r.tokens for r in records], [r.chunk_id for r in records], generation)
+            bm25.save(self._bm25_dir())
+        else:
+            order = {chunk_id: row for row, chunk_id in enumerate(bm25.chunk_ids)}
+            records.sort(key=lambda record: order.get(record.chunk_id, len(order)))
+        return HybridRetriever(
+            table=ChunkTable(records),
+            bm25=bm25,
+            vector_store=self.vector_store,
+            embedder=self.embedder,
+            tokenizer=self.tokenizer,
+            fusion=self.config.fusion,
+        )
+
+    # -- ingest ----------------------------------------------------------------
+    def _ingestor(self) -> Ingestor:
+        return Ingestor(
+            catalog=self.catalog,
+            cache=self.cache,
+            embedder=self.embedder,
+            embedder_key=self.embedder_key,
+            vector_store=self.vector_store,
+            tokenizer=self.tokenizer,
+            chunking=self.config.chunking,
+        )
+
+    def ingest(self, paths: list[Path], progress: Progress | None = None) -> IngestReport:
+        """Ingest files and folders (removing documents whose files are gone)."""
+        with self._ingest_lock:
+            report, changed = self._ingestor().run(paths, progress)
+            self._after_ingest(changed, progress)
+            return report
+
+    def ingest_documents(self, documents: list[ParsedDocument], progress: Progress | None = None) -> IngestReport:
+        """Ingest documents parsed elsewhere; removes nothing."""
+        with self._ingest_lock:
+            report, changed = self._ingestor().run_loaded(LoadResult(documents=documents), [], progress)
+            self._after_ingest(changed, progress)
+            return report
+
+    def _after_ingest(self, changed: bool, progress: Progress | None) -> None:
+        if changed:
+            if progress:
+                progress("重建BM25索引", 0, 1)
+            self.retriever = self._load_retriever()
+
+    # -- reads -----------------------------------------------------------------
+    def search(
+        self, query: str, filters: SearchFilters | None = None, top_k: int = 10, mode: str = "hybrid"
+    ) -> list[ScoredChunk]:
+        return self.retriever.search(query, filters, top_k, mode)
+
+    def documents(self, filters: SearchFilters | None = None) -> list[DocumentRecord]:
+        docs = self.catalog.documents()
+        if filters is None or filters.is_empty():
+            return docs
+        return [doc for doc in docs if _document_matches(doc, filters)]
+
+    def document(self, doc_id: str) -> DocumentRecord | None:
+        return self.catalog.document(doc_id)
+
+    def pilots(self) -> list[dict[str, Any]]:
+        grouped: dict[str, dict[str, Any]] = {}
+        doc_types: dict[str, Counter] = defaultdict(Counter)
+        for doc in self.catalog.documents():
+            meta = doc.meta
+            pilot = grouped.setdefault(
+                meta["pilot_id"],
+                {
+                    "pilot_id": meta["pilot_id"],
+                    "pilot": meta["pilot"],
+                    "pilot_type": meta["pilot_type"],
+                    "region": meta["region"],
+                    "demo": meta.get("demo", False),
+                    "document_count": 0,
+                    "fields": [],
+                },
+            )
+            pilot["document_count"] += 1
+            pilot["fields"] = sorted(set(pilot["fields"]) | set(meta.get("fields", [])))
+            doc_types[meta["pilot_id"]][meta["doc_type"]] += 1
+        for pilot_id, pilot in grouped.items():
+            pilot["doc_types"] = dict(doc_types[pilot_id])
+        return sorted(grouped.values(), key=lambda p: (p["pilot_type"], p["pilot_id"]))
+
+    def stats(self) -> dict[str, Any]:
+        docs = self.catalog.documents()
+        return {
+            "documents": len(docs),
+            "chunks": len(self.retriever.table),
+            "pilots": len({doc.meta["pilot_id"] for doc in docs}),
+            "by_pilot_type": dict(Counter(doc.meta["pilot_type"] for doc in docs)),
+            "by_doc_type": dict(Counter(doc.meta["doc_type"] for doc in docs)),
+            "embedder": self.embedder_key,
+            "collection": self.collection_name,
+            "cached_embeddings": self.cache.count(self.embedder_key),
+        }
+
+    def close(self) -> None:
+        self.catalog.close()
+        self.cache.close()
+
+
+def _document_matches(doc: DocumentRecord, filters: SearchFilters) -> bool:
+    meta = doc.meta
+    checks = {
+        "pilot_type": filters.pilot_type,
+        "region": filters.region,
+        "doc_type": filters.doc_type,
+        "period": filters.period,
+        "year": filters.year,
+        "pilot_id": filters.pilot_id,
+    }
+    for key, value in checks.items():
+        if value is not None and meta.get(key) != value:
+            return False
+    return filters.field is None or filters.field in meta.get("fields", [])

@@ -1,0 +1,59 @@
+"""What ingest produces: parsed documents made of sections, and per-file reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ingest.metadata import DocumentMeta
+
+HEADING_SEPARATOR = " > "
+
+
+@dataclass
+class Section:
+    """A run of text blocks under one heading path (outermost heading first)."""
+
+    heading_path: tuple[str, ...]
+    blocks: list[str] = field(default_factory=list)
+
+    @property
+    def heading_text(self) -> str:
+        return HEADING_SEPARATOR.join(self.heading_path)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.blocks)
+
+
+@dataclass
+class ParsedDocument:
+    doc_id: str
+    source: str
+    meta: DocumentMeta
+    sections: list[Section]
+    content_hash: str
+
+    @property
+    def char_count(self) -> int:
+        return sum(len(block) for section in self.sections for block in section.blocks)
+
+
+@dataclass(frozen=True)
+class FileReport:
+    """The outcome of reading one file, shown to the user after an ingest.
+
+    ``status`` is ``ok``, ``error`` (the file was refused; ``message`` says why and
+    ``field_name`` names the offending field when there is one) or ``skipped``
+    (not a document TanLu reads, e.g. an image).
+    """
+
+    path: str
+    status: str
+    message: str = ""
+    doc_id: str = ""
+    field_name: str = ""
+    chunks: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"

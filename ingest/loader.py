@@ -1,0 +1,125 @@
+"""Read files and folders into parsed documents, one report per file.
+
+A bad file is refused with an error naming it (and the field, when a metadata field is
+at fault) while every other file is read: one typo must not stop a batch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingest.documents import FileReport, ParsedDocument, Section
+from ingest.markdown import FrontMatterError, markdown_sections, split_front_matter
+from ingest.metadata import MetadataError, validate_metadata
+
+# Files in a corpus folder that describe the folder rather than being documents.
+IGNORED_NAMES = frozenset({"README.md", "readme.md"})
+
+
+def _parse_markdown(raw: bytes) -> tuple[dict, list[Section]]:
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise FrontMatterError(f"不是 UTF-8 编码的文本（第{error.start}字节）") from error
+    front_matter, body = split_front_matter(text)
+    return front_matter, markdown_sections(body)
+
+
+# Extension -> parser returning (raw front matter, sections). Formats plug in here.
+PARSERS: dict[str, Callable[[bytes], tuple[dict, list[Section]]]] = {
+    ".md": _parse_markdown,
+    ".markdown": _parse_markdown,
+}
+
+
+@dataclass
+class LoadResult:
+    documents: list[ParsedDocument] = field(default_factory=list)
+    reports: list[FileReport] = field(default_factory=list)
+
+
+def _without_title_heading(sections: list[Section], title: str) -> list[Section]:
+    """Drop a leading heading that only repeats the document title (``# 标题``)."""
+    normalised = "".join(title.split())
+    for section in sections:
+        if section.heading_path and "".join(section.heading_path[0].split()) == normalised:
+            section.heading_path = section.heading_path[1:]
+    return sections
+
+
+def document_id(pilot_id: str, path: Path) -> str:
+    """``<pilot_id>/<file stem>``: the same whichever folder the ingest started from."""
+    return f"{pilot_id}/{path.stem}"
+
+
+def parse_file(path: Path) -> tuple[ParsedDocument | None, FileReport]:
+    shown = str(path)
+    parser = PARSERS.get(path.suffix.lower())
+    if parser is None:
+        return None, FileReport(shown, "skipped", f"不支持的文件类型 {path.suffix or '（无扩展名）'}")
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        return None, FileReport(shown, "error", f"无法读取文件：{error.strerror or error}")
+    if not raw.strip():
+        return None, FileReport(shown, "error", "文件为空")
+    try:
+        front_matter, sections = parser(raw)
+        meta = validate_metadata(front_matter)
+    except MetadataError as error:
+        return None, FileReport(shown, "error", str(error), field_name=error.field_name)
+    except FrontMatterError as error:
+        return None, FileReport(shown, "error", str(error), field_name="front matter")
+    sections = _without_title_heading(sections, meta.title)
+    if not sections:
+        return None, FileReport(shown, "error", "正文为空")
+    document = ParsedDocument(
+        doc_id=document_id(meta.pilot_id, path),
+        source=str(path.resolve()),
+        meta=meta,
+        sections=sections,
+        content_hash=hashlib.sha256(raw).hexdigest(),
+    )
+    return document, FileReport(shown, "ok", doc_id=document.doc_id)
+
+
+def iter_files(paths: Iterable[Path]) -> list[Path]:
+    """Every candidate file under the given files and folders, in a stable order."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            for candidate in sorted(path.rglob("*")):
+                relative = candidate.relative_to(path)
+                if any(part.startswith((".", "_")) for part in relative.parts):
+                    continue
+                if candidate.is_file() and candidate.name not in IGNORED_NAMES:
+                    files.append(candidate)
+        else:
+            files.append(path)
+    return files
+
+
+def load_documents(paths: Iterable[Path], on_file: Callable[[Path], None] | None = None) -> LoadResult:
+    """Parse every file; refuse duplicates of a document id within the batch."""
+    result = LoadResult()
+    seen: dict[str, str] = {}
+    for path in iter_files(paths):
+        if on_file is not None:
+            on_file(path)
+        if not path.exists():
+            result.reports.append(FileReport(str(path), "error", "文件不存在"))
+            continue
+        document, report = parse_file(path)
+        if document is not None and document.doc_id in seen:
+            report = FileReport(
+                str(path), "error", f"文档编号 {document.doc_id} 与 {seen[document.doc_id]} 重复", field_name="pilot_id"
+            )
+            document = None
+        if document is not None:
+            seen[document.doc_id] = str(path)
+            result.documents.append(document)
+        result.reports.append(report)
+    return result

@@ -1,0 +1,137 @@
+"""Validated document metadata (the YAML front matter schema).
+
+A document without valid metadata is refused as a whole with an error naming the file
+and the field, so that the index never holds a chunk whose pilot type or document kind
+is a typo nobody can filter on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from ingest.domain import DOC_TYPES, FIELDS, PILOT_TYPES, parse_period
+
+
+class MetadataError(ValueError):
+    """A front matter value is missing or outside the vocabulary."""
+
+    def __init__(self, field_name: str, message: str):
+        super().__init__(f"字段 {field_name}：{message}")
+        self.field_name = field_name
+
+
+@dataclass(frozen=True, kw_only=True)
+class DocumentMeta:
+    title: str
+    pilot: str
+    pilot_id: str
+    pilot_type: str
+    region: str
+    doc_type: str
+    period: str = ""
+    date: str = ""
+    year: int = 0
+    fields: tuple[str, ...] = ()
+    demo: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "pilot": self.pilot,
+            "pilot_id": self.pilot_id,
+            "pilot_type": self.pilot_type,
+            "region": self.region,
+            "doc_type": self.doc_type,
+            "period": self.period,
+            "date": self.date,
+            "year": self.year,
+            "fields": list(self.fields),
+            "demo": self.demo,
+        }
+
+
+_KNOWN_KEYS = {"title", "pilot", "pilot_id", "pilot_type", "region", "doc_type", "period", "date", "fields", "demo"}
+
+
+def _required_text(raw: dict[str, Any], key: str) -> str:
+    value = raw.get(key)
+    if value is None or not str(value).strip():
+        raise MetadataError(key, "缺失或为空")
+    return str(value).strip()
+
+
+def _choice(raw: dict[str, Any], key: str, allowed: tuple[str, ...]) -> str:
+    value = _required_text(raw, key)
+    if value not in allowed:
+        raise MetadataError(key, f"取值“{value}”无效，应为：{'、'.join(allowed)}")
+    return value
+
+
+def _fields(raw: dict[str, Any]) -> tuple[str, ...]:
+    value = raw.get("fields") or []
+    if isinstance(value, str):
+        value = [part for part in value.replace("，", ",").split(",") if part.strip()]
+    if not isinstance(value, list):
+        raise MetadataError("fields", "应为列表")
+    cleaned = tuple(str(item).strip() for item in value)
+    unknown = [item for item in cleaned if item not in FIELDS]
+    if unknown:
+        raise MetadataError("fields", f"未知领域“{'、'.join(unknown)}”，应取自：{'、'.join(FIELDS)}")
+    return cleaned
+
+
+def _period_and_year(raw: dict[str, Any]) -> tuple[str, str, int]:
+    period = str(raw.get("period") or "").strip()
+    date_value = raw.get("date")
+    year = 0
+    if period:
+        parsed = parse_period(period)
+        if parsed is None:
+            raise MetadataError("period", f"“{period}”格式无效，应如 2025H1")
+        year = parsed[0]
+    date_text = ""
+    if date_value:
+        if isinstance(date_value, dt.date):
+            date_text = date_value.isoformat()
+        else:
+            date_text = str(date_value).strip()
+            try:
+                dt.date.fromisoformat(date_text)
+            except ValueError as error:
+                raise MetadataError("date", f"“{date_text}”格式无效，应如 2025-06-30") from error
+        year = year or int(date_text[:4])
+    return period, date_text, year
+
+
+def pilot_id_from_name(pilot: str) -> str:
+    """Fallback pilot id when the front matter gives none: the name itself."""
+    return pilot.strip().replace("/", "-").replace(" ", "")
+
+
+def validate_metadata(raw: Any) -> DocumentMeta:
+    """Turn parsed front matter into :class:`DocumentMeta`, or raise MetadataError."""
+    if not isinstance(raw, dict):
+        raise MetadataError("front matter", "应为 YAML 映射（键: 值）")
+    title = _required_text(raw, "title")
+    pilot = _required_text(raw, "pilot")
+    period, date_text, year = _period_and_year(raw)
+    demo = raw.get("demo", False)
+    if not isinstance(demo, bool):
+        raise MetadataError("demo", "应为 true 或 false")
+    return DocumentMeta(
+        title=title,
+        pilot=pilot,
+        pilot_id=str(raw.get("pilot_id") or pilot_id_from_name(pilot)).strip(),
+        pilot_type=_choice(raw, "pilot_type", PILOT_TYPES),
+        region=_required_text(raw, "region"),
+        doc_type=_choice(raw, "doc_type", DOC_TYPES),
+        period=period,
+        date=date_text,
+        year=year,
+        fields=_fields(raw),
+        demo=demo,
+        extra={key: value for key, value in raw.items() if key not in _KNOWN_KEYS},
+    )

@@ -1,0 +1,71 @@
+"""Chunks -> llama-index TextNodes with stable ids and flat metadata.
+
+A chunk's id is a hash of its document id, heading path and text, so re-ingesting an
+unchanged file yields the same ids (nothing to re-embed) and editing one section
+changes only that section's ids. Position is not part of the id: inserting a
+paragraph does not renumber the rest of the document.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+
+from llama_index.core.schema import TextNode
+
+from ingest.chunking import Chunk, ChunkingOptions, chunk_sections
+from ingest.documents import HEADING_SEPARATOR, ParsedDocument
+from ingest.domain import FIELDS, field_key
+
+# Keys every chunk carries; Chroma stores them and filters on them.
+FILTER_KEYS = ("pilot_type", "region", "doc_type", "year", "period", "pilot_id")
+
+
+def chunk_id(doc_id: str, chunk: Chunk, occurrence: int) -> str:
+    payload = "\x1f".join([doc_id, HEADING_SEPARATOR.join(chunk.heading_path), chunk.text, str(occurrence)])
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
+
+
+def chunk_metadata(document: ParsedDocument, chunk: Chunk) -> dict[str, str | int | float | bool]:
+    """Flat metadata (Chroma refuses lists): one boolean per field of work."""
+    meta = document.meta
+    metadata: dict[str, str | int | float | bool] = {
+        "doc_id": document.doc_id,
+        "title": meta.title,
+        "pilot": meta.pilot,
+        "pilot_id": meta.pilot_id,
+        "pilot_type": meta.pilot_type,
+        "region": meta.region,
+        "doc_type": meta.doc_type,
+        "period": meta.period,
+        "date": meta.date,
+        "year": meta.year,
+        "fields": "、".join(meta.fields),
+        "heading_path": HEADING_SEPARATOR.join(chunk.heading_path),
+        "demo": meta.demo,
+    }
+    for field in FIELDS:
+        metadata[field_key(field)] = field in meta.fields
+    return metadata
+
+
+def embedding_text(node: TextNode) -> str:
+    """What the embedder sees: the document title and heading path give the chunk
+    its context (a chunk saying 「年节约标准煤1.2万吨」 is about the section it is in)."""
+    context = " ".join(part for part in (node.metadata.get("title", ""), node.metadata.get("heading_path", "")) if part)
+    return f"{context}\n{node.text}" if context else node.text
+
+
+def document_nodes(document: ParsedDocument, options: ChunkingOptions) -> list[TextNode]:
+    occurrences: Counter[tuple[tuple[str, ...], str]] = Counter()
+    nodes = []
+    for chunk in chunk_sections(document.sections, options):
+        key = (chunk.heading_path, chunk.text)
+        node = TextNode(
+            id_=chunk_id(document.doc_id, chunk, occurrences[key]),
+            text=chunk.text,
+            metadata=chunk_metadata(document, chunk),
+        )
+        occurrences[key] += 1
+        nodes.append(node)
+    return nodes
