@@ -1,0 +1,56 @@
+"""What ingest extracts from documents beyond chunks: figures and practices.
+
+Shared shapes: ``ingest/indicators.py`` and ``ingest/practices.py`` produce them, the
+index stores and merges them, the API serves and compiles them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One reported figure: 「光伏装机容量达到1.8万千瓦」 -> name 光伏装机容量, 1.8, 万千瓦.
+
+    ``value``/``unit`` are as written; ``normalized_value``/``normalized_unit`` are set
+    only where the conversion is safe (万千瓦 -> MW, 万吨标准煤 -> 吨标准煤 …), never
+    guessed when the unit is missing.
+    """
+
+    name: str
+    value: float
+    unit: str
+    text: str  # the figure as written, e.g. "1.8万千瓦"
+    sentence: str  # the source sentence
+    period: str = ""  # e.g. 2025H1, from the document or the sentence
+    year: int = 0
+    normalized_value: float | None = None
+    normalized_unit: str = ""
+
+
+@dataclass(frozen=True)
+class PracticeSource:
+    doc_id: str
+    title: str
+    doc_type: str
+    period: str
+    date: str
+    heading_path: str
+
+
+@dataclass
+class Practice:
+    """A replicable practice (经验做法), possibly reported by several documents."""
+
+    practice_id: str
+    title: str
+    description: str
+    pilot: str
+    pilot_id: str
+    pilot_type: str
+    region: str
+    fields: list[str]
+    figures: list[Figure] = field(default_factory=list)
+    sources: list[PracticeSource] = field(default_factory=list)
+    demo: bool = False
