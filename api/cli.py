@@ -46,25 +46,25 @@ def run_ingest(kb, paths: list[Path]) -> int:
             progress.update(tasks[stage], completed=done, total=total or None)
 
         report = kb.ingest(paths, on_progress)
-    table = Table(title="文件处理结果", show_lines=False)
-    table.add_column("文件")
-    table.add_column("结果")
-    table.add_column("说明")
+    labels = {"ok": "[green]已入库[/green]", "error": "[red]错误[/red]", "skipped": "[yellow]跳过[/yellow]"}
     for file in report.files:
         if file.status == "ok" and not file.chunks:
-            continue  # unchanged files: counted in the summary
-        style = {"ok": "green", "error": "red", "skipped": "yellow"}[file.status]
-        label = {"ok": "已入库", "error": "错误", "skipped": "跳过"}[file.status]
-        detail = f"{file.doc_id}，{file.chunks} 个分块" if file.status == "ok" else file.message
-        table.add_row(file.path, f"[{style}]{label}[/{style}]", detail)
-    if table.row_count:
-        console.print(table)
+            continue  # unchanged files are counted in the summary
+        detail = f"{file.doc_id}（{file.chunks} 个分块）" if file.status == "ok" else file.message
+        console.print(f"{labels[file.status]} {_shown_path(file.path)}：{detail}", soft_wrap=True, highlight=False)
     console.print(
         f"新增 {report.added} 篇，更新 {report.updated} 篇，未变 {report.unchanged} 篇，删除 {report.removed} 篇；"
         f"分块 {report.chunks_total} 个，新计算向量 {report.chunks_embedded} 个（缓存命中 {report.cache_hits}）；"
         f"错误 {len(report.errors)} 个；用时 {report.seconds:.1f} 秒"
     )
     return len(report.errors)
+
+
+def _shown_path(path: str) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return path
 
 
 @app.command()

@@ -64,7 +64,7 @@ class SearchFilters:
             if value is not None:
                 result[key] = value
         if self.field is not None:
-            result[field_key(self.field)] = True
+            result[field_key(self.field)] = 1
         return result
 
     def to_metadata_filters(self) -> MetadataFilters | None:

@@ -16,7 +16,7 @@ DOC_TYPES: tuple[str, ...] = ("实施方案", "进展报告", "经验总结", "�
 REGIONS: tuple[str, ...] = ("银川市", "石嘴山市", "吴忠市", "固原市", "中卫市", "宁东能源化工基地")
 
 # Field of work -> ASCII code. Chroma metadata cannot hold lists, so each field becomes
-# one boolean key ``field_<code>`` on every chunk; the code keeps keys ASCII.
+# one 0/1 key ``field_<code>`` on every chunk; the code keeps keys ASCII.
 FIELD_CODES: dict[str, str] = {
     "能源绿色低碳转型": "energy",
     "产业优化升级": "industry_upgrade",

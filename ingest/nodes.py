@@ -27,7 +27,8 @@ def chunk_id(doc_id: str, chunk: Chunk, occurrence: int) -> str:
 
 
 def chunk_metadata(document: ParsedDocument, chunk: Chunk) -> dict[str, str | int | float | bool]:
-    """Flat metadata (Chroma refuses lists): one boolean per field of work."""
+    """Flat metadata (Chroma refuses lists): one 0/1 flag per field of work
+    (llama-index metadata filters accept no booleans)."""
     meta = document.meta
     metadata: dict[str, str | int | float | bool] = {
         "doc_id": document.doc_id,
@@ -45,7 +46,7 @@ def chunk_metadata(document: ParsedDocument, chunk: Chunk) -> dict[str, str | in
         "demo": meta.demo,
     }
     for field in FIELDS:
-        metadata[field_key(field)] = field in meta.fields
+        metadata[field_key(field)] = int(field in meta.fields)
     return metadata
 
 

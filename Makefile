@@ -1,0 +1,30 @@
+# Two commands do all set-up on a fresh machine:
+#   make run   - create .venv, install (torch pinned to the local CPU wheel), ingest corpus/, serve on 127.0.0.1:8000
+#   make test  - create/update .venv and run the whole test suite
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+export PIP_CONSTRAINT := $(CURDIR)/constraints.txt
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: install run test bench clean
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || python3.11 -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/tanlu serve --ingest corpus
+
+test: install
+	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python -m bench.retrieval --data ../shared/eval/cmrc2018/cmrc2018_trial.json
+
+clean:
+	rm -rf $(VENV) data .pytest_cache test-output

@@ -1,0 +1,35 @@
+"""The tanlu command: ingest with a per-file report, search with filters and JSON, stats."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from api.cli import app
+from tests.conftest import write_doc
+
+runner = CliRunner()
+
+
+def test_ingest_reports_each_bad_file_and_search_finds_the_good_ones(tmp_path, monkeypatch):
+    monkeypatch.setenv("TANLU_DATA_DIR", str(tmp_path / "data"))
+    corpus = tmp_path / "corpus"
+    write_doc(corpus / "a", "summary.md", title="甲园区经验总结", pilot="甲园区",
+              body="## 二、主要做法\n### （一）余热发电\n园区建成余热电站，装机容量2.5万千瓦。")
+    write_doc(corpus / "b", "summary.md", title="坏文档", pilot="乙", pilot_type="工厂", body="正文。")
+    result = runner.invoke(app, ["ingest", str(corpus)])
+    assert result.exit_code == 1
+    assert "b/summary.md" in result.output and "pilot_type" in result.output
+    assert "新增 1 篇" in result.output and "错误 1 个" in result.output
+
+    result = runner.invoke(app, ["search", "余热电站装机多少", "--type", "园区", "-k", "3", "--json"])
+    assert result.exit_code == 0, result.output
+    hits = json.loads(result.output)
+    assert hits[0]["pilot"] == "甲园区" and "2.5万千瓦" in hits[0]["text"]
+
+    result = runner.invoke(app, ["search", "余热", "--type", "工厂"])
+    assert result.exit_code == 2 and "pilot_type" in result.output
+
+    result = runner.invoke(app, ["stats"])
+    assert result.exit_code == 0 and "chunk_size" in result.output and "documents" in result.output

@@ -1,0 +1,81 @@
+"""Hybrid search over the demo corpus subset: filters hold, paraphrases find their document."""
+
+from __future__ import annotations
+
+import pytest
+
+from index import FilterError, SearchFilters
+from ingest.domain import PILOT_TYPES
+
+# Questions worded differently from the practice they ask about (no shared title words).
+PARAPHRASES = [
+    ("城区怎样把分散的屋顶集中起来建太阳能发电？", "city-yinchuan-fengming/summary"),
+    ("医院透析用水产生的废水怎么再利用", "public-guyuan-qingliangshan-hospital/summary"),
+    ("养牛场的牛粪怎么变成电和热", "village-wuzhong-hongliuwan/summary"),
+    ("机房服务器散出来的热量能不能给城里居民取暖", "park-zhongwei-jinsha/summary"),
+    ("水泥厂用城市垃圾代替煤炭烧窑", "enterprise-yinchuan-xiling/summary"),
+    ("学校怎么用预算管住各部门的用电用气", "public-wuzhong-binhe-school/summary"),
+]
+
+
+@pytest.mark.parametrize(("question", "doc_id"), PARAPHRASES)
+def test_paraphrased_question_finds_its_document_in_top_3(kb, question, doc_id):
+    top_docs = []
+    for hit in kb.search(question, top_k=10):
+        if hit.record.doc_id not in top_docs:
+            top_docs.append(hit.record.doc_id)
+    assert doc_id in top_docs[:3], top_docs[:3]
+
+
+@pytest.mark.parametrize("pilot_type", PILOT_TYPES)
+@pytest.mark.parametrize("mode", ["hybrid", "bm25", "dense"])
+def test_pilot_type_filter_returns_only_that_type(kb, pilot_type, mode):
+    hits = kb.search("节能降碳的主要做法和成效", SearchFilters(pilot_type=pilot_type), top_k=20, mode=mode)
+    assert hits, pilot_type
+    assert {hit.record.metadata["pilot_type"] for hit in hits} == {pilot_type}
+
+
+def test_filters_apply_before_top_k(kb):
+    # A filter matching few chunks must still return them, not an empty top-k remainder.
+    filters = SearchFilters(period="2024H2", pilot_id="park-ningdong-qingquan")
+    hits = kb.search("余热", filters, top_k=5)
+    assert len(hits) == 5
+    assert {hit.record.doc_id for hit in hits} == {"park-ningdong-qingquan/report-2024H2"}
+
+
+def test_year_region_doc_type_and_field_filters(kb):
+    for filters, key, value in [
+        (SearchFilters.parse(year="2025"), "year", 2025),
+        (SearchFilters.parse(year="2024H2"), "period", "2024H2"),
+        (SearchFilters(region="中卫市"), "region", "中卫市"),
+        (SearchFilters(doc_type="进展报告"), "doc_type", "进展报告"),
+    ]:
+        hits = kb.search("光伏装机容量", filters, top_k=15)
+        assert hits and all(hit.record.metadata[key] == value for hit in hits), filters
+    hits = kb.search("光伏装机容量", SearchFilters(field="绿色低碳农业"), top_k=15)
+    assert hits and all("绿色低碳农业" in hit.record.metadata["fields"] for hit in hits)
+
+
+def test_hybrid_scores_combine_both_sides(kb):
+    hits = kb.search("二氧化碳捕集利用与封存", top_k=5)
+    assert hits[0].bm25_score is not None and hits[0].dense_score is not None
+    assert all(0 <= hit.score <= 1 for hit in hits)
+    assert [hit.score for hit in hits] == sorted((hit.score for hit in hits), reverse=True)
+
+
+def test_synonyms_widen_the_query(kb):
+    hits = kb.search("CCUS", top_k=5, mode="bm25")
+    assert any("二氧化碳" in hit.record.text or "CCUS" in hit.record.text for hit in hits)
+
+
+def test_queries_without_words_return_nothing_from_bm25_but_do_not_fail(kb):
+    assert kb.search("？？？", top_k=5, mode="bm25") == []
+
+
+def test_invalid_filter_values_are_refused_with_the_parameter_named():
+    with pytest.raises(FilterError) as caught:
+        SearchFilters.parse(pilot_type="工厂")
+    assert caught.value.parameter == "pilot_type"
+    with pytest.raises(FilterError) as caught:
+        SearchFilters.parse(year="去年")
+    assert caught.value.parameter == "year"

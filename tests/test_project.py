@@ -1,0 +1,52 @@
+"""Project-wide rules: settings documented, dependencies one way, a small public surface."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import index
+from api.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_every_setting_is_documented_in_the_readme():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    undocumented = [name for name in Settings.model_fields if f"TANLU_{name.upper()}" not in readme]
+    assert undocumented == []
+    assert all(field.description for field in Settings.model_fields.values())
+
+
+def _imported_packages(package: str) -> set[str]:
+    found = set()
+    for path in (ROOT / package).rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                found.add(node.module.split(".")[0])
+            elif isinstance(node, ast.Import):
+                found.update(alias.name.split(".")[0] for alias in node.names)
+    return found
+
+
+def test_data_flows_one_way():
+    assert not {"index", "api"} & _imported_packages("ingest")
+    assert "api" not in _imported_packages("index")
+
+
+def test_index_public_surface_is_what_it_claims():
+    assert sorted(index.__all__) == sorted(name for name in dir(index) if not name.startswith("_") and name[0].isupper())
+    for name in index.__all__:
+        assert getattr(index, name).__module__.startswith("index.")
+
+
+def test_unsafe_settings_are_refused():
+    import pytest
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="chunk_overlap"):
+        Settings(chunk_size=100, chunk_overlap=100)
+    with pytest.raises(ValidationError, match="embedder_path"):
+        Settings(embedder="sentence-transformers")
+    with pytest.raises(ValidationError):
+        Settings(bm25_weight=1.5)
