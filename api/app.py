@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api.errors import install_error_handlers
-from api.routes import documents, health, pilots, search
+from api.routes import compile, documents, health, pilots, practices, search
 from api.settings import Settings
 from index import KnowledgeBase
 
@@ -32,6 +32,6 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
 
     app = FastAPI(title="碳路 TanLu", description=DESCRIPTION, version="0.1.0", lifespan=lifespan)
     install_error_handlers(app)
-    for module in (search, documents, pilots, health):
+    for module in (search, documents, pilots, practices, compile, health):
         app.include_router(module.router)
     return app

@@ -87,3 +87,140 @@ class Health(BaseModel):
 class ErrorBody(BaseModel):
     detail: str
     parameter: str | None = None
+
+
+class FigureOut(BaseModel):
+    name: str
+    value: float
+    unit: str
+    text: str
+    period: str = ""
+    year: int = 0
+    normalized_value: float | None = None
+    normalized_unit: str = ""
+    sentence: str
+
+
+class SourceOut(BaseModel):
+    doc_id: str
+    title: str
+    doc_type: str
+    period: str = ""
+    date: str = ""
+    heading_path: str
+    anchor: str = Field(description="文档中该章节的锚点（见 GET /documents/{id}）")
+
+
+class PracticeOut(BaseModel):
+    practice_id: str
+    title: str
+    description: str
+    pilot: str
+    pilot_id: str
+    pilot_type: str
+    region: str
+    fields: list[str]
+    figures: list[FigureOut]
+    sources: list[SourceOut]
+    demo: bool
+    score: float | None = Field(None, description="按查询排序时的相关度")
+
+
+class SeriesPointOut(BaseModel):
+    period: str
+    value: float
+    unit: str
+    normalized_value: float | None = None
+    normalized_unit: str = ""
+    doc_id: str
+    sentence: str
+
+
+class IndicatorSeries(BaseModel):
+    name: str
+    unit: str
+    points: list[SeriesPointOut]
+
+
+class PilotPage(PilotDetail):
+    documents_by_period: dict[str, list[DocumentInfo]]
+    indicators: list[IndicatorSeries]
+    practices: list[PracticeOut]
+
+
+class PracticeMatchOut(BaseModel):
+    similarity: float
+    practice_id: str
+    practice_title: str
+    other_practice_id: str
+    other_practice_title: str
+    doc_ids: list[str]
+
+
+class SimilarPilotOut(BaseModel):
+    pilot_id: str
+    pilot: str
+    pilot_type: str
+    region: str
+    score: float
+    reasons: list[str]
+    shared_fields: list[str]
+    practice_matches: list[PracticeMatchOut]
+
+
+class SimilarRequest(BaseModel):
+    profile: str = Field(min_length=1, max_length=1000, description="试点情况描述，如“煤化工为主的省级园区，余热资源丰富”")
+    limit: int = Field(5, ge=1, le=15)
+
+
+class CompileBody(BaseModel):
+    pilot_types: list[str] = Field(default_factory=list, description="试点类型，空为全部")
+    fields: list[str] = Field(default_factory=list, description="领域，空为全部")
+    periods: list[str] = Field(default_factory=list, description="时期，如 2025H1 或 2025，空为全部")
+    title: str = Field("宁夏碳达峰试点可复制可推广经验做法汇编", max_length=100)
+    format: str = Field("docx", pattern="^(docx|markdown)$", description="docx 或 markdown")
+
+
+class CitationOut(BaseModel):
+    n: int
+    chunk_id: str
+    doc_id: str
+    title: str
+    pilot: str
+    pilot_type: str
+    heading_path: str
+    anchor: str
+    chunk_text: str
+
+
+class AnswerSentenceOut(BaseModel):
+    text: str
+    citations: list[int]
+
+
+class AnswerGroup(BaseModel):
+    pilot: str
+    sentences: list[AnswerSentenceOut]
+
+
+class AskRequest(BaseModel):
+    question: str = Field(max_length=500, description="问题")
+    pilot_type: str | None = None
+    region: str | None = None
+    doc_type: str | None = None
+    field: str | None = None
+    year: str | None = None
+    top_k: int = Field(8, ge=1, le=30, description="检索的分块数")
+    use_llm: bool = Field(True, description="已配置大模型时是否使用")
+
+
+class AskResponse(BaseModel):
+    question: str
+    kind: str
+    found: bool
+    answer: str = Field(description="带引用标号的完整回答文本")
+    groups: list[AnswerGroup]
+    citations: list[CitationOut]
+    related: list[CitationOut] = Field(description="证据不足时提供的可能相关材料")
+    note: str
+    generated: bool

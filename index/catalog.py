@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from index.extract_codec import dump_extracts, load_figures, load_practices
 from ingest.documents import ParsedDocument
+from ingest.extracted import Figure, Practice
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -36,6 +38,11 @@ CREATE TABLE IF NOT EXISTS chunks (
     fingerprint TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks(doc_id, position);
+CREATE TABLE IF NOT EXISTS extracts (
+    doc_id TEXT PRIMARY KEY REFERENCES documents(doc_id) ON DELETE CASCADE,
+    figures TEXT NOT NULL,
+    practices TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
@@ -107,6 +114,11 @@ class Catalog:
         """doc_id -> (source, content hash)."""
         return {row[0]: (row[1], row[2]) for row in self._db.execute("SELECT doc_id, source, content_hash FROM documents")}
 
+    def extracts(self) -> dict[str, tuple[list[Figure], list[Practice]]]:
+        """doc_id -> (figures, practices) extracted at ingest."""
+        rows = self._db.execute("SELECT doc_id, figures, practices FROM extracts ORDER BY doc_id")
+        return {row[0]: (load_figures(row[1]), load_practices(row[2])) for row in rows}
+
     @staticmethod
     def _document(row: tuple) -> DocumentRecord:
         return DocumentRecord(row[0], row[1], row[2], json.loads(row[3]), json.loads(row[4]), row[5], row[6])
@@ -115,15 +127,16 @@ class Catalog:
     def apply(
         self,
         *,
-        upserts: Iterable[tuple[ParsedDocument, list[ChunkRecord]]],
+        upserts: Iterable[tuple[ParsedDocument, list[ChunkRecord], tuple[list[Figure], list[Practice]]]],
         removals: Iterable[str],
         state: dict[str, str] | None = None,
     ) -> None:
         with self._db:
             for doc_id in removals:
+                self._db.execute("DELETE FROM extracts WHERE doc_id = ?", [doc_id])
                 self._db.execute("DELETE FROM chunks WHERE doc_id = ?", [doc_id])
                 self._db.execute("DELETE FROM documents WHERE doc_id = ?", [doc_id])
-            for document, chunks in upserts:
+            for document, chunks, (figures, practices) in upserts:
                 self._db.execute("DELETE FROM chunks WHERE doc_id = ?", [document.doc_id])
                 sections = [{"heading_path": list(s.heading_path), "text": s.text} for s in document.sections]
                 self._db.execute(
@@ -137,6 +150,10 @@ class Catalog:
                         json.dumps(sections, ensure_ascii=False),
                         document.char_count,
                     ],
+                )
+                # After the document row: replacing it cascades a delete to its extracts.
+                self._db.execute(
+                    "INSERT OR REPLACE INTO extracts VALUES (?, ?, ?)", [document.doc_id, *dump_extracts(figures, practices)]
                 )
                 self._db.executemany(
                     "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -20,9 +20,12 @@ from index.embedders import embedder_key, make_embedder
 from index.embedding_cache import EmbeddingCache
 from index.filters import SearchFilters
 from index.hybrid import HybridRetriever, ScoredChunk
+from index.insights import Insights
+from index.similar_pilots import SimilarPilot
 from index.sync import Ingestor, IngestReport, Progress
 from index.vector_store import collection_name, open_client, open_vector_store
 from ingest.documents import ParsedDocument
+from ingest.extracted import Practice
 from ingest.loader import LoadResult
 from ingest.tokenizer import Tokenizer, configure_jieba
 
@@ -42,6 +45,8 @@ class KnowledgeBase:
         self.vector_store = open_vector_store(self.chroma_client, self.collection_name)
         self.tokenizer = Tokenizer(config.tokenizer_scheme)
         self._ingest_lock = threading.Lock()
+        self._insights_lock = threading.Lock()
+        self._insights: tuple[str, Insights] | None = None
         self.retriever = self._load_retriever()
 
     # -- state -----------------------------------------------------------------
@@ -150,6 +155,42 @@ class KnowledgeBase:
             "collection": self.collection_name,
             "cached_embeddings": self.cache.count(self.embedder_key),
         }
+
+    # -- practices, figures, similar pilots ---------------------------------------
+    @property
+    def insights(self) -> Insights:
+        """Merged practices, time series and similarity for the current generation."""
+        generation = self.catalog.get_state("generation")
+        with self._insights_lock:
+            if self._insights is None or self._insights[0] != generation:
+                built = Insights(self.catalog, self.retriever.table, self.cache, self.embedder_key, self.pilots())
+                self._insights = (generation, built)
+            return self._insights[1]
+
+    def practices(self, query: str = "", filters: SearchFilters | None = None, limit: int = 50) -> list[tuple[Practice, float]]:
+        """Practices matching the filters; with a query, ranked by hybrid search over their sections."""
+        filters = filters or SearchFilters()
+        catalog = self.insights.practices
+        candidates = catalog.find(
+            pilot_type=filters.pilot_type, field=filters.field, region=filters.region, pilot_id=filters.pilot_id
+        )
+        if not query.strip():
+            return [(practice, 0.0) for practice in candidates[:limit]]
+        allowed = {practice.practice_id for practice in candidates}
+        scores: dict[str, float] = {}
+        for hit in self.search(query, filters, top_k=max(limit * 3, 30)):
+            for practice in catalog.practices_of_chunk(hit.record.doc_id, hit.record.metadata.get("heading_path", "")):
+                if practice.practice_id in allowed:
+                    scores[practice.practice_id] = max(scores.get(practice.practice_id, 0.0), hit.score)
+        ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)[:limit]
+        return [(catalog.by_id[practice_id], score) for practice_id, score in ranked]
+
+    def similar_pilots(self, pilot_id: str, limit: int = 5) -> list[SimilarPilot]:
+        return self.insights.similarity.similar_to_pilot(pilot_id, limit)
+
+    def similar_to_profile(self, profile: str, limit: int = 5) -> list[SimilarPilot]:
+        vector = self.embedder.get_query_embedding(profile)
+        return self.insights.similarity.similar_to_profile(profile, vector, limit)
 
     def close(self) -> None:
         self.catalog.close()

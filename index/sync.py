@@ -26,6 +26,8 @@ from index.embedding_cache import EmbeddingCache, text_hash
 from index.vector_store import stored_fingerprints
 from ingest.chunking import ChunkingOptions
 from ingest.documents import FileReport, ParsedDocument
+from ingest.indicators import extract_figures
+from ingest.practices import extract_practices
 from ingest.loader import LoadResult, load_documents
 from ingest.nodes import document_nodes, embedding_text
 from ingest.tokenizer import Tokenizer
@@ -80,7 +82,7 @@ class Ingestor:
     chunking: ChunkingOptions
 
     def _config_signature(self) -> str:
-        return f"{self.embedder_key}|{self.tokenizer.scheme}|{self.chunking.size}|{self.chunking.overlap}|v1"
+        return f"{self.embedder_key}|{self.tokenizer.scheme}|{self.chunking.size}|{self.chunking.overlap}|v2"
 
     def _records(self, document: ParsedDocument) -> list[ChunkRecord]:
         records = []
@@ -102,7 +104,7 @@ class Ingestor:
         """Decide which documents to (re)write and which to remove."""
         known = self.catalog.document_hashes()
         same_config = self.catalog.get_state("config") == self._config_signature()
-        upserts: list[tuple[ParsedDocument, list[ChunkRecord]]] = []
+        upserts: list[tuple[ParsedDocument, list[ChunkRecord], tuple]] = []
         reports = {report_.path: report_ for report_ in loaded.reports}
         parsed_sources = {document.source: document.doc_id for document in loaded.documents}
         for document in loaded.documents:
@@ -117,7 +119,7 @@ class Ingestor:
                 report.unchanged += 1
                 continue
             records = self._records(document)
-            upserts.append((document, records))
+            upserts.append((document, records, (extract_figures(document), extract_practices(document))))
             reports[_shown(reports, document)] = FileReport(
                 _shown(reports, document), "ok", doc_id=document.doc_id, chunks=len(records)
             )
@@ -194,9 +196,9 @@ class Ingestor:
         report = IngestReport()
         upserts, removals = self._plan(loaded, roots, report)
         desired = {r.chunk_id: r for r in self.catalog.chunks()}
-        changed_docs = {document.doc_id for document, _ in upserts} | set(removals)
+        changed_docs = {document.doc_id for document, _, _ in upserts} | set(removals)
         desired = {chunk_id: r for chunk_id, r in desired.items() if r.doc_id not in changed_docs}
-        for _, records in upserts:
+        for _, records, _ in upserts:
             desired.update({record.chunk_id: record for record in records})
         self._reconcile_vectors(desired, report, progress)
         changed = bool(upserts or removals) or self.catalog.get_state("config") != self._config_signature()

@@ -1,0 +1,126 @@
+"""Practices, figures over time, similar pilots and the 经验汇编, over real HTTP."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+from urllib.parse import quote
+
+import docx
+import pytest
+
+from ingest.domain import PILOT_TYPES
+
+
+def _document_text(http, doc_id: str) -> str:
+    detail = http.get(f"/documents/{quote(doc_id)}").json()
+    return "\n".join(section["text"] for section in detail["sections"])
+
+
+def _section_paths(http, doc_id: str) -> set[str]:
+    detail = http.get(f"/documents/{quote(doc_id)}").json()
+    return {" > ".join(section["heading_path"]) for section in detail["sections"]}
+
+
+@pytest.mark.parametrize("pilot_type", PILOT_TYPES)
+def test_every_pilot_type_yields_practices_with_real_sources(http, pilot_type):
+    practices = http.get("/practices", params={"pilot_type": pilot_type}).json()
+    assert len(practices) >= 3, pilot_type
+    assert {practice["pilot_type"] for practice in practices} == {pilot_type}
+    for practice in practices:
+        assert practice["title"] and practice["description"] and practice["sources"]
+        for source in practice["sources"]:
+            paths = _section_paths(http, source["doc_id"])
+            assert any(path == source["heading_path"] or path.startswith(source["heading_path"] + " > ") for path in paths)
+
+
+def test_practices_by_free_text_are_ranked_and_relevant(http):
+    practices = http.get("/practices", params={"q": "余热梯级利用", "pilot_type": "园区", "limit": 5}).json()
+    assert practices and practices[0]["score"] >= practices[-1]["score"]
+    assert "余热" in practices[0]["title"] + practices[0]["description"]
+
+
+def test_field_filter_and_merged_sources(http):
+    practices = http.get("/practices", params={"field": "科技支撑"}).json()
+    assert practices and all("科技支撑" in practice["fields"] for practice in practices)
+    merged = http.get("/practices", params={"pilot_id": "park-ningdong-qingquan"}).json()
+    assert any(len({source["doc_id"] for source in practice["sources"]}) >= 3 for practice in merged)
+
+
+def test_pilot_page_has_documents_by_period_and_indicator_series(http):
+    page = http.get("/pilots/park-ningdong-qingquan").json()
+    assert {"2024H2", "2025H1"} <= set(page["documents_by_period"])
+    series = [item for item in page["indicators"] if len(item["points"]) >= 2]
+    assert len(series) >= 3
+    texts = {
+        period: _document_text(http, f"park-ningdong-qingquan/report-{period}") for period in ("2024H2", "2025H1")
+    }
+    for item in series:
+        assert [point["period"] for point in item["points"]] == ["2024H2", "2025H1"]
+        for point in item["points"]:
+            assert point["sentence"] and point["doc_id"].endswith(point["period"])
+            number = re.sub(r"\.0$", "", str(point["value"]))
+            assert number in texts[point["period"]]
+    assert page["practices"] and all(p["pilot_id"] == "park-ningdong-qingquan" for p in page["practices"])
+
+
+def test_similar_pilots_come_with_reasons(http):
+    similar = http.get("/pilots/park-ningdong-qingquan/similar", params={"limit": 4}).json()
+    assert len(similar) == 4 and "park-ningdong-qingquan" not in {item["pilot_id"] for item in similar}
+    assert [item["score"] for item in similar] == sorted((item["score"] for item in similar), reverse=True)
+    assert all(item["reasons"] for item in similar)
+    assert similar[0]["pilot_type"] == "园区" or similar[0]["region"] == "宁东能源化工基地"
+    assert any(match["doc_ids"] for item in similar for match in item["practice_matches"])
+    assert http.get("/pilots/nobody/similar").status_code == 404
+
+
+def test_similar_to_a_free_text_profile(http):
+    similar = http.post("/similar", json={"profile": "煤化工为主的省级园区，余热资源丰富", "limit": 3}).json()
+    assert similar[0]["pilot_type"] == "园区"
+    assert any("园区" in reason for reason in similar[0]["reasons"])
+    response = http.post("/similar", json={"profile": ""})
+    assert response.status_code == 422 and response.json()["parameter"] == "profile"
+
+
+def _heading_texts(document, level: int) -> list[str]:
+    return [p.text for p in document.paragraphs if p.style.name == f"Heading {level}"]
+
+
+def test_compile_word_contains_every_selected_practice_and_no_other(http, tmp_path):
+    expected = http.get("/practices", params={"pilot_type": "园区", "limit": 200}).json()
+    response = http.post("/compile", json={"pilot_types": ["园区"], "format": "docx"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/vnd.openxmlformats")
+    document = docx.Document(io.BytesIO(response.content))
+    assert document.paragraphs[0].style.name == "Title"
+    assert _heading_texts(document, 1) == ["一、园区类试点", "参考来源"]
+    practice_headings = _heading_texts(document, 3)
+    titles = sorted(re.sub(r"^\d+\. ", "", heading) for heading in practice_headings)
+    assert titles == sorted(f"{p['title']}（{p['pilot']}）" for p in expected)
+    references = [p.text for p in document.paragraphs if re.match(r"^\[\d+\] ", p.text)]
+    sources = {(s["doc_id"], s["heading_path"]) for p in expected for s in p["sources"]}
+    assert len(references) == len(sources)
+    assert all(any(s[0] in ref for s in sources) for ref in references)
+    path = tmp_path / "汇编.docx"
+    path.write_bytes(response.content)
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice not installed: PDF conversion not checked")
+    subprocess.run([soffice, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
+                   check=True, capture_output=True, timeout=180)
+    pdf = (tmp_path / "汇编.pdf").read_bytes()
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    assert 3 <= pages <= 60
+
+
+def test_compile_markdown_and_refusals(http):
+    response = http.post("/compile", json={"pilot_types": ["乡村"], "fields": ["绿色低碳农业"], "format": "markdown"})
+    assert response.status_code == 200
+    text = response.text
+    expected = http.get("/practices", params={"pilot_type": "乡村", "field": "绿色低碳农业", "limit": 200}).json()
+    assert expected and all(p["title"] in text for p in expected)
+    assert "## 参考来源" in text and "[1]" in text
+    bad = http.post("/compile", json={"fields": ["航天"]})
+    assert bad.status_code == 422 and bad.json()["parameter"] == "fields"

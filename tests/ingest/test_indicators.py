@@ -1,0 +1,146 @@
+"""Figures: a named value with its unit and period, never a number without a unit."""
+
+import pytest
+
+from ingest.indicators import extract_figures, unit_rules
+from tests.ingest.builders import make_document
+
+
+def _figures(body, **meta):
+    meta.setdefault("period", "2025H1")
+    return extract_figures(make_document(body, **meta))
+
+
+def _by_name(figures):
+    return {figure.name: figure for figure in figures}
+
+
+def test_sentence_figure_keeps_the_change_in_its_name_and_dates_itself():
+    [figure] = _figures("一、主要工作进展\n\n2025年上半年园区单位工业增加值能耗同比下降4.2%。", period="2024H2")
+    assert (figure.name, figure.value, figure.unit) == ("单位工业增加值能耗同比下降", 4.2, "%")
+    assert (figure.period, figure.year) == ("2025H1", 2025)
+    assert figure.text == "4.2%"
+    assert figure.sentence == "2025年上半年园区单位工业增加值能耗同比下降4.2%。"
+
+
+def test_capacity_is_normalised_to_megawatts():
+    [figure] = _figures("屋顶分布式光伏装机容量达到1.8万千瓦。")
+    assert (figure.name, figure.value, figure.unit, figure.period) == ("屋顶分布式光伏装机容量", 1.8, "万千瓦", "2025H1")
+    assert figure.normalized_value == pytest.approx(18.0)
+    assert figure.normalized_unit == "MW"
+
+
+def test_two_figures_in_one_sentence_each_get_their_noun():
+    figures = _by_name(_figures("年节约标准煤1.2万吨，减少二氧化碳排放3.1万吨。"))
+    assert set(figures) == {"年节约标准煤", "减少二氧化碳排放"}
+    assert figures["年节约标准煤"].value == 1.2 and figures["年节约标准煤"].unit == "万吨"
+    assert figures["减少二氧化碳排放"].normalized_value == pytest.approx(31000)
+    assert figures["减少二氧化碳排放"].normalized_unit == "吨"
+
+
+@pytest.mark.parametrize(
+    ("text", "unit", "normalized"),
+    [
+        ("ORC机组装机6000千瓦。", "千瓦", (6.0, "MW")),
+        ("储能电站容量达到50兆瓦。", "兆瓦", (50.0, "MW")),
+        ("年节能量达到9.4万吨标准煤。", "万吨标准煤", (94000.0, "吨标准煤")),
+        ("上半年光伏发电量3900万千瓦时。", "万千瓦时", (39000000.0, "千瓦时")),
+        ("矿井水回用规模达到5万立方米/日。", "万立方米/日", (50000.0, "立方米/日")),
+        ("熟料单位产品综合能耗101.8千克标准煤/吨。", "千克标准煤/吨", (None, "")),
+        ("累计完成投资47.5亿元。", "亿元", (475000.0, "万元")),
+    ],
+)
+def test_units_as_written_and_normalised_only_where_safe(text, unit, normalized):
+    [figure] = _figures(text)
+    assert figure.unit == unit
+    assert (figure.normalized_value, figure.normalized_unit) == (
+        pytest.approx(normalized[0]) if normalized[0] is not None else None,
+        normalized[1],
+    )
+
+
+def test_key_indicator_table_rows_give_name_unit_value_and_target():
+    body = (
+        "一、主要工作进展\n\n绿电消费占比达到39.8%。\n\n"
+        "二、主要指标完成情况\n\n| 指标 | 单位 | 年度目标 | 完成值 |\n| --- | --- | --- | --- |\n"
+        "| 绿电消费占比 | % | 45 | 39.8 |\n| 屋顶光伏装机容量 | 万千瓦 | 0.5 | 0.43 |\n"
+        "| 数据中心电能利用效率（PUE） | — | 1.20 | 1.19 |\n| 绿氢产量 | 吨 | 4,000 | 1,650 |\n"
+    )
+    found = _figures(body, period="2024H2")
+    assert [f.name for f in found].count("绿电消费占比") == 1
+    figures = _by_name(found)
+    share = figures["绿电消费占比"]
+    assert (share.value, share.unit, share.period, share.year) == (39.8, "%", "2024H2", 2024)
+    assert share.text == "39.8%（年度目标45%）"  # the table row replaces the same figure from prose
+    assert figures["屋顶光伏装机容量"].normalized_value == pytest.approx(4.3)
+    assert figures["数据中心电能利用效率（PUE）"].unit == ""  # the table says explicitly: no unit
+    assert figures["绿氢产量"].value == 1650
+
+
+def test_numbers_without_units_or_that_only_name_things_are_not_figures():
+    body = (
+        "一、主要工作进展\n\n"
+        "1号线于2024年9月26日投产，联系电话0951-6012345，第3批企业完成评价。"
+        "二期40万吨/年捕集装置已投运。接入企业11个点位数量增加。"
+        "粉煤灰、脱硫石膏外销利用量分别同比增长18%、12%。"
+        "80～120℃低温余热用于发电。"
+    )
+    assert _figures(body) == []
+
+
+def test_a_comparison_borrows_the_noun_before_it_and_its_year_is_not_the_base():
+    [emission, fall] = _figures("2024年全村二氧化碳排放0.74万吨，较2023年下降9.8%。", period="2025H1")
+    assert (emission.name, emission.period) == ("二氧化碳排放", "2024")
+    assert (fall.name, fall.value, fall.unit, fall.period) == ("二氧化碳排放较2023年下降", 9.8, "%", "2024")
+
+
+def test_from_to_gives_the_current_value_and_a_dated_baseline():
+    figures = _figures("余热资源回收利用率由2023年的58%提高到2025年上半年的68.2%。", doc_type="经验总结",
+                       period="", date="2025-09-10")
+    assert [(f.name, f.value, f.period) for f in figures] == [
+        ("余热资源回收利用率", 58.0, "2023"),
+        ("余热资源回收利用率", 68.2, "2025H1"),
+    ]
+    undated = _figures("电解槽平均负荷率由46%提高到58%。", period="2025H1")
+    assert [(f.name, f.value) for f in undated] == [("电解槽平均负荷率", 58.0)]
+
+
+def test_rates_per_unit_keep_their_denominator():
+    [cost] = _figures("单位绿氢成本降至每公斤18.6元。")
+    assert (cost.name, cost.value, cost.unit) == ("单位绿氢成本", 18.6, "元/公斤")
+
+
+def test_plans_targets_and_estimates_are_not_reported_figures():
+    plan = (
+        "## 一、基本情况\n\n2023年园区实现工业增加值186亿元，综合能源消费量1120万吨标准煤。\n\n"
+        "## 二、主要目标\n\n到2025年，绿电消费占比达到12%。\n\n"
+        "## 三、重点任务\n\n### （一）余热利用\n\n建设ORC机组1.2万千瓦，建成后年节约标准煤22万吨。\n"
+    )
+    figures = _figures(plan, doc_type="实施方案", period="", date="2024-05-16")
+    assert [(f.name, f.value, f.period, f.year) for f in figures] == [
+        ("工业增加值", 186.0, "2023", 2023),
+        ("综合能源消费量", 1120.0, "2023", 2023),
+    ]
+    report = (
+        "一、主要工作进展\n\n上半年生产绿氢3460吨，预计全年产绿氢9000吨。\n\n"
+        "四、下半年工作安排\n\n（一）确保二氧化碳捕集能力达到80万吨/年。\n"
+    )
+    assert [(f.name, f.value) for f in _figures(report)] == [("生产绿氢", 3460.0)]
+
+
+def test_figures_can_be_restricted_to_some_sections():
+    document = make_document(
+        "## 二、主要做法\n\n### （一）余热利用\n\n余热供暖面积120万平方米。\n\n### （二）绿氢\n\n生产绿氢3460吨。\n",
+        doc_type="经验总结", date="2025-09-10",
+    )
+    hydrogen = [section for section in document.sections if section.heading_path[-1] == "（二）绿氢"]
+    assert [f.name for f in extract_figures(document)] == ["余热供暖面积", "生产绿氢"]
+    assert [f.name for f in extract_figures(document, hydrogen)] == ["生产绿氢"]
+    assert {f.year for f in extract_figures(document)} == {2025}
+
+
+def test_every_unit_conversion_is_declared_with_a_positive_factor():
+    rules = unit_rules()
+    assert rules["万千瓦"].normalized_unit == "MW" and rules["万千瓦"].factor == 10
+    assert all(rule.factor is None or rule.factor > 0 for rule in rules.values())
+    assert all(bool(rule.normalized_unit) == (rule.factor is not None) for rule in rules.values())
