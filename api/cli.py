@@ -121,6 +121,81 @@ def search(
         console.print(text)
 
 
+def _filters_or_exit(**values):
+    from index import FilterError, SearchFilters
+
+    try:
+        return SearchFilters.parse(**values)
+    except FilterError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def practices(
+    query: Annotated[str, typer.Argument(help="检索词（可空）")] = "",
+    pilot_type: Annotated[Optional[str], typer.Option("--type", help="试点类型")] = None,
+    region: Annotated[Optional[str], typer.Option(help="地区")] = None,
+    field: Annotated[Optional[str], typer.Option(help="领域")] = None,
+    limit: Annotated[int, typer.Option("-n", "--limit", min=1, max=200, help="最多条数")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+) -> None:
+    """经验做法目录：按试点类型、地区、领域筛选，可按文本检索。"""
+    from api.routes.practices import practice_out
+
+    filters = _filters_or_exit(pilot_type=pilot_type, region=region, field=field)
+    kb = _open(Settings())
+    found = [practice_out(p, score if query else None) for p, score in kb.practices(query, filters, limit)]
+    if as_json:
+        print(json.dumps([item.model_dump() for item in found], ensure_ascii=False, indent=2))
+        return
+    if not found:
+        console.print("没有符合条件的经验做法。")
+    for index, item in enumerate(found, start=1):
+        console.rule(f"[bold]{index}. {item.title}")
+        console.print(f"[dim]{item.pilot}（{item.pilot_type}·{item.region}）  领域：{'、'.join(item.fields)}[/dim]")
+        console.print(item.description, highlight=False)
+        for figure in item.figures[:5]:
+            console.print(f"  • {figure.name}：{figure.text}" + (f"（{figure.period}）" if figure.period else ""), highlight=False)
+        for source in item.sources:
+            console.print(f"  [dim]来源：{source.title} › {source.heading_path}[/dim]", highlight=False)
+
+
+@app.command()
+def compile(
+    output: Annotated[Path, typer.Argument(help="输出文件：.docx 或 .md")],
+    pilot_types: Annotated[Optional[list[str]], typer.Option("--type", help="试点类型，可重复")] = None,
+    fields: Annotated[Optional[list[str]], typer.Option("--field", help="领域，可重复")] = None,
+    periods: Annotated[Optional[list[str]], typer.Option("--period", help="时期，如 2025H1 或 2025，可重复")] = None,
+    title: Annotated[str, typer.Option(help="标题")] = "宁夏碳达峰试点可复制可推广经验做法汇编",
+) -> None:
+    """把所选类型、领域、时期的经验做法汇编成 Word 或 Markdown 文件。"""
+    from api.compile import CompileRequest, build_outline, write_docx, write_markdown
+    from ingest.domain import FIELDS, PILOT_TYPES
+
+    for values, allowed, name in ((pilot_types or [], PILOT_TYPES, "--type"), (fields or [], FIELDS, "--field")):
+        unknown = [value for value in values if value not in allowed]
+        if unknown:
+            console.print(f"[red]{name} 的取值“{'、'.join(unknown)}”无效，应为：{'、'.join(allowed)}[/red]")
+            raise typer.Exit(2)
+    if output.suffix.lower() not in (".docx", ".md"):
+        console.print("[red]输出文件应以 .docx 或 .md 结尾[/red]")
+        raise typer.Exit(2)
+    kb = _open(Settings())
+    request = CompileRequest(
+        pilot_types=tuple(pilot_types or ()), fields=tuple(fields or ()), periods=tuple(periods or ()), title=title
+    )
+    outline = build_outline(kb.insights.practices.practices, request)
+    if not outline.practices:
+        console.print("[yellow]所选条件下没有可汇编的经验做法。[/yellow]")
+        raise typer.Exit(1)
+    if output.suffix.lower() == ".docx":
+        output.write_bytes(write_docx(outline))
+    else:
+        output.write_text(write_markdown(outline), encoding="utf-8")
+    console.print(f"已生成 {output}：{len(outline.practices)} 条经验做法，{len(outline.references)} 条来源。")
+
+
 @app.command()
 def serve(
     host: Annotated[Optional[str], typer.Option(help="监听地址")] = None,

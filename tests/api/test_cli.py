@@ -33,3 +33,22 @@ def test_ingest_reports_each_bad_file_and_search_finds_the_good_ones(tmp_path, m
 
     result = runner.invoke(app, ["stats"])
     assert result.exit_code == 0 and "chunk_size" in result.output and "documents" in result.output
+
+
+def test_practices_and_compile_commands(tmp_path, monkeypatch, settings, kb):
+    import docx
+
+    monkeypatch.setenv("TANLU_DATA_DIR", str(settings.data_dir))
+    result = runner.invoke(app, ["practices", "余热", "--type", "园区", "-n", "3", "--json"])
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.output)
+    assert found and all(item["pilot_type"] == "园区" and item["sources"] for item in found)
+
+    output = tmp_path / "汇编.docx"
+    result = runner.invoke(app, ["compile", str(output), "--type", "社区"])
+    assert result.exit_code == 0, result.output
+    headings = [p.text for p in docx.Document(str(output)).paragraphs if p.style.name == "Heading 1"]
+    assert headings == ["一、社区类试点", "参考来源"]
+
+    result = runner.invoke(app, ["compile", str(tmp_path / "x.docx"), "--field", "航天"])
+    assert result.exit_code == 2 and "--field" in result.output
