@@ -7,9 +7,10 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api.errors import install_error_handlers
-from api.routes import compile, documents, health, pilots, practices, search
+from api.routes import ask, compile, documents, health, pages, pilots, practices, search
 from api.settings import Settings
 from index import KnowledgeBase
+from index.generative import make_llm
 
 DESCRIPTION = """碳路 TanLu：宁夏碳达峰试点知识库。检索试点的实施方案、进展报告与经验总结，
 按试点类型发现可复制、可推广的经验做法。所有演示数据均为虚构（demo: true）。"""
@@ -24,6 +25,8 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
         app.state.settings = settings
         owned = kb is None
         app.state.kb = kb or KnowledgeBase(settings.index_config())
+        options = settings.llm_options()
+        app.state.llm = make_llm(options) if options else None
         try:
             yield
         finally:
@@ -32,6 +35,7 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
 
     app = FastAPI(title="碳路 TanLu", description=DESCRIPTION, version="0.1.0", lifespan=lifespan)
     install_error_handlers(app)
-    for module in (search, documents, pilots, practices, compile, health):
+    for module in (search, ask, documents, pilots, practices, compile, health, pages):
         app.include_router(module.router)
+    app.mount("/static", pages.static_files(), name="static")
     return app

@@ -121,6 +121,41 @@ def search(
         console.print(text)
 
 
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="问题")],
+    pilot_type: Annotated[Optional[str], typer.Option("--type", help="试点类型")] = None,
+    region: Annotated[Optional[str], typer.Option(help="地区")] = None,
+    doc_type: Annotated[Optional[str], typer.Option("--doc-type", help="文档类型")] = None,
+    field: Annotated[Optional[str], typer.Option(help="领域")] = None,
+    year: Annotated[Optional[str], typer.Option(help="年份或半年度")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+) -> None:
+    """问答：答案逐句标注来源（试点、文档、章节）；资料不足时明确说明。"""
+    from api.routes.ask import ask_response
+    from index.generative import make_llm
+
+    if not question.strip():
+        console.print("[red]问题不能为空[/red]")
+        raise typer.Exit(2)
+    filters = _filters_or_exit(pilot_type=pilot_type, region=region, doc_type=doc_type, field=field, year=year)
+    settings = Settings()
+    kb = _open(settings)
+    options = settings.llm_options()
+    response = ask_response(*kb.answer(question.strip(), filters, 8, make_llm(options) if options else None))
+    if as_json:
+        print(json.dumps(response.model_dump(), ensure_ascii=False, indent=2))
+        return
+    console.print(response.answer if response.found else f"[yellow]{response.note}[/yellow]", highlight=False)
+    shown = response.citations if response.found else response.related
+    if shown:
+        console.rule("来源" if response.found else "可能相关")
+    for citation in shown:
+        console.print(f"[{citation.n}] {citation.pilot}《{citation.title}》 › {citation.heading_path}", highlight=False, markup=False)
+    if response.found and response.note:
+        console.print(f"[dim]{response.note}[/dim]")
+
+
 def _filters_or_exit(**values):
     from index import FilterError, SearchFilters
 

@@ -15,6 +15,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
+from index.generative import LlmOptions
 from index.config import ChromaOptions, EmbedderSpec, FusionOptions, IndexConfig
 from ingest.chunking import ChunkingOptions
 from ingest.tokenizer import DEFAULT_SCHEME
@@ -46,6 +47,10 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="API 监听地址")
     port: int = Field(8000, ge=1, le=65535, description="API 监听端口")
     default_top_k: int = Field(10, ge=1, le=100, description="检索默认返回条数")
+    llm_base_url: str = Field("", description="可选：OpenAI 兼容的大模型服务地址（如 http://127.0.0.1:11434/v1），空则只用抽取式回答")
+    llm_model: str = Field("", description="大模型名称（如 qwen2.5:7b-instruct）")
+    llm_api_key: str = Field("", description="大模型服务的密钥（本地服务通常不需要）")
+    llm_timeout: float = Field(30.0, gt=0, le=600, description="大模型请求超时（秒），超时则返回抽取式回答并注明")
 
     @model_validator(mode="after")
     def _consistent(self) -> "Settings":
@@ -66,6 +71,13 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         toml_file = Path(os.environ.get("TANLU_CONFIG", "tanlu.toml"))
         return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
+
+    def llm_options(self) -> LlmOptions | None:
+        if not self.llm_base_url:
+            return None
+        return LlmOptions(
+            base_url=self.llm_base_url, model=self.llm_model or "default", api_key=self.llm_api_key, timeout=self.llm_timeout
+        )
 
     def index_config(self) -> IndexConfig:
         return IndexConfig(

@@ -20,10 +20,15 @@ from index.embedders import embedder_key, make_embedder
 from index.embedding_cache import EmbeddingCache
 from index.filters import SearchFilters
 from index.hybrid import HybridRetriever, ScoredChunk
+from index.extractive import Answer
+from index.extractive import answer as answer_from_hits
+from index.generative import generate_answer
 from index.insights import Insights
 from index.similar_pilots import SimilarPilot
 from index.sync import Ingestor, IngestReport, Progress
 from index.vector_store import collection_name, open_client, open_vector_store
+from llama_index.core.llms import LLM
+
 from ingest.documents import ParsedDocument
 from ingest.extracted import Practice
 from ingest.loader import LoadResult
@@ -184,6 +189,18 @@ class KnowledgeBase:
                     scores[practice.practice_id] = max(scores.get(practice.practice_id, 0.0), hit.score)
         ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)[:limit]
         return [(catalog.by_id[practice_id], score) for practice_id, score in ranked]
+
+    def answer(
+        self, question: str, filters: SearchFilters | None = None, top_k: int = 8, llm: LLM | None = None
+    ) -> tuple[Answer, bool]:
+        """A cited answer from the retrieved chunks; with ``llm``, a checked generated one.
+
+        Returns the answer and whether the LLM wrote it.
+        """
+        extractive = answer_from_hits(question, self.search(question, filters, top_k))
+        if llm is None:
+            return extractive, False
+        return generate_answer(question, extractive, llm)
 
     def similar_pilots(self, pilot_id: str, limit: int = 5) -> list[SimilarPilot]:
         return self.insights.similarity.similar_to_pilot(pilot_id, limit)

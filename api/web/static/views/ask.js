@@ -1,0 +1,145 @@
+// 问答: a question answered by sentences from the sources, grouped by pilot; each [n]
+// opens its source passage in place. When the evidence is thin the page says so plainly
+// and lists the possibly related material instead.
+
+import { VOCAB, docHref, errorBox, esc, go, headingTrail, href, latest, options, paragraphs, post, setTitle, typeBadge } from "../lib.js";
+
+const NOT_FOUND = "知识库中没有找到能直接回答这个问题的内容。";
+
+function sourcePanel(citation, id) {
+  return `<div class="cite-panel" id="${id}" role="region" aria-label="来源 [${citation.n}]">
+    <p class="card-meta">${typeBadge(citation.pilot_type)} <span>${esc(citation.pilot)}</span></p>
+    <p class="cite-title"><strong>[${citation.n}] ${esc(citation.title)}</strong></p>
+    <p class="trail">${headingTrail(citation.heading_path)}</p>
+    <blockquote class="chunk">${paragraphs(citation.chunk_text)}</blockquote>
+    <p><a href="${esc(docHref(citation.doc_id, citation.anchor))}">打开原文，定位到该章节</a></p>
+  </div>`;
+}
+
+function answerBlock(body) {
+  const byNumber = new Map(body.citations.map((citation) => [citation.n, citation]));
+  let counter = 0;
+  const groups = body.groups.map((group) => {
+    const sentences = group.sentences.map((sentence) => {
+      const buttons = sentence.citations.map((n) => {
+        const id = `cite-${++counter}`;
+        return byNumber.has(n)
+          ? `<button type="button" class="cite" data-n="${n}" aria-expanded="false" aria-controls="${id}" title="查看来源 [${n}]">[${n}]</button>`
+          : `<span class="cite">[${n}]</span>`;
+      });
+      return `<li>${esc(sentence.text)} ${buttons.join("")}</li>`;
+    });
+    return `<section class="answer-group"><h3>${esc(group.pilot)}</h3><ul class="answer-sentences">${sentences.join("")}</ul></section>`;
+  });
+  const text = groups.length ? groups.join("") : `<p>${esc(body.answer)}</p>`;
+  return { html: text, byNumber };
+}
+
+const excerpt = (text) => (text.length > 180 ? `${text.slice(0, 180)}…` : text);
+
+function relatedBlock(related) {
+  if (!related.length) return "";
+  const items = related.map((item) => `<li class="card">
+      <p class="card-meta">${typeBadge(item.pilot_type)} <span>${esc(item.pilot)}</span></p>
+      <p class="card-title"><a href="${esc(docHref(item.doc_id, item.anchor))}">${esc(item.title)}</a></p>
+      <p class="trail">${headingTrail(item.heading_path)}</p>
+      <p class="passage">${esc(excerpt(item.chunk_text))}</p></li>`);
+  return `<section class="related"><h2>可能相关的材料</h2><ul class="related-list">${items.join("")}</ul></section>`;
+}
+
+function render(body) {
+  const origin = body.generated ? "由大模型依据原文改写，请核对引用。" : "";
+  if (!body.found) {
+    return {
+      html: `<div class="notice not-found" role="status"><strong>${esc(body.answer || NOT_FOUND)}</strong>
+          ${body.note && body.note !== body.answer ? `<p>${esc(body.note)}</p>` : ""}</div>${relatedBlock(body.related)}`,
+      byNumber: new Map(),
+    };
+  }
+  const answer = answerBlock(body);
+  return {
+    html: `<section class="answer" aria-label="回答"><h2>回答</h2>
+        <p class="muted">${esc(body.note || "")}${esc(origin)}点击编号可在此展开来源原文。</p>
+        ${answer.html}</section>${relatedBlock(body.related)}`,
+    byNumber: answer.byNumber,
+  };
+}
+
+export function mount(main, route) {
+  setTitle("问答");
+  main.innerHTML = `<div class="view view-ask">
+    <h1 tabindex="-1">问答</h1>
+    <form class="ask-form">
+      <label for="ask-q">问题</label>
+      <textarea id="ask-q" name="question" rows="2" maxlength="500" placeholder="如：其他园区是怎么利用余热的？"></textarea>
+      <div class="filters">
+        <label>试点类型<select name="pilot_type">${options(VOCAB.pilot_types, "", "全部类型")}</select></label>
+        <label>领域<select name="field">${options(VOCAB.fields, "", "全部领域")}</select></label>
+        <button type="submit" class="primary">提问</button>
+      </div>
+    </form>
+    <p class="status" aria-live="polite"></p>
+    <div class="answer-area"></div>
+  </div>`;
+  const root = main.firstElementChild;
+  const form = root.querySelector("form");
+  const status = root.querySelector(".status");
+  const area = root.querySelector(".answer-area");
+  const fresh = latest();
+  let byNumber = new Map();
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const question = form.elements.question.value.trim();
+    if (!question) { status.textContent = "请先输入问题。"; form.elements.question.focus(); return; }
+    go(href("ask", "", { q: question, pilot_type: form.elements.pilot_type.value, field: form.elements.field.value }));
+  });
+  form.elements.question.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) { event.preventDefault(); form.requestSubmit(); }
+  });
+  // [n] opens (and closes) its source right under the sentence.
+  area.addEventListener("click", (event) => {
+    const button = event.target.closest("button.cite");
+    if (!button) return;
+    const id = button.getAttribute("aria-controls");
+    const open = button.getAttribute("aria-expanded") === "true";
+    button.setAttribute("aria-expanded", String(!open));
+    if (open) { document.getElementById(id)?.remove(); return; }
+    button.closest("li").insertAdjacentHTML("beforeend", sourcePanel(byNumber.get(Number(button.dataset.n)), id));
+  });
+
+  async function show(route) {
+    const question = route.params.get("q") || "";
+    const filters = { pilot_type: route.params.get("pilot_type") || "", field: route.params.get("field") || "" };
+    form.elements.question.value = question;
+    form.elements.pilot_type.value = filters.pilot_type;
+    form.elements.field.value = filters.field;
+    if (!question) {
+      status.textContent = "";
+      area.innerHTML = `<p class="intro">回答由知识库原文中的句子组成，按试点分组，每句都标注来源（试点、文档、章节）。资料不足时会明确说明。</p>`;
+      return;
+    }
+    setTitle(`问答：${question}`);
+    const isFresh = fresh();
+    status.textContent = "正在查找资料并组织回答…";
+    area.innerHTML = "";
+    try {
+      const body = { question };
+      for (const [key, value] of Object.entries(filters)) if (value) body[key] = value;
+      const answer = await (await post("/ask", body)).json();
+      if (!isFresh()) return;
+      const rendered = render(answer);
+      byNumber = rendered.byNumber;
+      status.textContent = answer.found ? "已找到相关原文。" : "资料不足。";
+      area.innerHTML = rendered.html;
+    } catch (error) {
+      if (!isFresh()) return;
+      status.textContent = "";
+      area.innerHTML = errorBox(error);
+    }
+  }
+
+  show(route);
+  if (!route.params.get("q")) form.elements.question.focus();
+  return { update: show, ownsFocus: document.activeElement === form.elements.question };
+}

@@ -1,0 +1,135 @@
+// 检索: a search box, filters as one-click chips and selects, results as cards that open
+// the document at the section the passage comes from.
+
+import {
+  VOCAB, docPathHref, errorBox, esc, getJSON, go, headingTrail, href, latest, options, periods,
+  pilotHref, setTitle, typeBadge, typeChips, pressChip,
+} from "../lib.js";
+
+const FILTERS = ["pilot_type", "region", "field", "doc_type", "year"];
+const EXAMPLES = [
+  ["余热梯级利用有哪些做法", "园区"],
+  ["屋顶光伏和清洁取暖", "乡村"],
+  ["超低能耗建筑改造", "社区"],
+  ["能耗定额管理", "公共机构"],
+  ["二氧化碳捕集利用", "企业"],
+  ["绿色出行和公共交通", "城市"],
+];
+
+function state(route) {
+  const result = { q: route.params.get("q") || "" };
+  for (const key of FILTERS) result[key] = route.params.get(key) || "";
+  return result;
+}
+
+
+function card(hit) {
+  const when = hit.period || hit.date;
+  return `<article class="card hit" data-pilot-type="${esc(hit.pilot_type)}">
+    <p class="card-meta">${typeBadge(hit.pilot_type)}
+      <a href="${pilotHref(hit.pilot_id)}">${esc(hit.pilot)}</a>
+      <span>${esc(hit.doc_type)}${when ? ` · ${esc(when)}` : ""}</span></p>
+    <h2 class="card-title"><a class="hit-link" href="${esc(docPathHref(hit.doc_id, hit.heading_path))}">${esc(hit.title)}</a></h2>
+    <p class="trail">${headingTrail(hit.heading_path)}</p>
+    <p class="passage">${hit.highlighted}</p>
+  </article>`;
+}
+
+function intro() {
+  const links = EXAMPLES.map(([q, type]) =>
+    `<li><a href="${href("search", "", { q, pilot_type: type })}">${esc(q)}</a> ${typeBadge(type)}</li>`).join("");
+  return `<div class="intro">
+    <p>在试点的实施方案、半年度进展报告和经验总结中检索。可以输入问题或关键词，再用试点类型、地区、领域、文档类型和时期筛选。</p>
+    <p>试一试：</p><ul class="examples">${links}</ul></div>`;
+}
+
+export function mount(main, route) {
+  setTitle("检索");
+  main.innerHTML = `<div class="view view-search">
+    <h1 tabindex="-1">检索</h1>
+    <form class="search-form" role="search">
+      <div class="search-row">
+        <label for="search-q" class="visually-hidden">检索内容</label>
+        <input id="search-q" name="q" type="search" placeholder="输入问题或关键词，如：余热梯级利用" autocomplete="off" maxlength="500">
+        <button type="submit" class="primary">检索</button>
+      </div>
+      <div class="chips" role="group" aria-label="试点类型">${typeChips("")}</div>
+      <div class="filters">
+        <label>地区<select name="region">${options(VOCAB.regions, "", "全部地区")}</select></label>
+        <label>领域<select name="field">${options(VOCAB.fields, "", "全部领域")}</select></label>
+        <label>文档类型<select name="doc_type">${options(VOCAB.doc_types, "", "全部文档")}</select></label>
+        <label>时期<select name="year"></select></label>
+      </div>
+    </form>
+    <p class="status" aria-live="polite"></p>
+    <div class="results"></div>
+  </div>`;
+  const root = main.firstElementChild;
+  const form = root.querySelector("form");
+  const status = root.querySelector(".status");
+  const results = root.querySelector(".results");
+  const yearSelect = form.elements.year;
+  const fresh = latest();
+  let current = state(route);
+  let known = [];
+
+  const fillYears = () => {
+    const values = current.year && !known.includes(current.year) ? [current.year, ...known] : known;
+    yearSelect.innerHTML = options(values, current.year, "全部时期");
+  };
+  periods().then((list) => { known = list; fillYears(); }).catch(() => {});
+
+  const submit = (changes = {}) => {
+    const next = { ...current, q: form.elements.q.value.trim(), ...changes };
+    for (const key of ["region", "field", "doc_type", "year"]) if (!(key in changes)) next[key] = form.elements[key].value;
+    go(href("search", "", next));
+  };
+  form.addEventListener("submit", (event) => { event.preventDefault(); submit(); });
+  form.addEventListener("change", (event) => { if (event.target.tagName === "SELECT") submit(); });
+  root.querySelector(".chips").addEventListener("click", (event) => {
+    const chip = event.target.closest(".chip");
+    if (chip) submit({ pilot_type: chip.dataset.value });
+  });
+  // The whole card opens the document; links inside it keep their own targets.
+  results.addEventListener("click", (event) => {
+    if (event.target.closest("a") || String(window.getSelection())) return;
+    const link = event.target.closest(".hit")?.querySelector(".hit-link");
+    if (link) location.hash = link.getAttribute("href");
+  });
+
+  async function show(route) {
+    current = state(route);
+    form.elements.q.value = current.q;
+    for (const key of ["region", "field", "doc_type"]) form.elements[key].value = current[key];
+    fillYears();
+    pressChip(root.querySelector(".chips"), current.pilot_type);
+    setTitle(current.q ? `检索：${current.q}` : "检索");
+    if (!current.q) {
+      status.textContent = "";
+      results.innerHTML = intro();
+      return;
+    }
+    const isFresh = fresh();
+    status.textContent = "正在检索…";
+    try {
+      const params = { q: current.q, top_k: 20 };
+      for (const key of FILTERS) params[key] = current[key];
+      const body = await getJSON("/search", params);
+      if (!isFresh()) return;
+      status.textContent = body.total
+        ? `找到 ${body.total} 段相关原文（用时 ${Math.round(body.took_ms)} 毫秒）`
+        : "没有找到相关原文。";
+      results.innerHTML = body.total
+        ? body.results.map(card).join("")
+        : `<p class="notice">没有符合条件的内容。可以换个说法，或减少筛选条件（例如选择“全部类型”）。</p>`;
+    } catch (error) {
+      if (!isFresh()) return;
+      status.textContent = "";
+      results.innerHTML = errorBox(error);
+    }
+  }
+
+  show(route);
+  if (!current.q) form.elements.q.focus();
+  return { update: show, ownsFocus: document.activeElement === form.elements.q };
+}

@@ -1,0 +1,330 @@
+"""The officials' web page in a real browser (Debian's chromium, driven by Playwright)
+against the real HTTP server over the demo-corpus subset.
+
+Every test records the requests the page makes and fails if one leaves the machine, and
+fails on any JavaScript error. Screenshots of each view go to test-output/screenshots/.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+import docx
+import pytest
+from playwright.sync_api import Page, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "test-output" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
+]
+DESKTOP = {"width": 1366, "height": 768}
+PHONE = {"width": 375, "height": 812}
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+PILOT = "park-ningdong-qingquan"
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="chromium not installed: run `make browser`")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+def _open_context(browser, viewport):
+    context = browser.new_context(viewport=viewport, locale="zh-CN")
+    context.requests = []
+    context.errors = []
+    context.on("request", lambda request: context.requests.append(request.url))
+    context.on("weberror", lambda error: context.errors.append(str(error.error)))
+    context.on("console", lambda message: message.type == "error" and context.errors.append(message.text))
+    return context
+
+
+def _check_and_close(context):
+    foreign = [url for url in context.requests
+               if urlsplit(url).scheme not in ("data", "blob") and urlsplit(url).hostname not in LOCAL_HOSTS]
+    errors = list(context.errors)
+    context.close()
+    assert foreign == [], f"requests left the machine: {foreign}"
+    assert errors == [], f"errors in the page: {errors}"
+
+
+@pytest.fixture
+def page(browser):
+    context = _open_context(browser, DESKTOP)
+    yield context.new_page()
+    _check_and_close(context)
+
+
+@pytest.fixture
+def phone(browser):
+    context = _open_context(browser, PHONE)
+    yield context.new_page()
+    _check_and_close(context)
+
+
+def shot(page: Page, name: str, full_page: bool = False) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
+
+
+def wait_for_cards(page: Page) -> None:
+    page.wait_for_selector(".results .card, .results .notice")
+
+
+def in_view(page: Page, selector: str) -> bool:
+    return page.eval_on_selector(
+        selector, "el => { const r = el.getBoundingClientRect(); return r.top >= 0 && r.top < window.innerHeight; }"
+    )
+
+
+# -- loading -----------------------------------------------------------------------------
+def test_root_loads_under_a_second_with_local_assets_only(page, server):
+    page.goto(f"{server}/")
+    page.wait_for_selector(".view-search #search-q")
+    timing = page.evaluate("""() => {
+        const nav = performance.getEntriesByType("navigation")[0];
+        return { load: nav.loadEventEnd, ready: performance.now() };
+    }""")
+    assert 0 < timing["load"] < 1000, timing
+    assert page.url.endswith("/#/search")
+    assert page.locator("footer").get_by_text("演示数据均为虚构").is_visible()
+    shot(page, "home")
+
+
+def test_shell_references_only_files_it_serves(http):
+    html = http.get("/").text
+    assert not re.search(r"(src|href)=\"(https?:)?//", html)
+    assets = re.findall(r"(?:src|href)=\"(/static/[^\"]+)\"", html)
+    assert "/static/app.js" in assets and "/static/app.css" in assets
+    for asset in assets:
+        assert http.get(asset).status_code == 200, asset
+    assert "演示数据均为虚构" in html
+
+
+# -- 检索 ------------------------------------------------------------------------------------
+def test_type_chip_filters_results_and_back_restores_them(page, server):
+    page.goto(f"{server}/#/search?q={quote('余热梯级利用')}")
+    wait_for_cards(page)
+    unfiltered = page.locator(".hit").evaluate_all("cards => cards.map(c => c.dataset.pilotType)")
+    assert len(set(unfiltered)) > 1, "the query should reach several pilot types"
+    for pilot_type in ("园区", "企业"):
+        page.get_by_role("group", name="试点类型").get_by_role("button", name=pilot_type, exact=True).click()
+        page.wait_for_function(
+            "t => { const c = [...document.querySelectorAll('.hit')]; return c.length && c.every(x => x.dataset.pilotType === t); }",
+            arg=pilot_type,
+        )
+        badges = page.locator(".hit .badge").all_inner_texts()
+        assert badges and set(badges) == {pilot_type}
+        assert f"pilot_type={quote(pilot_type)}" in page.url
+        chip = page.get_by_role("button", name=pilot_type, exact=True)
+        assert chip.get_attribute("aria-pressed") == "true"
+    shot(page, "search")
+    page.go_back()
+    page.wait_for_function("() => [...document.querySelectorAll('.hit')].every(x => x.dataset.pilotType === '园区')")
+    page.go_back()
+    page.wait_for_function("() => new Set([...document.querySelectorAll('.hit')].map(x => x.dataset.pilotType)).size > 1")
+    assert page.get_by_role("button", name="全部类型").get_attribute("aria-pressed") == "true"
+
+
+def test_clicking_a_result_opens_the_document_at_its_section(page, server):
+    page.goto(f"{server}/#/search?q={quote('分盐结晶')}&pilot_type={quote('园区')}&doc_type={quote('进展报告')}")
+    wait_for_cards(page)
+    first = page.locator(".hit").first
+    title = first.locator(".hit-link").inner_text()
+    passage = first.locator(".passage").inner_text()
+    first.locator(".passage").click()
+    page.wait_for_selector(".doc-section.target")
+    assert page.locator("h1").inner_text() == title
+    anchor = page.locator(".doc-section.target").get_attribute("id")
+    assert re.search(rf"section={anchor}$", page.url)
+    assert in_view(page, ".doc-section.target")
+    assert page.evaluate("document.activeElement.classList.contains('target')")
+    line = max(passage.split("\n"), key=len)
+    middle = line[len(line) // 2 - 6: len(line) // 2 + 6]
+    assert middle in page.locator(".doc-section.target").inner_text()
+    shot(page, "document")
+    page.go_back()
+    wait_for_cards(page)
+    assert page.locator(".hit").count() > 0
+
+
+def test_a_shared_section_link_opens_at_that_section(page, server, http):
+    doc_id = f"{PILOT}/report-2025H1"
+    sections = http.get(f"/documents/{quote(doc_id)}").json()["sections"]
+    late = sections[-3]
+    page.goto(f"{server}/#/doc/{doc_id}?section={late['anchor']}")
+    page.wait_for_selector(f"#{late['anchor']}.target")
+    assert in_view(page, f"#{late['anchor']}")
+    assert not in_view(page, "h1")
+
+
+# -- 问答 ------------------------------------------------------------------------------------
+def test_ask_shows_a_cited_answer_whose_citations_open_their_sources(page, server):
+    page.goto(f"{server}/#/ask?q={quote('余热梯级利用有哪些做法')}&pilot_type={quote('园区')}")
+    page.wait_for_selector(".answer .cite")
+    cites = page.locator("button.cite")
+    assert cites.count() >= 1
+    first = cites.first
+    number = first.inner_text()
+    first.click()
+    assert first.get_attribute("aria-expanded") == "true"
+    panel = page.locator(f"#{first.get_attribute('aria-controls')}")
+    assert number in panel.inner_text() and panel.locator(".chunk").inner_text().strip()
+    shot(page, "ask")
+    chunk = panel.locator(".chunk").inner_text()
+    panel.get_by_role("link", name="打开原文，定位到该章节").click()
+    page.wait_for_selector(".doc-section.target")
+    assert in_view(page, ".doc-section.target")
+    line = max(chunk.split("\n"), key=len)
+    assert line[len(line) // 2 - 6: len(line) // 2 + 6] in page.locator(".doc-section.target").inner_text()
+
+
+def test_ask_says_plainly_when_nothing_is_found(page, server):
+    page.goto(f"{server}/#/ask?q={quote('火星上的碳达峰试点有几个宇航员')}")
+    notice = page.wait_for_selector(".not-found")
+    assert "知识库中没有找到" in notice.inner_text()
+    assert page.locator(".related-list li").count() >= 1
+    assert page.locator("button.cite").count() == 0
+    shot(page, "ask-not-found")
+
+
+# -- 经验做法 --------------------------------------------------------------------------------
+def test_practices_by_type_and_field_link_to_their_sources(page, server):
+    page.goto(f"{server}/#/practices?pilot_type={quote('乡村')}&field={quote('绿色低碳农业')}")
+    page.wait_for_selector(".results .practice")
+    cards = page.locator(".practice")
+    assert set(cards.evaluate_all("cs => cs.map(c => c.dataset.pilotType)")) == {"乡村"}
+    assert all("绿色低碳农业" in tags for tags in page.locator(".practice .tags").all_inner_texts())
+    shot(page, "practices")
+    source = cards.first.locator(".sources a").first
+    assert "section=s-" in source.get_attribute("href")
+    source.click()
+    page.wait_for_selector(".doc-section.target")
+    assert in_view(page, ".doc-section.target")
+
+
+# -- 试点 ------------------------------------------------------------------------------------
+def test_pilot_page_draws_indicator_charts_with_period_labels(page, server, http):
+    expected = http.get(f"/pilots/{PILOT}").json()
+    series = [item for item in expected["indicators"] if len(item["points"]) >= 2]
+    page.goto(f"{server}/#/pilot/{PILOT}")
+    page.wait_for_selector("svg.line-chart")
+    charts = page.locator("figure.chart")
+    assert charts.count() == len(series) >= 3
+    for index, item in enumerate(series):
+        chart = charts.nth(index)
+        assert item["name"] in chart.locator("figcaption").inner_text()
+        assert chart.locator("svg polyline.series-line").count() == 1
+        svg_texts = "els => els.map(el => el.textContent)"  # SVG text has no innerText
+        assert chart.locator(".period-label").evaluate_all(svg_texts) == [p["period"] for p in item["points"]]
+        labels = [re.sub(r"%$", "", text) for text in chart.locator(".point-label").evaluate_all(svg_texts)]
+        assert [float(text) for text in labels] == [p["value"] for p in item["points"]]
+    assert page.locator(".similar > li").count() >= 1
+    assert page.locator(".reasons li").count() >= 1
+    assert page.locator(".timeline .period-name").all_inner_texts()[-1] in ("2025", "2025H1")
+    shot(page, "pilot")
+    shot(page, "pilot-full", full_page=True)
+
+
+def test_pilots_list_and_overview_count_what_the_api_holds(page, server, http):
+    page.goto(f"{server}/#/pilots")
+    page.wait_for_selector(".pilot-item")
+    assert page.locator(".pilot-item").count() == len(http.get("/pilots").json())
+    shot(page, "pilots")
+    page.get_by_role("link", name="概览").click()
+    page.wait_for_selector("table.bars")
+    totals = dict(zip(page.locator(".total-label").all_inner_texts(), page.locator(".total-value").all_inner_texts()))
+    assert totals["试点"] == "16" and totals["文档"] == str(len(http.get("/documents").json()))
+    first_table = page.locator("table.bars").first
+    assert sum(int(n) for n in first_table.locator(".count").all_inner_texts()) == int(totals["文档"])
+    shot(page, "overview", full_page=True)
+
+
+# -- 汇编 ------------------------------------------------------------------------------------
+def test_compile_previews_and_downloads_a_word_file(page, server, http, tmp_path):
+    page.goto(f"{server}/#/compile")
+    page.get_by_label("园区", exact=True).check()
+    page.get_by_role("button", name="预览").click()
+    page.wait_for_selector(".markdown h2")
+    assert "pilot_types=" + quote("园区") in page.url
+    expected = http.get("/practices", params={"pilot_type": "园区", "limit": 200}).json()
+    preview = page.locator(".markdown").inner_text()
+    assert "一、园区类试点" in preview and all(practice["title"] in preview for practice in expected)
+    shot(page, "compile")
+    with page.expect_download() as info:
+        page.get_by_role("button", name="下载 Word 文件").click()
+    download = info.value
+    assert download.suggested_filename == "汇编.docx"
+    target = tmp_path / "汇编.docx"
+    download.save_as(target)
+    document = docx.Document(str(target))
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    assert headings == ["一、园区类试点", "参考来源"]
+
+
+# -- phone width and keyboard ----------------------------------------------------------------
+PHONE_VIEWS = {
+    "search": f"#/search?q={quote('余热')}",
+    "document": f"#/doc/{PILOT}/report-2025H1",
+    "pilot": f"#/pilot/{PILOT}",
+    "practices": f"#/practices?pilot_type={quote('园区')}",
+    "overview": "#/overview",
+    "compile": f"#/compile?pilot_types={quote('乡村')}&preview=1",
+    "ask": f"#/ask?q={quote('屋顶光伏是怎么推广的')}",
+}
+
+
+def test_every_view_fits_a_phone_without_horizontal_scroll(phone, server):
+    for name, route in PHONE_VIEWS.items():
+        phone.goto("about:blank")
+        phone.goto(f"{server}/{route}")
+        phone.wait_for_selector(".view :is(.card, .doc-section, table, .markdown, .chart, .answer, .notice)")
+        phone.wait_for_load_state("networkidle")
+        width = phone.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"] + 1, (name, width)
+        shot(phone, f"phone-{name}")
+
+
+def test_keyboard_alone_can_search_filter_and_navigate(page, server):
+    page.goto(f"{server}/#/overview")
+    page.wait_for_selector("table.bars")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "skip-link"
+    assert in_view(page, "#skip-link")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    search = page.get_by_role("navigation", name="主导航").get_by_role("link", name="检索")
+    search.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".view-search")
+    assert page.evaluate("document.activeElement.id") == "search-q"
+    page.keyboard.type("余热")
+    page.keyboard.press("Enter")
+    wait_for_cards(page)
+    for _ in range(4):  # 检索 button, 全部类型, 城市, 园区
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "园区"
+    page.keyboard.press("Space")
+    page.wait_for_function("() => [...document.querySelectorAll('.hit')].every(x => x.dataset.pilotType === '园区')")
+    focused = page.evaluate("""() => { const el = document.activeElement; const s = getComputedStyle(el);
+        return { text: el.textContent, outline: s.outlineStyle, width: parseFloat(s.outlineWidth) }; }""")
+    assert focused["text"] == "园区" and focused["outline"] != "none" and focused["width"] >= 2
+    nav = page.get_by_role("navigation", name="主导航").get_by_role("link", name="经验做法")
+    nav.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".view-practices .practice")
+    assert nav.get_attribute("aria-current") == "page"
