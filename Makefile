@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 export PIP_CONSTRAINT := $(CURDIR)/constraints.txt
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install browser run test bench clean
+.PHONY: install system-deps run test bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || python3.11 -m venv $(VENV) || python3 -m venv $(VENV)
@@ -20,12 +20,14 @@ install: $(STAMP)
 run: install
 	$(BIN)/tanlu serve --ingest corpus
 
-# Browser tests drive Debian's chromium (never a downloaded browser); the font renders Chinese.
-browser:
-	@dpkg -s chromium fonts-wqy-zenhei >/dev/null 2>&1 || \
-		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null)
+# Browser tests drive Debian's chromium (never a downloaded browser); the font renders Chinese;
+# LibreOffice converts the compiled Word file to PDF to check it renders.
+SYSTEM_PACKAGES := chromium fonts-wqy-zenhei libreoffice-writer-nogui
+system-deps:
+	@dpkg -s $(SYSTEM_PACKAGES) >/dev/null 2>&1 || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES) >/dev/null)
 
-test: install browser
+test: install system-deps
 	$(BIN)/python -m pytest
 
 bench: install

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
-from llama_index.core.schema import TextNode
+from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from index.catalog import Catalog, ChunkRecord
@@ -62,8 +62,13 @@ def bm25_text(metadata: dict, text: str) -> str:
     return " ".join(part for part in (metadata.get("title", ""), metadata.get("heading_path", ""), text) if part)
 
 
+# Bump when what is written to the vector store changes shape: every vector is then
+# rewritten once (from the embedding cache, so no model time).
+VECTOR_LAYOUT = "2"
+
+
 def fingerprint(embed_text: str, metadata: dict) -> str:
-    payload = embed_text + "\x1f" + json.dumps(metadata, sort_keys=True, ensure_ascii=False)
+    payload = VECTOR_LAYOUT + "\x1f" + embed_text + "\x1f" + json.dumps(metadata, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:24]
 
 
@@ -159,7 +164,17 @@ class Ingestor:
         if stale:
             self.vector_store.delete_nodes(node_ids=stale)
             report.vectors_deleted = len(stale)
-        nodes = [TextNode(id_=r.chunk_id, text=r.text, metadata={**r.metadata, "fingerprint": r.fingerprint}) for r in wanted]
+        nodes = [
+            TextNode(
+                id_=r.chunk_id,
+                text=r.text,
+                metadata={**r.metadata, "fingerprint": r.fingerprint},
+                # llama-index writes the source's id into doc_id/document_id/ref_doc_id
+                # (overwriting ours with "None" when there is no source).
+                relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=r.doc_id)},
+            )
+            for r in wanted
+        ]
         texts = [embedding_text(node) for node in nodes]
         vectors = self._embed(texts, report, progress)
         for start in range(0, len(nodes), WRITE_BATCH):

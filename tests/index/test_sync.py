@@ -55,6 +55,19 @@ def test_ingesting_twice_changes_nothing_and_embeds_nothing(tmp_path, corpus):
     kb.close()
 
 
+def test_document_filter_works_on_both_sides(tmp_path, corpus):
+    from index import SearchFilters
+
+    kb = small_kb(tmp_path / "data")
+    kb.ingest([corpus])
+    stored = kb.vector_store.client.get(include=["metadatas"])["metadatas"]
+    assert {m["doc_id"] for m in stored} == {"甲园区/summary", "乙社区/summary"}
+    for mode in ("dense", "bm25", "hybrid"):
+        hits = kb.search("垃圾分类和余热", SearchFilters(doc_id="甲园区/summary"), top_k=5, mode=mode)
+        assert hits and {hit.record.doc_id for hit in hits} == {"甲园区/summary"}, mode
+    kb.close()
+
+
 def test_editing_one_file_reembeds_only_its_changed_chunks(tmp_path, corpus):
     kb = small_kb(tmp_path / "data")
     kb.ingest([corpus])
