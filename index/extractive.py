@@ -130,6 +130,14 @@ class ScoringWeights:
     # (median) scores.
     threshold: float = 15.0
     support: float = 13.0
+    # How/which questions (「怎么」「有哪些做法」) are answered by sentences that describe
+    # a measure in their own words rather than repeat the question, so they score lower;
+    # CMRC, being mostly factoid, cannot calibrate them. They get a threshold halfway
+    # between ``support`` and ``threshold`` (bench/answers.py shows the effect on refusals).
+    open_threshold: float = 14.0
+
+    def threshold_for(self, kind: "QuestionKind") -> float:
+        return self.open_threshold if kind in (QuestionKind.METHOD, QuestionKind.LIST) else self.threshold
 
 
 # -- candidates ---------------------------------------------------------------------
@@ -544,7 +552,7 @@ def answer(
     pool_of = {item.index: item.candidate for item in ranked}
     citations = _Citations(hits)
     has_content = bool(words(question_content(question)) or _chars(question_content(question)))
-    if not ranked or not has_content or ranked[0].score < weights.threshold:
+    if not ranked or not has_content or ranked[0].score < weights.threshold_for(kind):
         for item in ranked:
             for source in _sources(item, pool_of):
                 if len(citations.citations) < max_related:
