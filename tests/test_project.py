@@ -50,3 +50,13 @@ def test_unsafe_settings_are_refused():
         Settings(embedder="sentence-transformers")
     with pytest.raises(ValidationError):
         Settings(bm25_weight=1.5)
+
+
+def test_settings_come_from_tanlu_toml_and_environment(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TANLU_CONFIG", raising=False)
+    (tmp_path / "tanlu.toml").write_text('chunk_size = 300\nfusion = "rrf"\nport = 8100\n', encoding="utf-8")
+    monkeypatch.setenv("TANLU_PORT", "8200")
+    settings = Settings()
+    assert (settings.chunk_size, settings.fusion, settings.port) == (300, "rrf", 8200)
+    assert settings.index_config().chunking.size == 300 and settings.index_config().fusion.method == "rrf"
