@@ -15,8 +15,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
-from index.generative import LlmOptions
-from index.config import ChromaOptions, EmbedderSpec, FusionOptions, IndexConfig
+from index.config import ChromaOptions, EmbedderSpec, FusionOptions, IndexConfig, LlmOptions
 from ingest.chunking import ChunkingOptions
 from ingest.tokenizer import DEFAULT_SCHEME
 

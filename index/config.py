@@ -61,3 +61,14 @@ class IndexConfig:
     tokenizer_scheme: str = DEFAULT_SCHEME
     fusion: FusionOptions = field(default_factory=FusionOptions)
     chroma: ChromaOptions = field(default_factory=ChromaOptions)
+
+
+@dataclass(frozen=True, kw_only=True)
+class LlmOptions:
+    """An OpenAI-compatible chat endpoint for optional generated answers."""
+
+    base_url: str
+    model: str
+    api_key: str = "not-needed"
+    timeout: float = 30.0
+    max_tokens: int = 600

@@ -12,10 +12,11 @@ visible note.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from llama_index.core.llms import LLM, ChatMessage
 
+from index.config import LlmOptions
 from index.extractive import Answer, AnswerSentence, Citation
 from index.prompt_files import load_prompt
 from ingest.sentences import NUMBER_WITH_UNIT, split_sentences
@@ -27,15 +28,6 @@ NOTE_FALLBACK = "大模型服务不可用（{reason}），以下为从原文中�
 NOTE_NOTHING_VERIFIED = "大模型的回答无法与原文核对，以下为从原文中抽取的答案。"
 NOTE_DROPPED = "已删除 {count} 句无法与原文核对的内容。"
 NOTE_GENERATED = "本回答由大模型根据检索到的原文生成，每句均已与所引原文核对。"
-
-
-@dataclass(frozen=True, kw_only=True)
-class LlmOptions:
-    base_url: str
-    model: str
-    api_key: str = "not-needed"
-    timeout: float = 30.0
-    max_tokens: int = 600
 
 
 def make_llm(options: LlmOptions) -> LLM:
