@@ -8,6 +8,7 @@ running (against the previous state) while an ingest is in progress.
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
@@ -197,7 +198,8 @@ class KnowledgeBase:
 
         Returns the answer and whether the LLM wrote it.
         """
-        extractive = answer_from_hits(question, self.search(question, filters, top_k))
+        hits = self.search(question, filters, top_k)
+        extractive = replace(answer_from_hits(_without_filter_words(question, filters), hits), question=question)
         if llm is None:
             return extractive, False
         return generate_answer(question, extractive, llm)
@@ -212,6 +214,21 @@ class KnowledgeBase:
     def close(self) -> None:
         self.catalog.close()
         self.cache.close()
+
+
+def _without_filter_words(question: str, filters: SearchFilters | None) -> str:
+    """The question for sentence scoring, without words its filters already guarantee.
+
+    With 「园区」 as a filter every candidate mentions 园区, so the word discriminates
+    nothing and only lowers every sentence's coverage of the question.
+    """
+    if filters is None:
+        return question
+    stripped = question
+    for value in (filters.pilot_type, filters.region):
+        if value and value in stripped:
+            stripped = stripped.replace(value, "")
+    return stripped if stripped.strip("？?。 ") else question
 
 
 def _document_matches(doc: DocumentRecord, filters: SearchFilters) -> bool:
