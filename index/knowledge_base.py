@@ -199,7 +199,9 @@ class KnowledgeBase:
         Returns the answer and whether the LLM wrote it.
         """
         hits = self.search(question, filters, top_k)
-        extractive = replace(answer_from_hits(_without_filter_words(question, filters), hits), question=question)
+        scoring_question = _without_filter_words(question, filters)
+        extractive = answer_from_hits(scoring_question, hits)
+        extractive = replace(extractive, question=question, note=extractive.note.replace(scoring_question, question))
         if llm is None:
             return extractive, False
         return generate_answer(question, extractive, llm)

@@ -67,6 +67,11 @@ def test_thin_evidence_says_so_and_offers_related_material(http, payload):
     assert "知识库中没有找到" in body["note"] and body["answer"] == body["note"]
 
 
+def test_refusal_quotes_the_question_as_asked(http):
+    body = http.post("/ask", json={"question": "园区的火星探测器是哪一年着陆的？", "pilot_type": "园区"}).json()
+    assert body["found"] is False and "“园区的火星探测器是哪一年着陆的？”" in body["note"]
+
+
 def test_empty_question_and_bad_filter(http):
     response = http.post("/ask", json={"question": "  "})
     assert response.status_code == 400 and response.json()["parameter"] == "question"
