@@ -545,17 +545,23 @@ def answer(
     weights: ScoringWeights | None = None,
     max_sentences: int = 3,
     max_related: int = 3,
+    scoring_question: str | None = None,
 ) -> Answer:
     """Answer ``question`` from the retrieved ``hits`` (as ``KnowledgeBase.search`` returns
     them, best first) with at most ``max_sentences`` cited sentences grouped by pilot, or
-    say that the evidence is thin and offer up to ``max_related`` chunks instead."""
+    say that the evidence is thin and offer up to ``max_related`` chunks instead.
+
+    Sentences are scored against ``scoring_question`` when given (the question without
+    words every candidate is known to share); the answer and its messages quote ``question``."""
     weights = weights or ScoringWeights()
     text = messages()
-    kind = classify(question)
-    ranked = rank(question, hits, weights, kind)
+    scored = scoring_question or question
+    kind = classify(scored)
+    ranked = rank(scored, hits, weights, kind)
     pool_of = {item.index: item.candidate for item in ranked}
     citations = _Citations(hits)
-    has_content = bool(words(question_content(question)) or _chars(question_content(question)))
+    content = question_content(scored)
+    has_content = bool(words(content) or _chars(content))
     if not ranked or not has_content or ranked[0].score < weights.threshold_for(kind):
         for item in ranked:
             for source in _sources(item, pool_of):

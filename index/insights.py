@@ -11,6 +11,7 @@ from index.chunk_table import ChunkTable
 from index.embedding_cache import EmbeddingCache, text_hash
 from index.practice_catalog import PracticeCatalog
 from index.similar_pilots import PilotSimilarity
+from ingest.documents import within_section
 from ingest.extracted import Practice
 from ingest.nodes import embedding_text
 
@@ -35,8 +36,7 @@ def practice_vectors(
         texts = []
         for source in practice.sources:
             for record in chunks_by_doc.get(source.doc_id, []):
-                heading = record.metadata.get("heading_path", "")
-                if heading == source.heading_path or heading.startswith(source.heading_path + " > "):
+                if within_section(record.metadata.get("heading_path", ""), source.heading_path):
                     texts.append(embedding_text(TextNode(text=record.text, metadata=record.metadata)))
         texts_of[practice.practice_id] = texts
     cached = cache.get_many(embedder_key, [text for texts in texts_of.values() for text in texts])

@@ -8,7 +8,6 @@ running (against the previous state) while an ingest is in progress.
 from __future__ import annotations
 
 import threading
-from dataclasses import replace
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
@@ -199,9 +198,7 @@ class KnowledgeBase:
         Returns the answer and whether the LLM wrote it.
         """
         hits = self.search(question, filters, top_k)
-        scoring_question = _without_filter_words(question, filters)
-        extractive = answer_from_hits(scoring_question, hits)
-        extractive = replace(extractive, question=question, note=extractive.note.replace(scoring_question, question))
+        extractive = answer_from_hits(question, hits, scoring_question=_without_filter_words(question, filters))
         if llm is None:
             return extractive, False
         return generate_answer(question, extractive, llm)

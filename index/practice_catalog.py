@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from ingest.documents import within_section
 from ingest.extracted import Figure, Practice
 from ingest.practice_merge import merge_practices
 
@@ -55,7 +56,7 @@ class PracticeCatalog:
             practice
             for practice in self.practices
             if any(
-                source.doc_id == doc_id and (heading_path == source.heading_path or heading_path.startswith(source.heading_path + " > "))
+                source.doc_id == doc_id and within_section(heading_path, source.heading_path)
                 for source in practice.sources
             )
         ]

@@ -111,12 +111,15 @@ class Ingestor:
         same_config = self.catalog.get_state("config") == self._config_signature()
         upserts: list[tuple[ParsedDocument, list[ChunkRecord], tuple]] = []
         reports = {report_.path: report_ for report_ in loaded.reports}
+        # The path as the user gave it, by the resolved source a parsed document records.
+        shown = {str(Path(path).resolve()): path for path in reports}
         parsed_sources = {document.source: document.doc_id for document in loaded.documents}
         for document in loaded.documents:
             previous = known.get(document.doc_id)
             if previous and previous[0] != document.source and Path(previous[0]).exists():
-                reports[_shown(reports, document)] = FileReport(
-                    _shown(reports, document), "error",
+                path = shown.get(document.source, document.source)
+                reports[path] = FileReport(
+                    path, "error",
                     f"文档编号 {document.doc_id} 已被 {previous[0]} 使用", field_name="pilot_id",
                 )
                 continue
@@ -125,9 +128,8 @@ class Ingestor:
                 continue
             records = self._records(document)
             upserts.append((document, records, (extract_figures(document), extract_practices(document))))
-            reports[_shown(reports, document)] = FileReport(
-                _shown(reports, document), "ok", doc_id=document.doc_id, chunks=len(records)
-            )
+            path = shown.get(document.source, document.source)
+            reports[path] = FileReport(path, "ok", doc_id=document.doc_id, chunks=len(records))
             if previous:
                 report.updated += 1
             else:
@@ -231,10 +233,3 @@ class Ingestor:
 def _no_progress(stage: str, done: int, total: int) -> None:
     return None
 
-
-def _shown(reports: dict[str, FileReport], document: ParsedDocument) -> str:
-    """The report key (the path as the user gave it) of a parsed document."""
-    for path, report in reports.items():
-        if report.doc_id == document.doc_id and Path(path).resolve() == Path(document.source):
-            return path
-    return document.source

@@ -9,6 +9,12 @@ from ingest.metadata import DocumentMeta
 HEADING_SEPARATOR = " > "
 
 
+def within_section(heading_path: str, section_path: str) -> bool:
+    """Whether a chunk at ``heading_path`` lies in the section at ``section_path``
+    (the section itself or one of its subsections); both joined with HEADING_SEPARATOR."""
+    return heading_path == section_path or heading_path.startswith(section_path + HEADING_SEPARATOR)
+
+
 @dataclass
 class Section:
     """A run of text blocks under one heading path (outermost heading first)."""
