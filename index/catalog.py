@@ -139,7 +139,10 @@ class Catalog:
                 self._db.execute("DELETE FROM documents WHERE doc_id = ?", [doc_id])
             for document, chunks, (figures, practices) in upserts:
                 self._db.execute("DELETE FROM chunks WHERE doc_id = ?", [document.doc_id])
-                sections = [{"heading_path": list(s.heading_path), "text": s.text} for s in document.sections]
+                sections = [
+                    {"heading_path": list(s.heading_path), "text": s.text, **({"page": s.pages[0]} if s.pages else {})}
+                    for s in document.sections
+                ]
                 self._db.execute(
                     "INSERT OR REPLACE INTO documents (doc_id, source, content_hash, meta, sections, char_count)"
                     " VALUES (?, ?, ?, ?, ?, ?)",

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.chunking import ChunkingOptions
+from ingest.loader import DEFAULT_MAX_FILE_BYTES
 from ingest.tokenizer import DEFAULT_SCHEME
 
 
@@ -61,6 +62,7 @@ class IndexConfig:
     tokenizer_scheme: str = DEFAULT_SCHEME
     fusion: FusionOptions = field(default_factory=FusionOptions)
     chroma: ChromaOptions = field(default_factory=ChromaOptions)
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
 
 
 @dataclass(frozen=True, kw_only=True)

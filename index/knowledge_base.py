@@ -87,6 +87,7 @@ class KnowledgeBase:
             vector_store=self.vector_store,
             tokenizer=self.tokenizer,
             chunking=self.config.chunking,
+            max_file_bytes=self.config.max_file_bytes,
         )
 
     def ingest(self, paths: list[Path], progress: Progress | None = None) -> IngestReport:

@@ -28,7 +28,7 @@ from ingest.chunking import ChunkingOptions
 from ingest.documents import FileReport, ParsedDocument
 from ingest.indicators import extract_figures
 from ingest.practices import extract_practices
-from ingest.loader import LoadResult, load_documents
+from ingest.loader import DEFAULT_MAX_FILE_BYTES, LoadResult, load_documents
 from ingest.nodes import document_nodes, embedding_text
 from ingest.tokenizer import Tokenizer
 
@@ -85,6 +85,7 @@ class Ingestor:
     vector_store: ChromaVectorStore
     tokenizer: Tokenizer
     chunking: ChunkingOptions
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
 
     def _config_signature(self) -> str:
         return f"{self.embedder_key}|{self.tokenizer.scheme}|{self.chunking.size}|{self.chunking.overlap}|v2"
@@ -201,7 +202,7 @@ class Ingestor:
             files_seen += 1
             progress("读取文件", files_seen, 0)
 
-        loaded = load_documents(paths, on_file)
+        loaded = load_documents(paths, on_file, self.max_file_bytes)
         return self.run_loaded(loaded, [path.resolve() for path in paths], progress)
 
     def run_loaded(

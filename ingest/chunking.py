@@ -31,14 +31,20 @@ class ChunkingOptions:
 class Chunk:
     heading_path: tuple[str, ...]
     text: str
+    page: int = 0  # page the chunk starts on (paged formats), 0 where unknown
+    page_end: int = 0  # page it ends on
 
 
-def _section_sentences(section: Section, max_chars: int) -> list[str]:
+def _section_sentences(section: Section, max_chars: int) -> tuple[list[str], list[int]]:
+    """The section's sentences and, in step, the page each one is on (0: unknown)."""
     sentences: list[str] = []
-    for block in section.blocks:
+    pages: list[int] = []
+    for index, block in enumerate(section.blocks):
         for sentence in split_sentences(block):
-            sentences.extend(split_long_sentence(sentence, max_chars))
-    return sentences
+            pieces = split_long_sentence(sentence, max_chars)
+            sentences.extend(pieces)
+            pages.extend([section.page_of(index)] * len(pieces))
+    return sentences, pages
 
 
 def _overlap_tail(sentences: list[str], overlap: int) -> list[str]:
@@ -52,28 +58,35 @@ def _overlap_tail(sentences: list[str], overlap: int) -> list[str]:
     return tail
 
 
-def _pack(sentences: list[str], options: ChunkingOptions) -> list[list[str]]:
-    groups: list[list[str]] = []
-    current: list[str] = []
+def _pack(sentences: list[str], options: ChunkingOptions) -> list[list[int]]:
+    """Groups of sentence indexes, one group per chunk."""
+    groups: list[list[int]] = []
+    current: list[int] = []
     fresh = 0  # sentences in ``current`` not carried over from the previous chunk
-    for sentence in sentences:
-        length = sum(map(len, current))
-        if fresh and length + len(sentence) > options.size:
+
+    def length(indexes: list[int]) -> int:
+        return sum(len(sentences[i]) for i in indexes)
+
+    def tail(indexes: list[int]) -> list[int]:
+        return indexes[len(indexes) - len(_overlap_tail([sentences[i] for i in indexes], options.overlap)):]
+
+    for index, sentence in enumerate(sentences):
+        if fresh and length(current) + len(sentence) > options.size:
             groups.append(current)
-            current = _overlap_tail(current, options.overlap)
-            if sum(map(len, current)) + len(sentence) > options.size:
+            current = tail(current)
+            if length(current) + len(sentence) > options.size:
                 current = []
             fresh = 0
-        current.append(sentence)
+        current.append(index)
         fresh += 1
     if fresh:
         groups.append(current)
     # A short tail joins the previous chunk when the result stays reasonable.
     if len(groups) > 1:
-        tail_new = groups[-1][len(_overlap_tail(groups[-2], options.overlap)):]
-        if sum(map(len, tail_new)) < options.size // 4:
+        tail_new = groups[-1][len(tail(groups[-2])):]
+        if length(tail_new) < options.size // 4:
             merged = groups[-2] + tail_new
-            if sum(map(len, merged)) <= options.size * 1.5:
+            if length(merged) <= options.size * 1.5:
                 groups[-2:] = [merged]
     return groups
 
@@ -81,9 +94,10 @@ def _pack(sentences: list[str], options: ChunkingOptions) -> list[list[str]]:
 def chunk_sections(sections: list[Section], options: ChunkingOptions = ChunkingOptions()) -> list[Chunk]:
     chunks: list[Chunk] = []
     for section in sections:
-        sentences = _section_sentences(section, options.size)
+        sentences, pages = _section_sentences(section, options.size)
         for group in _pack(sentences, options):
-            text = "".join(group).strip()
+            text = "".join(sentences[i] for i in group).strip()
             if text:
-                chunks.append(Chunk(section.heading_path, text))
+                known = [pages[i] for i in group if pages[i]]
+                chunks.append(Chunk(section.heading_path, text, min(known, default=0), max(known, default=0)))
     return chunks

@@ -17,10 +17,19 @@ def within_section(heading_path: str, section_path: str) -> bool:
 
 @dataclass
 class Section:
-    """A run of text blocks under one heading path (outermost heading first)."""
+    """A run of text blocks under one heading path (outermost heading first).
+
+    ``pages`` gives, for paged formats (PDF, OFD), the page each block starts on, so
+    that a citation can say 第N页; it is empty where the format has no pages.
+    """
 
     heading_path: tuple[str, ...]
     blocks: list[str] = field(default_factory=list)
+    pages: list[int] = field(default_factory=list)
+
+    def page_of(self, block_index: int) -> int:
+        """Page the block starts on, or 0 where unknown."""
+        return self.pages[block_index] if block_index < len(self.pages) else 0
 
     @property
     def heading_text(self) -> str:
@@ -29,6 +38,29 @@ class Section:
     @property
     def text(self) -> str:
         return "\n".join(self.blocks)
+
+
+class FormatError(ValueError):
+    """A file cannot be read as the format it claims (corrupt, encrypted, scanned, not text).
+
+    The message, in Chinese, says what is wrong and, where it helps, what to do about it.
+    """
+
+
+@dataclass
+class ParsedBody:
+    """What a format parser finds in a file, before metadata is settled.
+
+    ``front_matter`` is the metadata the file declares itself (Markdown front matter),
+    or None when the format has none; ``title`` is a title the file carries (a Word
+    document's title, an HTML ``<title>``, a first heading), used when no metadata
+    source names one.
+    """
+
+    sections: list[Section]
+    front_matter: dict | None = None
+    title: str = ""
+    page_count: int = 0
 
 
 @dataclass

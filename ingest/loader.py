@@ -11,28 +11,38 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.documents import FileReport, ParsedDocument, Section
+from ingest.documents import FileReport, FormatError, ParsedBody, ParsedDocument, Section
 from ingest.markdown import FrontMatterError, markdown_sections, split_front_matter
-from ingest.metadata import MetadataError, validate_metadata
+from ingest.metadata import MetadataError
+from ingest.metadata_sources import is_sidecar, resolve_metadata
 
 # Files in a corpus folder that describe the folder rather than being documents.
 IGNORED_NAMES = frozenset({"README.md", "readme.md"})
 
+# Above this size a file is refused unread (a setting can change it).
+DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024
 
-def _parse_markdown(raw: bytes) -> tuple[dict, list[Section]]:
+
+def _parse_markdown(raw: bytes) -> ParsedBody:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise FrontMatterError(f"不是 UTF-8 编码的文本（第{error.start}字节）") from error
+    if not text.lstrip("\ufeff").startswith("---"):
+        return ParsedBody(markdown_sections(text))
     front_matter, body = split_front_matter(text)
-    return front_matter, markdown_sections(body)
+    return ParsedBody(markdown_sections(body), front_matter=front_matter)
 
 
-# Extension -> parser returning (raw front matter, sections). Formats plug in here.
-PARSERS: dict[str, Callable[[bytes], tuple[dict, list[Section]]]] = {
+# Extension -> parser. Formats plug in here.
+PARSERS: dict[str, Callable[[bytes], ParsedBody]] = {
     ".md": _parse_markdown,
     ".markdown": _parse_markdown,
 }
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f} MB"
 
 
 @dataclass
@@ -55,25 +65,32 @@ def document_id(pilot_id: str, path: Path) -> str:
     return f"{pilot_id}/{path.stem}"
 
 
-def parse_file(path: Path) -> tuple[ParsedDocument | None, FileReport]:
+def parse_file(path: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> tuple[ParsedDocument | None, FileReport]:
     shown = str(path)
     parser = PARSERS.get(path.suffix.lower())
     if parser is None:
         return None, FileReport(shown, "skipped", f"不支持的文件类型 {path.suffix or '（无扩展名）'}")
     try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            return None, FileReport(shown, "error", f"文件过大（{_megabytes(size)}），上限为 {_megabytes(max_bytes)}")
         raw = path.read_bytes()
+    except FileNotFoundError:
+        return None, FileReport(shown, "error", "文件不存在（读取前已被移走或删除）")
     except OSError as error:
         return None, FileReport(shown, "error", f"无法读取文件：{error.strerror or error}")
     if not raw.strip():
         return None, FileReport(shown, "error", "文件为空")
     try:
-        front_matter, sections = parser(raw)
-        meta = validate_metadata(front_matter)
+        body = parser(raw)
+        meta = resolve_metadata(path, body)
     except MetadataError as error:
         return None, FileReport(shown, "error", str(error), field_name=error.field_name)
     except FrontMatterError as error:
         return None, FileReport(shown, "error", str(error), field_name="front matter")
-    sections = _without_title_heading(sections, meta.title)
+    except FormatError as error:
+        return None, FileReport(shown, "error", str(error))
+    sections = _without_title_heading(body.sections, meta.title)
     if not sections:
         return None, FileReport(shown, "error", "正文为空")
     document = ParsedDocument(
@@ -95,14 +112,18 @@ def iter_files(paths: Iterable[Path]) -> list[Path]:
                 relative = candidate.relative_to(path)
                 if any(part.startswith((".", "_")) for part in relative.parts):
                     continue
-                if candidate.is_file() and candidate.name not in IGNORED_NAMES:
+                if candidate.is_file() and candidate.name not in IGNORED_NAMES and not is_sidecar(candidate):
                     files.append(candidate)
         else:
             files.append(path)
     return files
 
 
-def load_documents(paths: Iterable[Path], on_file: Callable[[Path], None] | None = None) -> LoadResult:
+def load_documents(
+    paths: Iterable[Path],
+    on_file: Callable[[Path], None] | None = None,
+    max_bytes: int = DEFAULT_MAX_FILE_BYTES,
+) -> LoadResult:
     """Parse every file; refuse duplicates of a document id within the batch."""
     result = LoadResult()
     seen: dict[str, str] = {}
@@ -112,7 +133,7 @@ def load_documents(paths: Iterable[Path], on_file: Callable[[Path], None] | None
         if not path.exists():
             result.reports.append(FileReport(str(path), "error", "文件不存在"))
             continue
-        document, report = parse_file(path)
+        document, report = parse_file(path, max_bytes)
         if document is not None and document.doc_id in seen:
             report = FileReport(
                 str(path), "error", f"文档编号 {document.doc_id} 与 {seen[document.doc_id]} 重复", field_name="pilot_id"

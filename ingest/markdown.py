@@ -66,6 +66,8 @@ class SectionBuilder:
     def __init__(self) -> None:
         self._stack: list[_Heading] = []
         self.sections: list[Section] = [Section(())]
+        # Paged formats set the page before feeding its text; blocks record it.
+        self.page = 0
 
     def _push(self, entry: _Heading) -> None:
         self._stack.append(entry)
@@ -99,7 +101,11 @@ class SectionBuilder:
 
     def block(self, text: str) -> None:
         if text.strip():
-            self.sections[-1].blocks.append(text.strip())
+            section = self.sections[-1]
+            section.blocks.append(text.strip())
+            if self.page:
+                section.pages.extend([0] * (len(section.blocks) - 1 - len(section.pages)))
+                section.pages.append(self.page)
 
     def result(self) -> list[Section]:
         return [section for section in self.sections if section.blocks]

@@ -35,6 +35,9 @@ class DocumentMeta:
     year: int = 0
     fields: tuple[str, ...] = ()
     demo: bool = False
+    # Fields guessed from the text rather than declared (front matter, sidecar, folder):
+    # shown with a mark wherever the metadata is shown.
+    inferred: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
@@ -50,6 +53,7 @@ class DocumentMeta:
             "year": self.year,
             "fields": list(self.fields),
             "demo": self.demo,
+            "inferred": list(self.inferred),
         }
 
 

@@ -47,6 +47,10 @@ def chunk_metadata(document: ParsedDocument, chunk: Chunk) -> dict[str, str | in
     }
     for field in FIELDS:
         metadata[field_key(field)] = int(field in meta.fields)
+    # Only paged formats carry pages; other chunks keep their metadata (and vectors) as before.
+    if chunk.page:
+        metadata["page"] = chunk.page
+        metadata["page_end"] = chunk.page_end
     return metadata
 
 
