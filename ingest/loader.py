@@ -6,15 +6,15 @@ at fault) while every other file is read: one typo must not stop a batch.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.documents import FileReport, FormatError, ParsedBody, ParsedDocument, Section
+from ingest.formats import docx, html, ofd, pdf, text
 from ingest.markdown import FrontMatterError, markdown_sections, split_front_matter
 from ingest.metadata import MetadataError
-from ingest.metadata_sources import is_sidecar, resolve_metadata
+from ingest.metadata_sources import is_sidecar, resolve_metadata, source_hash
 
 # Files in a corpus folder that describe the folder rather than being documents.
 IGNORED_NAMES = frozenset({"README.md", "readme.md"})
@@ -38,6 +38,12 @@ def _parse_markdown(raw: bytes) -> ParsedBody:
 PARSERS: dict[str, Callable[[bytes], ParsedBody]] = {
     ".md": _parse_markdown,
     ".markdown": _parse_markdown,
+    ".pdf": pdf.parse,
+    ".ofd": ofd.parse,
+    ".docx": docx.parse,
+    ".txt": text.parse,
+    ".html": html.parse,
+    ".htm": html.parse,
 }
 
 
@@ -98,7 +104,7 @@ def parse_file(path: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> tuple[Par
         source=str(path.resolve()),
         meta=meta,
         sections=sections,
-        content_hash=hashlib.sha256(raw).hexdigest(),
+        content_hash=source_hash(path, raw),
     )
     return document, FileReport(shown, "ok", doc_id=document.doc_id)
 

@@ -1,0 +1,1 @@
+"""Format parsers: each module turns one file format into a ParsedBody (see ingest/loader.py PARSERS)."""
