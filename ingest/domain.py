@@ -15,6 +15,22 @@ DOC_TYPES: tuple[str, ...] = ("实施方案", "进展报告", "经验总结", "�
 
 REGIONS: tuple[str, ...] = ("银川市", "石嘴山市", "吴忠市", "固原市", "中卫市", "宁东能源化工基地")
 
+# Place name -> the region (REGIONS) it belongs to, for reading the region off a text
+# that names a county or district instead of its city (metadata inference). Full
+# official names only (「贺兰县」, not 「贺兰」: 贺兰山 is a mountain, not the county);
+# the short city names and 宁东 are the forms documents commonly use.
+PLACE_REGIONS: dict[str, str] = {
+    **{region: region for region in REGIONS},
+    "银川": "银川市", "石嘴山": "石嘴山市", "吴忠": "吴忠市", "固原": "固原市", "中卫": "中卫市",
+    "宁东": "宁东能源化工基地",
+    "兴庆区": "银川市", "金凤区": "银川市", "西夏区": "银川市",
+    "永宁县": "银川市", "贺兰县": "银川市", "灵武市": "银川市",
+    "大武口区": "石嘴山市", "惠农区": "石嘴山市", "平罗县": "石嘴山市",
+    "利通区": "吴忠市", "红寺堡区": "吴忠市", "青铜峡市": "吴忠市", "盐池县": "吴忠市", "同心县": "吴忠市",
+    "原州区": "固原市", "西吉县": "固原市", "隆德县": "固原市", "泾源县": "固原市", "彭阳县": "固原市",
+    "沙坡头区": "中卫市", "中宁县": "中卫市", "海原县": "中卫市",
+}
+
 # Field of work -> ASCII code. Chroma metadata cannot hold lists, so each field becomes
 # one 0/1 key ``field_<code>`` on every chunk; the code keeps keys ASCII.
 FIELD_CODES: dict[str, str] = {

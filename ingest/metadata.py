@@ -20,6 +20,7 @@ class MetadataError(ValueError):
     def __init__(self, field_name: str, message: str):
         super().__init__(f"字段 {field_name}：{message}")
         self.field_name = field_name
+        self.detail = message
 
 
 @dataclass(frozen=True, kw_only=True)

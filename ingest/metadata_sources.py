@@ -1,22 +1,78 @@
 """Where a document's metadata comes from when the file itself may declare none.
 
-In order: the file's own front matter (Markdown), a sidecar ``NAME.meta.yaml`` beside
-it (for ``plan.docx``: ``plan.docx.meta.yaml``, or ``plan.meta.yaml``), the folder
-layout, and last what the text itself says; fields guessed from the text are listed in
-``DocumentMeta.inferred`` so that every view can mark them.
+Layered, most authoritative first; each layer only fills the fields still missing:
+
+1. **Declared**: the file's own front matter (Markdown), else a sidecar
+   ``NAME.meta.yaml`` beside it (for ``plan.docx``: ``plan.docx.meta.yaml``, or
+   ``plan.meta.yaml``). Front matter is a complete declaration and is validated as it
+   stands (a missing title there is the author's mistake, reported, not patched); a
+   sidecar may be partial and the layers below complete it.
+2. **Folder layout**: the nearest ancestor folder named like a pilot type
+   (:data:`TYPE_FOLDERS`: 城市 园区 乡村 社区 公共机构 企业, the same with 试点/类/类试点
+   after it, and 工业园区/产业园区 → 园区, 农村/村庄 → 乡村 — exact names only) gives
+   ``pilot_type``, and the folder right below it names the pilot (``园区/贺兰山示范园区/
+   报告.txt``); an ASCII folder name there (``园区/park-helanshan/``) is taken as the
+   ``pilot_id`` instead, leaving the name to the text; a folder of digits only
+   (``园区/2025/``) is not a pilot. An ancestor folder named exactly like a region
+   (银川市 … 宁东能源化工基地) gives ``region``. The folder layout is a declaration by
+   whoever organised the files, so these fields are *not* marked inferred. The demo
+   layout ``corpus/<pilot_id>/<file>`` with front matter is untouched by this layer.
+3. **Inference from the text** (``ingest.metadata_inference``): title, pilot,
+   pilot_type, region, doc_type, period and date, from the title, the first ~2000
+   characters, the last lines and the file name. Every field taken from here is listed
+   in ``DocumentMeta.inferred``, and every view marks it 「推断」. A required field that
+   cannot be inferred with confidence is an error naming the field and the sidecar to
+   write.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from ingest.documents import ParsedBody
+from ingest.domain import PILOT_TYPES, REGIONS
 from ingest.metadata import DocumentMeta, MetadataError, validate_metadata
+from ingest.metadata_inference import (
+    HEAD_CHARS,
+    TAIL_CHARS,
+    Inference,
+    TextClues,
+    infer_date,
+    infer_doc_type,
+    infer_period,
+    infer_pilot,
+    infer_pilot_type,
+    infer_region,
+    infer_title,
+)
 
 SIDECAR_SUFFIX = ".meta.yaml"
+
+# Folder name -> pilot type. Exact names only, so that a folder is read the same way
+# every time; anything else in a path means nothing.
+TYPE_FOLDERS: dict[str, str] = {
+    **{kind: kind for kind in PILOT_TYPES},
+    **{f"{kind}试点": kind for kind in PILOT_TYPES},
+    **{f"{kind}类": kind for kind in PILOT_TYPES},
+    **{f"{kind}类试点": kind for kind in PILOT_TYPES},
+    "工业园区": "园区",
+    "产业园区": "园区",
+    "农村": "乡村",
+    "村庄": "乡村",
+}
+
+# Fields that inference may supply, in the order they are inferred (later ones use
+# earlier ones: the pilot's name tells its type and region, the kind tells whether
+# the opening text may give the period).
+INFERABLE = ("title", "pilot", "pilot_type", "region", "doc_type", "period", "date")
+REQUIRED = ("title", "pilot", "pilot_type", "region", "doc_type")
+
+FOLDER = "文件夹"
 
 
 def sidecar_paths(path: Path) -> tuple[Path, ...]:
@@ -28,33 +84,162 @@ def is_sidecar(path: Path) -> bool:
     return path.name.endswith(SIDECAR_SUFFIX)
 
 
+def sidecar_of(path: Path) -> Path | None:
+    """The sidecar file of ``path``, if it has one."""
+    return next((candidate for candidate in sidecar_paths(path) if candidate.is_file()), None)
+
+
 def read_sidecar(path: Path) -> dict[str, Any] | None:
-    """The sidecar mapping of ``path``, None if it has none; MetadataError names a bad one."""
-    for candidate in sidecar_paths(path):
-        if not candidate.is_file():
+    """The sidecar mapping of ``path``, None if it has none; MetadataError names a bad
+    one (the sidecar file, and the line of a YAML error)."""
+    candidate = sidecar_of(path)
+    if candidate is None:
+        return None
+    try:
+        data = yaml.safe_load(candidate.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError as error:
+        raise MetadataError(candidate.name, "不是 UTF-8 编码的 YAML") from error
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"第{mark.line + 1}行" if mark is not None else ""
+        raise MetadataError(candidate.name, f"YAML 格式错误{where}：{getattr(error, 'problem', error)}") from error
+    if not isinstance(data, dict):
+        raise MetadataError(candidate.name, "应为 YAML 映射（键: 值）")
+    return data
+
+
+def folder_metadata(path: Path) -> dict[str, str]:
+    """Fields the folders around ``path`` declare (see the module docstring)."""
+    folders = path.absolute().parent.parts
+    found: dict[str, str] = {}
+    for index in range(len(folders) - 1, -1, -1):
+        kind = TYPE_FOLDERS.get(folders[index].strip())
+        if kind is None:
             continue
-        try:
-            data = yaml.safe_load(candidate.read_text(encoding="utf-8-sig"))
-        except UnicodeDecodeError as error:
-            raise MetadataError(candidate.name, "不是 UTF-8 编码的 YAML") from error
-        except yaml.YAMLError as error:
-            mark = getattr(error, "problem_mark", None)
-            where = f"第{mark.line + 1}行" if mark is not None else ""
-            raise MetadataError(candidate.name, f"YAML 格式错误{where}：{getattr(error, 'problem', error)}") from error
-        if not isinstance(data, dict):
-            raise MetadataError(candidate.name, "应为 YAML 映射（键: 值）")
-        return data
-    return None
+        found["pilot_type"] = kind
+        below = folders[index + 1].strip() if index + 1 < len(folders) else ""
+        if below and not below.isdigit() and below not in TYPE_FOLDERS:
+            if below.isascii():
+                found["pilot_id"] = below
+            else:
+                found["pilot"] = below
+        break
+    region = next((name for name in reversed(folders) if name in REGIONS), None)
+    if region:
+        found["region"] = region
+    return found
+
+
+def _missing(raw: dict[str, Any], key: str) -> bool:
+    value = raw.get(key)
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def reading_lines(body: ParsedBody) -> list[str]:
+    """The document's text in reading order: each heading once (where it is not the
+    start of its own paragraph), then the paragraphs."""
+    lines: list[str] = []
+    previous: tuple[str, ...] = ()
+    for section in body.sections:
+        first = section.blocks[0] if section.blocks else ""
+        for depth, heading in enumerate(section.heading_path):
+            if previous[: depth + 1] != section.heading_path[: depth + 1]:
+                if not (depth == len(section.heading_path) - 1 and first.startswith(heading)):
+                    lines.append(heading)
+        previous = section.heading_path
+        for block in section.blocks:
+            lines.extend(line for line in block.splitlines() if line.strip())
+    return lines
+
+
+def _infer(raw: dict[str, Any], path: Path, body: ParsedBody) -> dict[str, Inference]:
+    """Fill the missing fields of ``raw`` that the text gives; return what was inferred."""
+    lines = reading_lines(body)
+    text = "\n".join(lines)
+    found: dict[str, Inference] = {}
+
+    def take(key: str, inference: Inference | None) -> None:
+        if inference is not None and _missing(raw, key):
+            raw[key] = inference.value
+            found[key] = inference
+
+    if _missing(raw, "title"):
+        take("title", infer_title(body.title, lines, path.stem))
+    title = str(raw.get("title") or "")
+    if _missing(raw, "pilot"):
+        take("pilot", infer_pilot(title, path.parent.name, path.stem))
+    clues = TextClues(
+        title=title,
+        file_name=path.stem,
+        head=text[:HEAD_CHARS],
+        tail=text[-TAIL_CHARS:],
+        pilot=str(raw.get("pilot") or ""),
+    )
+    if _missing(raw, "pilot_type"):
+        take("pilot_type", infer_pilot_type(clues))
+    if _missing(raw, "region"):
+        take("region", infer_region(clues))
+    if _missing(raw, "doc_type"):
+        take("doc_type", infer_doc_type(clues))
+    # Period and date both say when; a declared one is not joined by a guessed other.
+    if _missing(raw, "period") and _missing(raw, "date"):
+        take("period", infer_period(clues, str(raw.get("doc_type") or "")))
+        take("date", infer_date(clues))
+    return found
+
+
+def _refuse_missing(raw: dict[str, Any], path: Path) -> None:
+    missing = [key for key in REQUIRED if _missing(raw, key)]
+    if missing:
+        others = f"（另缺 {'、'.join(missing[1:])}）" if missing[1:] else ""
+        raise MetadataError(missing[0], f"无法从文本推断，请在 {path.name}{SIDECAR_SUFFIX} 中填写{others}")
 
 
 def resolve_metadata(path: Path, body: ParsedBody) -> DocumentMeta:
-    """The document's validated metadata, from the first source that has it."""
-    declared = body.front_matter if body.front_matter is not None else read_sidecar(path)
-    if declared is None:
-        raise MetadataError(
-            "front matter", f"文件未声明元数据：请添加 front matter 或旁注文件 {path.name}{SIDECAR_SUFFIX}"
-        )
+    """The document's validated metadata from declared values, the folder layout and
+    the text, in that order; fields taken from the text are listed in ``inferred`` and
+    the evidence for each is kept in ``extra["inference_evidence"]`` (field -> why)."""
+    if body.front_matter is not None:
+        raw = dict(body.front_matter)
+        inferred: tuple[str, ...] = ()
+        if _missing(raw, "title") and body.title:
+            raw["title"] = body.title
+            inferred = ("title",)
+        return dataclasses.replace(validate_metadata(raw), inferred=inferred)
+
+    sidecar = sidecar_of(path)
+    declared = read_sidecar(path) or {}
+    origin = {key: sidecar.name for key in declared if sidecar is not None and not _missing(declared, key)}
     raw = dict(declared)
-    if not raw.get("title") and body.title:
-        raw["title"] = body.title
-    return validate_metadata(raw)
+    for key, value in folder_metadata(path).items():
+        if _missing(raw, key):
+            raw[key] = value
+            origin[key] = FOLDER
+    found = _infer(raw, path, body)
+    _refuse_missing(raw, path)
+    try:
+        meta = validate_metadata(raw)
+    except MetadataError as error:
+        source = origin.get(error.field_name)
+        if source and source != FOLDER:
+            raise MetadataError(error.field_name, f"{error.detail}（旁注文件 {source}）") from error
+        raise
+    evidence = {key: inference.evidence for key, inference in found.items()}
+    return dataclasses.replace(
+        meta,
+        inferred=tuple(key for key in INFERABLE if key in found),
+        extra={**meta.extra, **({"inference_evidence": evidence} if evidence else {})},
+    )
+
+
+def source_hash(path: Path, raw: bytes) -> str:
+    """Hash of what a document is made from: the file's bytes and its sidecar's, so
+    that correcting a sidecar re-ingests the document even though the file is unchanged."""
+    digest = hashlib.sha256(raw)
+    sidecar = sidecar_of(path)
+    if sidecar is not None:
+        try:
+            digest.update(b"\x1fsidecar\x1f" + sidecar.read_bytes())
+        except OSError:
+            pass
+    return digest.hexdigest()

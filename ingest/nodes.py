@@ -51,6 +51,10 @@ def chunk_metadata(document: ParsedDocument, chunk: Chunk) -> dict[str, str | in
     if chunk.page:
         metadata["page"] = chunk.page
         metadata["page_end"] = chunk.page_end
+    # Fields guessed from the text (comma-joined: Chroma holds no lists); only present
+    # when there are some, so documents with declared metadata keep their chunks as before.
+    if meta.inferred:
+        metadata["inferred"] = ",".join(meta.inferred)
     return metadata
 
 

@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi import APIRouter, Request
 
 from api import messages
 from api.deps import KB
 from api.errors import ApiError
 from api.routes.documents import section_anchor
+from api.routes.search import inferred_fields
 from api.schemas import AnswerGroup, AnswerSentenceOut, AskRequest, AskResponse, CitationOut
 from index import SearchFilters
+from index.catalog import ChunkRecord
 from index.extractive import Answer, Citation
 
 router = APIRouter(tags=["问答"])
 
 
-def citation_out(citation: Citation) -> CitationOut:
+# chunk id -> its record (page numbers and inferred fields live in chunk metadata).
+ChunkLookup = Callable[[str], ChunkRecord | None]
+
+
+def citation_out(citation: Citation, chunk_of: ChunkLookup | None = None) -> CitationOut:
+    record = chunk_of(citation.chunk_id) if chunk_of is not None else None
+    meta = record.metadata if record is not None else {}
     return CitationOut(
         n=citation.n,
         chunk_id=citation.chunk_id,
@@ -26,6 +36,9 @@ def citation_out(citation: Citation) -> CitationOut:
         heading_path=citation.heading_path,
         anchor=section_anchor(citation.heading_path.split(" > ")),
         chunk_text=citation.chunk_text,
+        page=meta.get("page") or None,
+        page_end=meta.get("page_end") or None,
+        inferred=inferred_fields(meta),
     )
 
 
@@ -40,7 +53,7 @@ def answer_text(answer: Answer) -> str:
     return "\n".join(paragraphs)
 
 
-def ask_response(answer: Answer, generated: bool) -> AskResponse:
+def ask_response(answer: Answer, generated: bool, chunk_of: ChunkLookup | None = None) -> AskResponse:
     return AskResponse(
         question=answer.question,
         kind=str(getattr(answer.kind, "value", answer.kind)),
@@ -50,8 +63,8 @@ def ask_response(answer: Answer, generated: bool) -> AskResponse:
             AnswerGroup(pilot=pilot, sentences=[AnswerSentenceOut(text=s.text, citations=list(s.citations)) for s in items])
             for pilot, items in answer.groups.items()
         ],
-        citations=[citation_out(c) for c in answer.citations],
-        related=[citation_out(c) for c in answer.related],
+        citations=[citation_out(c, chunk_of) for c in answer.citations],
+        related=[citation_out(c, chunk_of) for c in answer.related],
         note=answer.note,
         generated=generated,
     )
@@ -68,4 +81,4 @@ def ask(kb: KB, request: Request, body: AskRequest) -> AskResponse:
     )
     llm = request.app.state.llm if body.use_llm else None
     answer, generated = kb.answer(question, filters, body.top_k, llm)
-    return ask_response(answer, generated)
+    return ask_response(answer, generated, kb.retriever.table.get)

@@ -40,7 +40,12 @@ def get_document(kb: KB, doc_id: str) -> DocumentDetail:
         chunk_count=len(kb.catalog.chunks(doc.doc_id)),
         ingested_at=doc.ingested_at,
         sections=[
-            SectionOut(anchor=section_anchor(section["heading_path"]), heading_path=section["heading_path"], text=section["text"])
+            SectionOut(
+                anchor=section_anchor(section["heading_path"]),
+                heading_path=section["heading_path"],
+                text=section["text"],
+                page=section.get("page") or None,
+            )
             for section in doc.sections
         ],
     )

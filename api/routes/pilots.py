@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query
 from api import messages
 from api.deps import KB
 from api.errors import ApiError
-from api.routes.practices import practice_out
+from api.routes.practices import practice_out, section_pages
 from api.schemas import (
     DocumentInfo,
     IndicatorSeries,
@@ -54,7 +54,10 @@ def get_pilot(kb: KB, pilot_id: str) -> PilotPage:
         IndicatorSeries(name=name, unit=points[-1].unit, points=[SeriesPointOut(**asdict(point)) for point in points])
         for name, points in kb.insights.practices.time_series(pilot_id).items()
     ]
-    practices = [practice_out(practice) for practice, _ in kb.practices("", SearchFilters(pilot_id=pilot_id), 100)]
+    page_of = section_pages(kb)
+    practices = [
+        practice_out(practice, page_of=page_of) for practice, _ in kb.practices("", SearchFilters(pilot_id=pilot_id), 100)
+    ]
     return PilotPage(
         **pilot, documents=infos, documents_by_period=dict(by_period), indicators=indicators, practices=practices
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Annotated
 
@@ -15,7 +16,30 @@ from ingest.extracted import Practice
 router = APIRouter(tags=["经验做法"])
 
 
-def practice_out(practice: Practice, score: float | None = None) -> PracticeOut:
+# (doc_id, heading path) -> the page the section starts on, None for unpaged formats.
+PageLookup = Callable[[str, str], int | None]
+
+
+def section_pages(kb) -> PageLookup:
+    """Page lookup over the catalogue's sections, reading each document once per request."""
+    pages: dict[str, dict[str, int]] = {}
+
+    def lookup(doc_id: str, heading_path: str) -> int | None:
+        if doc_id not in pages:
+            doc = kb.document(doc_id)
+            sections = doc.sections if doc is not None else []
+            pages[doc_id] = {" > ".join(s["heading_path"]): s["page"] for s in sections if s.get("page")}
+        found = pages[doc_id]
+        if not found:
+            return None
+        if heading_path in found:
+            return found[heading_path]
+        return next((page for path, page in found.items() if path.startswith(heading_path + " > ")), None)
+
+    return lookup
+
+
+def practice_out(practice: Practice, score: float | None = None, page_of: PageLookup | None = None) -> PracticeOut:
     return PracticeOut(
         practice_id=practice.practice_id,
         title=practice.title,
@@ -27,7 +51,11 @@ def practice_out(practice: Practice, score: float | None = None) -> PracticeOut:
         fields=list(practice.fields),
         figures=[FigureOut(**asdict(figure)) for figure in practice.figures],
         sources=[
-            SourceOut(**asdict(source), anchor=section_anchor(source.heading_path.split(" > ")))
+            SourceOut(
+                **asdict(source),
+                anchor=section_anchor(source.heading_path.split(" > ")),
+                page=page_of(source.doc_id, source.heading_path) if page_of is not None else None,
+            )
             for source in practice.sources
         ],
         demo=practice.demo,
@@ -44,4 +72,5 @@ def list_practices(
 ) -> list[PracticeOut]:
     """可复制、可推广的经验做法：按试点类型、领域、地区过滤，可按文本检索；每条附来源。"""
     ranked = kb.practices(q.strip(), filters, limit)
-    return [practice_out(practice, score if q.strip() else None) for practice, score in ranked]
+    page_of = section_pages(kb)
+    return [practice_out(practice, score if q.strip() else None, page_of) for practice, score in ranked]

@@ -18,11 +18,18 @@ from index.hybrid import ScoredChunk
 router = APIRouter(tags=["检索"])
 
 
+def inferred_fields(chunk_metadata: dict) -> list[str]:
+    """Metadata fields inferred from the text; chunks store them comma-joined (Chroma
+    holds no lists), and only chunks that have some carry the key."""
+    return [item for item in str(chunk_metadata.get("inferred", "")).split(",") if item]
+
+
 def to_hit(rank: int, query: str, hit: ScoredChunk) -> SearchHit:
     record = hit.record
     meta = dict(record.metadata)
     terms = matched_terms(query, record.text)
     meta["fields"] = [item for item in str(meta.get("fields", "")).split("、") if item]
+    meta["inferred"] = inferred_fields(meta)
     return SearchHit(
         **{key: value for key, value in meta.items() if key in SearchHit.model_fields},
         rank=rank,

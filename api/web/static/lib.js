@@ -120,6 +120,23 @@ export function typeBadge(pilotType) {
   return `<span class="badge type-${index < 0 ? "x" : index}">${esc(pilotType)}</span>`;
 }
 
+export const INFERRED_TIP = "该字段由文本推断，未经声明";
+
+/** A small 「推断」 mark after a value the server guessed from the document's text
+ * (the field is listed in `item.inferred`); nothing for declared values. Where the
+ * mark cannot stand right after the value, `label` names the field (「类型推断」). */
+export function inferredMark(item, key, label = "推断") {
+  return (item.inferred || []).includes(key)
+    ? `<span class="inferred" title="${INFERRED_TIP}">${esc(label)}</span>`
+    : "";
+}
+
+/** 「第3页」 or 「第3–4页」 for passages of paged formats (PDF, OFD); empty otherwise. */
+export function pageLabel(page, pageEnd) {
+  if (!page) return "";
+  return pageEnd && pageEnd !== page ? `第${page}–${pageEnd}页` : `第${page}页`;
+}
+
 export function options(values, selected, emptyLabel) {
   const items = [`<option value="">${esc(emptyLabel)}</option>`];
   for (const value of values) {

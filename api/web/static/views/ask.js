@@ -2,15 +2,24 @@
 // opens its source passage in place. When the evidence is thin the page says so plainly
 // and lists the possibly related material instead.
 
-import { VOCAB, docHref, errorBox, esc, go, headingTrail, href, latest, options, paragraphs, post, setTitle, typeBadge } from "../lib.js";
+import {
+  VOCAB, docHref, errorBox, esc, go, headingTrail, href, inferredMark, latest, options, pageLabel, paragraphs, post, setTitle,
+  typeBadge,
+} from "../lib.js";
 
 const NOT_FOUND = "知识库中没有找到能直接回答这个问题的内容。";
 
+/** Section path of a source, with its page for paged formats. */
+function trail(citation) {
+  const page = pageLabel(citation.page, citation.page_end);
+  return `${headingTrail(citation.heading_path)}${page ? ` <span class="page-no">· ${page}</span>` : ""}`;
+}
+
 function sourcePanel(citation, id) {
   return `<div class="cite-panel" id="${id}" role="region" aria-label="来源 [${citation.n}]">
-    <p class="card-meta">${typeBadge(citation.pilot_type)} <span>${esc(citation.pilot)}</span></p>
+    <p class="card-meta"><span>${typeBadge(citation.pilot_type)}${inferredMark(citation, "pilot_type")}</span> <span>${esc(citation.pilot)}${inferredMark(citation, "pilot")}</span></p>
     <p class="cite-title"><strong>[${citation.n}] ${esc(citation.title)}</strong></p>
-    <p class="trail">${headingTrail(citation.heading_path)}</p>
+    <p class="trail">${trail(citation)}</p>
     <blockquote class="chunk">${paragraphs(citation.chunk_text)}</blockquote>
     <p><a href="${esc(docHref(citation.doc_id, citation.anchor))}">打开原文，定位到该章节</a></p>
   </div>`;
@@ -40,9 +49,9 @@ const excerpt = (text) => (text.length > 180 ? `${text.slice(0, 180)}…` : text
 function relatedBlock(related) {
   if (!related.length) return "";
   const items = related.map((item) => `<li class="card">
-      <p class="card-meta">${typeBadge(item.pilot_type)} <span>${esc(item.pilot)}</span></p>
+      <p class="card-meta"><span>${typeBadge(item.pilot_type)}${inferredMark(item, "pilot_type")}</span> <span>${esc(item.pilot)}${inferredMark(item, "pilot")}</span></p>
       <p class="card-title"><a href="${esc(docHref(item.doc_id, item.anchor))}">${esc(item.title)}</a></p>
-      <p class="trail">${headingTrail(item.heading_path)}</p>
+      <p class="trail">${trail(item)}</p>
       <p class="passage">${esc(excerpt(item.chunk_text))}</p></li>`);
   return `<section class="related"><h2>可能相关的材料</h2><ul class="related-list">${items.join("")}</ul></section>`;
 }

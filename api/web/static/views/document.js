@@ -2,7 +2,8 @@
 // either by its anchor (?section=s-…) or by its heading path (?path=二、… > （一）…).
 
 import {
-  cached, docHref, documentPath, errorBox, esc, headingTrail, paragraphs, pilotHref, replaceHash, setTitle, typeBadge,
+  cached, docHref, documentPath, errorBox, esc, headingTrail, inferredMark, pageLabel, paragraphs, pilotHref, replaceHash,
+  setTitle, typeBadge,
 } from "../lib.js";
 
 const joined = (section) => section.heading_path.join(" > ");
@@ -46,9 +47,11 @@ function body(doc) {
     const own = ownHeading(section);
     const level = Math.min(path.length + 1, 5);
     const label = own.heading || own.label || "正文开头";
+    const page = pageLabel(section.page);
     return `<section class="doc-section" id="${esc(section.anchor)}" tabindex="-1" aria-label="${esc(label)}">
       ${parts.join("")}
       ${own.heading ? `<h${level}>${esc(own.heading)}</h${level}>` : ""}
+      ${page ? `<p class="page-no">${page}</p>` : ""}
       ${paragraphs(own.text)}
     </section>`;
   }).join("");
@@ -65,10 +68,16 @@ function toc(doc) {
 function header(doc) {
   const when = doc.period || doc.date;
   const fields = doc.fields.map((field) => `<span class="tag">${esc(field)}</span>`).join("");
-  return `<nav class="crumbs" aria-label="位置"><a href="#/pilots">试点</a> › <a href="${pilotHref(doc.pilot_id)}">${esc(doc.pilot)}</a> › ${esc(doc.doc_type)}</nav>
-    <h1 tabindex="-1">${esc(doc.title)}</h1>
-    <p class="card-meta">${typeBadge(doc.pilot_type)} <span>${esc(doc.region)}</span> <span>${esc(doc.doc_type)}</span>
-      ${when ? `<span>${esc(when)}</span>` : ""}${doc.demo ? `<span class="demo-flag">演示数据</span>` : ""}</p>
+  const mark = (key) => inferredMark(doc, key);
+  const note = doc.inferred?.length
+    ? `<p class="muted inferred-note">标有“推断”的字段由文本推断，未经声明；可在旁注文件（文件名.meta.yaml）中填写后重新导入。</p>`
+    : "";
+  return `<nav class="crumbs" aria-label="位置"><a href="#/pilots">试点</a> › <a href="${pilotHref(doc.pilot_id)}">${esc(doc.pilot)}</a>${mark("pilot")} › ${esc(doc.doc_type)}</nav>
+    <h1 tabindex="-1">${esc(doc.title)}${mark("title")}</h1>
+    <p class="card-meta"><span>${typeBadge(doc.pilot_type)}${mark("pilot_type")}</span> <span>${esc(doc.region)}${mark("region")}</span>
+      <span>${esc(doc.doc_type)}${mark("doc_type")}</span>
+      ${when ? `<span>${esc(when)}${mark(doc.period ? "period" : "date")}</span>` : ""}${doc.demo ? `<span class="demo-flag">演示数据</span>` : ""}</p>
+    ${note}
     <p class="tags">${fields}</p>`;
 }
 

@@ -2,13 +2,13 @@
 // indicators over time as small line charts, practices, similar pilots with reasons.
 
 import { change, lineChart } from "../charts.js";
-import { VOCAB, cached, docHref, errorBox, esc, getJSON, num, pilotHref, setTitle, typeBadge } from "../lib.js";
+import { VOCAB, cached, docHref, errorBox, esc, getJSON, inferredMark, num, pilotHref, setTitle, typeBadge } from "../lib.js";
 import { practiceCard } from "./practices.js";
 
 function pilotItem(pilot) {
   const kinds = Object.entries(pilot.doc_types).map(([kind, count]) => `${kind} ${count}`).join("、");
-  return `<li class="pilot-item"><a href="${pilotHref(pilot.pilot_id)}">${esc(pilot.pilot)}</a>
-    <span class="muted">${esc(pilot.region)} · ${pilot.document_count} 篇文档（${esc(kinds)}）</span></li>`;
+  return `<li class="pilot-item"><a href="${pilotHref(pilot.pilot_id)}">${esc(pilot.pilot)}</a>${inferredMark(pilot, "pilot")}${inferredMark(pilot, "pilot_type", "类型推断")}
+    <span class="muted">${esc(pilot.region)}${inferredMark(pilot, "region")} · ${pilot.document_count} 篇文档（${esc(kinds)}）</span></li>`;
 }
 
 export function mountList(main) {
@@ -41,7 +41,7 @@ function periodsBlock(page) {
   const periods = Object.keys(groups).sort((a, b) => when(a, groups[a]).localeCompare(when(b, groups[b])));
   const rows = periods.map((period) => {
     const docs = groups[period].map((doc) =>
-      `<li><a href="${esc(docHref(doc.doc_id))}">${esc(doc.title)}</a> <span class="muted">${esc(doc.doc_type)}${doc.date ? ` · ${esc(doc.date)}` : ""}</span></li>`);
+      `<li><a href="${esc(docHref(doc.doc_id))}">${esc(doc.title)}</a>${inferredMark(doc, "title")} <span class="muted">${esc(doc.doc_type)}${inferredMark(doc, "doc_type")}${doc.date ? ` · <span class="nowrap">${esc(doc.date)}${inferredMark(doc, "date")}</span>` : ""}${inferredMark(doc, "period", "时期推断")}</span></li>`);
     return `<li class="period"><span class="period-name">${esc(period)}</span><ul>${docs.join("")}</ul></li>`;
   });
   return `<section><h2>文档（按时期）</h2><ol class="timeline">${rows.join("")}</ol></section>`;
@@ -86,9 +86,9 @@ export function mountPage(main, route) {
     if (!root.isConnected) return;
     setTitle(page.pilot);
     const fields = page.fields.map((field) => `<span class="tag">${esc(field)}</span>`).join("");
-    root.innerHTML = `<nav class="crumbs" aria-label="位置"><a href="#/pilots">试点</a> › ${esc(page.pilot_type)}</nav>
-      <h1 tabindex="-1">${esc(page.pilot)}</h1>
-      <p class="card-meta">${typeBadge(page.pilot_type)} <span>${esc(page.region)}</span>
+    root.innerHTML = `<nav class="crumbs" aria-label="位置"><a href="#/pilots">试点</a> › ${esc(page.pilot_type)}${inferredMark(page, "pilot_type")}</nav>
+      <h1 tabindex="-1">${esc(page.pilot)}${inferredMark(page, "pilot")}</h1>
+      <p class="card-meta"><span>${typeBadge(page.pilot_type)}${inferredMark(page, "pilot_type")}</span> <span>${esc(page.region)}${inferredMark(page, "region")}</span>
         <span>${page.document_count} 篇文档</span>${page.demo ? `<span class="demo-flag">演示数据</span>` : ""}</p>
       <p class="tags">${fields}</p>
       <div class="pilot-layout">

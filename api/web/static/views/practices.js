@@ -1,7 +1,7 @@
 // 经验做法: the replicable practices, browsable by pilot type and field (and region or
 // free text), each with its figures and links to every source section.
 
-import { VOCAB, docHref, errorBox, esc, getJSON, go, href, latest, options, paragraphs, pilotHref, setTitle, typeBadge, typeChips, pressChip } from "../lib.js";
+import { VOCAB, docHref, errorBox, esc, getJSON, go, href, latest, options, pageLabel, paragraphs, pilotHref, setTitle, typeBadge, typeChips, pressChip } from "../lib.js";
 
 const OPEN_UP_TO = 5; // longer lists of figures or sources start folded
 
@@ -20,7 +20,7 @@ function sourceList(sources) {
     const when = source.period || source.date;
     return `<li><a href="${esc(docHref(source.doc_id, source.anchor))}">${esc(source.title)}</a>
       <span class="muted">${esc(source.doc_type)}${when ? ` · ${esc(when)}` : ""}</span>
-      <span class="trail">${esc(source.heading_path).replaceAll(" &gt; ", " › ")}</span></li>`;
+      <span class="trail">${esc(source.heading_path).replaceAll(" &gt; ", " › ")}${source.page ? ` <span class="page-no">· ${pageLabel(source.page)}</span>` : ""}</span></li>`;
   });
   return `<details class="sources"${sources.length <= OPEN_UP_TO ? " open" : ""}>
     <summary>来源（${sources.length}）</summary><ul>${items.join("")}</ul></details>`;

@@ -2,7 +2,7 @@
 // the document at the section the passage comes from.
 
 import {
-  VOCAB, docPathHref, errorBox, esc, getJSON, go, headingTrail, href, latest, options, periods,
+  VOCAB, docPathHref, errorBox, esc, getJSON, go, headingTrail, href, inferredMark, latest, options, pageLabel, periods,
   pilotHref, setTitle, typeBadge, typeChips, pressChip,
 } from "../lib.js";
 
@@ -25,12 +25,15 @@ function state(route) {
 
 function card(hit) {
   const when = hit.period || hit.date;
+  const whenMark = inferredMark(hit, hit.period ? "period" : "date");
+  const page = pageLabel(hit.page, hit.page_end);
   return `<article class="card hit" data-pilot-type="${esc(hit.pilot_type)}">
-    <p class="card-meta">${typeBadge(hit.pilot_type)}
-      <a href="${pilotHref(hit.pilot_id)}">${esc(hit.pilot)}</a>
-      <span>${esc(hit.doc_type)}${when ? ` · ${esc(when)}` : ""}</span></p>
-    <h2 class="card-title"><a class="hit-link" href="${esc(docPathHref(hit.doc_id, hit.heading_path))}">${esc(hit.title)}</a></h2>
-    <p class="trail">${headingTrail(hit.heading_path)}</p>
+    <p class="card-meta"><span>${typeBadge(hit.pilot_type)}${inferredMark(hit, "pilot_type")}</span>
+      <span><a href="${pilotHref(hit.pilot_id)}">${esc(hit.pilot)}</a>${inferredMark(hit, "pilot")}</span>
+      <span>${esc(hit.region)}${inferredMark(hit, "region")}</span>
+      <span>${esc(hit.doc_type)}${inferredMark(hit, "doc_type")}${when ? ` · ${esc(when)}${whenMark}` : ""}</span></p>
+    <h2 class="card-title"><a class="hit-link" href="${esc(docPathHref(hit.doc_id, hit.heading_path))}">${esc(hit.title)}</a>${inferredMark(hit, "title")}</h2>
+    <p class="trail">${headingTrail(hit.heading_path)}${page ? ` <span class="page-no">· ${page}</span>` : ""}</p>
     <p class="passage">${hit.highlighted}</p>
   </article>`;
 }
