@@ -6,8 +6,10 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from api.auth import ReadAccess
 from api.errors import install_error_handlers
-from api.routes import ask, compile, documents, health, pages, pilots, practices, search
+from api.jobs import JobRegistry
+from api.routes import ask, compile, documents, health, jobs, pages, pilots, practices, search, writes
 from api.settings import Settings
 from index import KnowledgeBase
 from index.generative import make_llm
@@ -27,15 +29,23 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
         app.state.kb = kb or KnowledgeBase(settings.index_config())
         options = settings.llm_options()
         app.state.llm = make_llm(options) if options else None
+        writes.on_startup(settings)
+        app.state.jobs = JobRegistry()
+        app.state.jobs.start()
         try:
             yield
         finally:
+            app.state.jobs.stop()
             if owned:
                 app.state.kb.close()
 
     app = FastAPI(title="碳路 TanLu", description=DESCRIPTION, version="0.1.0", lifespan=lifespan)
     install_error_handlers(app)
-    for module in (search, ask, documents, pilots, practices, compile, health, pages):
+    # Reads need a token only when one is set (api/auth.py); /health and the page stay open.
+    reads = [ReadAccess] if settings.read_token.get_secret_value() else []
+    for module in (search, ask, documents, pilots, practices, compile, jobs):
+        app.include_router(module.router, dependencies=reads)
+    for module in (writes, health, pages):
         app.include_router(module.router)
     app.mount("/static", pages.static_files(), name="static")
     return app

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Request
 
+from api.jobs import JobRegistry
 from api.settings import Settings
 from index import KnowledgeBase, SearchFilters
 from ingest.domain import DOC_TYPES, FIELDS, PILOT_TYPES
@@ -17,6 +18,10 @@ def _knowledge_base(request: Request) -> KnowledgeBase:
 
 def _settings(request: Request) -> Settings:
     return request.app.state.settings
+
+
+def _jobs(request: Request) -> JobRegistry:
+    return request.app.state.jobs
 
 
 def _filters(
@@ -35,3 +40,4 @@ def _filters(
 KB = Annotated[KnowledgeBase, Depends(_knowledge_base)]
 AppSettings = Annotated[Settings, Depends(_settings)]
 Filters = Annotated[SearchFilters, Depends(_filters)]
+Jobs = Annotated[JobRegistry, Depends(_jobs)]

@@ -34,6 +34,8 @@ class SearchHit(DocumentInfo):
     bm25_score: float | None = None
     dense_score: float | None = Field(None, description="与查询的余弦相似度")
     heading_path: str = Field(description="章节路径，如 二、主要做法 > （一）余热利用")
+    page: int | None = Field(None, description="起始页码（仅 PDF、OFD 等分页格式）")
+    page_end: int | None = Field(None, description="结束页码（仅分页格式）")
     text: str
     highlighted: str = Field(description="HTML 转义后的原文，命中词以 <mark> 标出")
     matched_terms: list[str]
@@ -52,6 +54,7 @@ class SectionOut(BaseModel):
     anchor: str = Field(description="章节锚点，文档页面用它定位")
     heading_path: list[str]
     text: str
+    page: int | None = Field(None, description="章节起始页码（仅分页格式）")
 
 
 class DocumentDetail(DocumentInfo):
@@ -71,6 +74,7 @@ class PilotInfo(BaseModel):
     document_count: int
     doc_types: dict[str, int]
     fields: list[str]
+    inferred: list[str] = Field(default_factory=list, description="由文本推断、未经声明的字段（pilot、pilot_type、region）")
 
 
 class PilotDetail(PilotInfo):
@@ -109,6 +113,7 @@ class SourceOut(BaseModel):
     date: str = ""
     heading_path: str
     anchor: str = Field(description="文档中该章节的锚点（见 GET /documents/{id}）")
+    page: int | None = Field(None, description="该章节的起始页码（仅分页格式）")
 
 
 class PracticeOut(BaseModel):
@@ -191,6 +196,9 @@ class CitationOut(BaseModel):
     heading_path: str
     anchor: str
     chunk_text: str
+    page: int | None = Field(None, description="起始页码（仅分页格式）")
+    page_end: int | None = None
+    inferred: list[str] = Field(default_factory=list, description="推断而非文件声明的元数据字段")
 
 
 class AnswerSentenceOut(BaseModel):
@@ -224,3 +232,46 @@ class AskResponse(BaseModel):
     related: list[CitationOut] = Field(description="证据不足时提供的可能相关材料")
     note: str
     generated: bool
+
+
+class JobFileOut(BaseModel):
+    path: str = Field(description="文件路径：上传的文件为保存后的文件名，语料目录中的文件为相对路径")
+    status: str = Field(description="ok（已入库）、error（被拒绝，见 message 与 field_name）或 skipped（跳过）")
+    message: str = ""
+    field_name: str = Field("", description="出错的元数据字段")
+    doc_id: str = ""
+    chunks: int = 0
+
+
+class JobOut(BaseModel):
+    job_id: str
+    kind: str = Field(description="upload（上传）、ingest（重新扫描）或 delete（删除）")
+    description: str
+    state: str = Field(description="queued（排队）、running（进行中）、done（完成）或 failed（失败）")
+    stage: str = Field(description="当前阶段，如 读取文件、计算向量、写入向量库、重建BM25索引")
+    done: int = Field(description="当前阶段已完成的数量")
+    total: int = Field(description="当前阶段的总数（0 表示未知）")
+    created_at: str
+    started_at: str = ""
+    finished_at: str = ""
+    files: list[JobFileOut] = Field(description="逐文件结果（任务结束后给出）")
+    summary: dict[str, float | int] = Field(description="汇总：新增、更新、未变、删除的文档数，分块与向量数等")
+    message: str = ""
+    error: str = Field("", description="失败原因（中文）")
+
+
+class AcceptedFileOut(BaseModel):
+    filename: str = Field(description="客户端给出的文件名")
+    saved_as: str = Field(description="服务端保存的文件名（扩展名由内容判定）")
+    format: str = Field(description="按内容判定的格式，如 .md、.pdf、.docx")
+    bytes: int
+    replaces: bool = Field(description="是否替换同名的已上传文件（即更新该文档）")
+
+
+class JobAccepted(BaseModel):
+    job_id: str
+    kind: str
+    state: str
+    status_url: str = Field(description="查询任务进度的地址（GET）")
+    files: list[AcceptedFileOut] = Field(default_factory=list)
+    doc_id: str = ""

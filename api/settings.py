@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 from index.config import ChromaOptions, EmbedderSpec, FusionOptions, IndexConfig, LlmOptions
@@ -50,6 +50,14 @@ class Settings(BaseSettings):
     llm_model: str = Field("", description="大模型名称（如 qwen2.5:7b-instruct）")
     llm_api_key: str = Field("", description="大模型服务的密钥（本地服务通常不需要）")
     llm_timeout: float = Field(30.0, gt=0, le=600, description="大模型请求超时（秒），超时则返回抽取式回答并注明")
+    write_token: SecretStr = Field(
+        SecretStr(""), description="写入接口（上传、删除、重新导入）的访问令牌；空则写入接口关闭"
+    )
+    read_token: SecretStr = Field(
+        SecretStr(""), description="读取接口的访问令牌；空则读取接口公开（写入令牌也可用于读取）"
+    )
+    upload_max_bytes: int = Field(20 * 1024 * 1024, ge=1, description="单个上传文件的大小上限（字节），接收时即检查")
+    uploads_dir: Path | None = Field(None, description="上传文件的保存目录，默认为数据目录下的 uploads")
 
     @model_validator(mode="after")
     def _consistent(self) -> "Settings":
@@ -70,6 +78,10 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         toml_file = Path(os.environ.get("TANLU_CONFIG", "tanlu.toml"))
         return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
+
+    def uploads_path(self) -> Path:
+        """Where uploaded files are kept (and rescanned from)."""
+        return self.uploads_dir if self.uploads_dir is not None else self.data_dir / "uploads"
 
     def llm_options(self) -> LlmOptions | None:
         if not self.llm_base_url:
