@@ -3,6 +3,9 @@
 llama-index's own BM25 retriever ignores custom tokenizers (every Chinese score is 0),
 so bm25s is used directly. The index is saved into a fresh folder and a pointer file
 is switched atomically: a reader, or a crash mid-save, always sees a complete index.
+What a killed save leaves behind (a half-written ``bm25-*`` folder, a ``CURRENT.*.tmp``,
+the previous folder when the kill came right after the switch) is never named by the
+pointer, so loads ignore it; the next save, or the knowledge base when it opens, removes it.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from pathlib import Path
 
 import bm25s
 import numpy as np
+
+from index.crash_points import crash_point
 
 _POINTER = "CURRENT"
 
@@ -54,12 +59,17 @@ class Bm25Index:
             json.dumps({"generation": self.generation, "chunk_ids": self.chunk_ids}), encoding="utf-8"
         )
         _fsync_tree(folder)
-        pointer_tmp = root / f"{_POINTER}.tmp"
-        pointer_tmp.write_text(folder.name, encoding="utf-8")
+        crash_point("bm25:folder_written")
+        # A name of its own: two processes saving at once must not move each other's file.
+        pointer_tmp = root / f"{_POINTER}.{folder.name}.tmp"
+        with open(pointer_tmp, "w", encoding="utf-8") as handle:
+            handle.write(folder.name)
+            handle.flush()
+            os.fsync(handle.fileno())
         os.replace(pointer_tmp, root / _POINTER)
-        for old in root.glob("bm25-*"):
-            if old.name != folder.name:
-                shutil.rmtree(old, ignore_errors=True)
+        _fsync_dir(root)
+        crash_point("bm25:pointer_switched")
+        remove_leftovers(root)
 
     @classmethod
     def load(cls, root: Path) -> "Bm25Index | None":
@@ -75,7 +85,28 @@ class Bm25Index:
         return cls(model, info["chunk_ids"], info["generation"])
 
 
+def remove_leftovers(root: Path) -> None:
+    """Delete every folder and pointer file in ``root`` that CURRENT does not name."""
+    pointer = root / _POINTER
+    current = pointer.read_text(encoding="utf-8").strip() if pointer.exists() else None
+    for old in root.glob("bm25-*"):
+        if old.name != current:
+            shutil.rmtree(old, ignore_errors=True)
+    for stale in [*root.glob(f"{_POINTER}.*.tmp"), root / f"{_POINTER}.tmp"]:  # the latter: older versions
+        stale.unlink(missing_ok=True)
+
+
 def _fsync_tree(folder: Path) -> None:
     for path in folder.iterdir():
         with open(path, "rb") as handle:
             os.fsync(handle.fileno())
+    _fsync_dir(folder)
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make a rename or new entries in ``folder`` survive a power cut, not only a kill."""
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

@@ -45,6 +45,15 @@ CREATE TABLE IF NOT EXISTS extracts (
     practices TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+-- Files whose document was deleted through the API while the file stayed (a corpus
+-- file is the user's, not ours to delete): a folder scan skips the file while its
+-- content is unchanged. Ingesting the source again clears the row.
+CREATE TABLE IF NOT EXISTS deleted_sources (
+    source TEXT PRIMARY KEY,
+    content_hash TEXT NOT NULL,
+    doc_id TEXT NOT NULL,
+    deleted_at TEXT NOT NULL DEFAULT (datetime('now'))
+);
 """
 
 
@@ -83,6 +92,13 @@ class Catalog:
         row = self._db.execute("SELECT value FROM state WHERE key = ?", [key]).fetchone()
         return row[0] if row else default
 
+    def set_state(self, key: str, value: str) -> None:
+        with self._db:
+            self._db.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", [key, value])
+
+    def chunk_count(self) -> int:
+        return self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+
     # -- reads ---------------------------------------------------------------
     def documents(self) -> list[DocumentRecord]:
         rows = self._db.execute(
@@ -115,6 +131,10 @@ class Catalog:
         """doc_id -> (source, content hash)."""
         return {row[0]: (row[1], row[2]) for row in self._db.execute("SELECT doc_id, source, content_hash FROM documents")}
 
+    def deleted_sources(self) -> dict[str, str]:
+        """source -> content hash of files whose document was deleted through the API."""
+        return dict(self._db.execute("SELECT source, content_hash FROM deleted_sources"))
+
     def extracts(self) -> dict[str, tuple[list[Figure], list[Practice]]]:
         """doc_id -> (figures, practices) extracted at ingest."""
         rows = self._db.execute("SELECT doc_id, figures, practices FROM extracts ORDER BY doc_id")
@@ -134,11 +154,10 @@ class Catalog:
     ) -> None:
         with self._db:
             for doc_id in removals:
-                self._db.execute("DELETE FROM extracts WHERE doc_id = ?", [doc_id])
-                self._db.execute("DELETE FROM chunks WHERE doc_id = ?", [doc_id])
-                self._db.execute("DELETE FROM documents WHERE doc_id = ?", [doc_id])
+                self._remove(doc_id)
             for document, chunks, (figures, practices) in upserts:
                 self._db.execute("DELETE FROM chunks WHERE doc_id = ?", [document.doc_id])
+                self._db.execute("DELETE FROM deleted_sources WHERE source = ?", [document.source])
                 sections = [
                     {"heading_path": list(s.heading_path), "text": s.text, **({"page": s.pages[0]} if s.pages else {})}
                     for s in document.sections
@@ -176,6 +195,25 @@ class Catalog:
                 )
             for key, value in (state or {}).items():
                 self._db.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", [key, value])
+
+    def delete_documents(
+        self, doc_ids: Iterable[str], *, remember: Iterable[tuple[str, str, str]] = (), state: dict[str, str] | None = None
+    ) -> None:
+        """Remove documents in one transaction, remembering (source, content hash, doc id)
+        of files that stay on disk so a folder scan does not bring them back."""
+        with self._db:
+            for doc_id in doc_ids:
+                self._remove(doc_id)
+            self._db.executemany(
+                "INSERT OR REPLACE INTO deleted_sources (source, content_hash, doc_id) VALUES (?, ?, ?)", list(remember)
+            )
+            for key, value in (state or {}).items():
+                self._db.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", [key, value])
+
+    def _remove(self, doc_id: str) -> None:
+        self._db.execute("DELETE FROM extracts WHERE doc_id = ?", [doc_id])
+        self._db.execute("DELETE FROM chunks WHERE doc_id = ?", [doc_id])
+        self._db.execute("DELETE FROM documents WHERE doc_id = ?", [doc_id])
 
     def close(self) -> None:
         self._connections.close()

@@ -38,6 +38,9 @@ class SearchFilters:
         """Validate user input; ``year`` accepts ``2025`` or a period like ``2025H1``."""
         cleaned = {key: (str(value).strip() if value is not None else None) for key, value in values.items()}
         cleaned = {key: value for key, value in cleaned.items() if value}
+        for key, value in cleaned.items():
+            if not _is_text(value):  # a lone surrogate from a JSON body: Chroma refuses the where clause (was a 500)
+                raise FilterError(key, f"参数 {key} 含有无效字符，应为正常的文本")
         for key, allowed in (("pilot_type", PILOT_TYPES), ("doc_type", DOC_TYPES), ("field", FIELDS)):
             if key in cleaned and cleaned[key] not in allowed:
                 raise FilterError(key, f"参数 {key} 的取值“{cleaned[key]}”无效，应为：{'、'.join(allowed)}")
@@ -77,3 +80,12 @@ class SearchFilters:
 
     def matches(self, metadata: dict[str, Any]) -> bool:
         return all(metadata.get(key) == value for key, value in self.conditions().items())
+
+
+def _is_text(value: str) -> bool:
+    """Whether ``value`` is real Unicode text (encodable as UTF-8: no lone surrogates)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

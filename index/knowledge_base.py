@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-from index.bm25_index import Bm25Index
+from index.bm25_index import Bm25Index, remove_leftovers
 from index.catalog import Catalog, DocumentRecord
 from index.chunk_table import ChunkTable
 from index.config import IndexConfig
@@ -34,6 +34,9 @@ from ingest.extracted import Practice
 from ingest.loader import LoadResult
 from ingest.tokenizer import Tokenizer, configure_jieba
 
+# The pilot-level fields a document's metadata may have inferred rather than declared.
+PILOT_KEYS = ("pilot", "pilot_type", "region")
+
 
 class KnowledgeBase:
     def __init__(self, config: IndexConfig) -> None:
@@ -47,14 +50,31 @@ class KnowledgeBase:
         self.embedder_key = embedder_key(config.embedder)
         self.chroma_client = open_client(config.chroma, data_dir)
         self.collection_name = collection_name(config.chroma, self.embedder_key)
-        self.vector_store = open_vector_store(self.chroma_client, self.collection_name)
+        self.vector_store = open_vector_store(
+            self.chroma_client, self.collection_name, rebuild_unreadable=config.chroma.mode == "embedded"
+        )
         self.tokenizer = Tokenizer(config.tokenizer_scheme)
         self._ingest_lock = threading.Lock()
         self._insights_lock = threading.Lock()
         self._insights: tuple[str, Insights] | None = None
+        self._finish_interrupted_ingest()
         self.retriever = self._load_retriever()
 
     # -- state -----------------------------------------------------------------
+    def _finish_interrupted_ingest(self) -> None:
+        """Make the vectors match the catalogue after an ingest was killed (README 数据安全).
+
+        A kill before the catalogue commit leaves vectors the catalogue does not hold
+        (searches ignore them; they are removed here so they cannot crowd the dense
+        candidates); a kill after it leaves same-id vectors with old metadata and
+        stale ones. Both are put right from the embedding cache, without model time.
+        When no ingest was cut short this is one state lookup and a count.
+        """
+        ingestor = self._ingestor()
+        if ingestor.vectors_in_step() and self.vector_store.client.count() == self.catalog.chunk_count():
+            return
+        ingestor.repair_vectors()
+
     def _bm25_dir(self) -> Path:
         return self.config.data_dir / "bm25"
 
@@ -68,6 +88,7 @@ class KnowledgeBase:
         else:
             order = {chunk_id: row for row, chunk_id in enumerate(bm25.chunk_ids)}
             records.sort(key=lambda record: order.get(record.chunk_id, len(order)))
+            remove_leftovers(self._bm25_dir())  # of a save killed after its pointer switch
         return HybridRetriever(
             table=ChunkTable(records),
             bm25=bm25,
@@ -104,6 +125,18 @@ class KnowledgeBase:
             self._after_ingest(changed, progress)
             return report
 
+    def delete_documents(self, doc_ids: list[str]) -> int:
+        """Remove documents from the index; returns how many were there.
+
+        Files are never touched here. A document whose source file still exists is
+        remembered, so ingesting its folder again skips the file until it changes
+        (ingesting the file by name brings it back).
+        """
+        with self._ingest_lock:
+            removed = self._ingestor().delete(doc_ids)
+            self._after_ingest(removed > 0, None)
+            return removed
+
     def _after_ingest(self, changed: bool, progress: Progress | None) -> None:
         if changed:
             if progress:
@@ -126,6 +159,8 @@ class KnowledgeBase:
         return self.catalog.document(doc_id)
 
     def pilots(self) -> list[dict[str, Any]]:
+        """Every pilot with its type, region, document count, kinds and fields;
+        ``inferred`` lists which of pilot/pilot_type/region no document declares."""
         grouped: dict[str, dict[str, Any]] = {}
         doc_types: dict[str, Counter] = defaultdict(Counter)
         for doc in self.catalog.documents():
@@ -140,8 +175,14 @@ class KnowledgeBase:
                     "demo": meta.get("demo", False),
                     "document_count": 0,
                     "fields": [],
+                    "inferred": [key for key in PILOT_KEYS if key in meta.get("inferred", ())],
                 },
             )
+            # A pilot's name, type or region guessed from one document's text gives way
+            # to the value another document of the same pilot declares.
+            for key in [key for key in pilot["inferred"] if key not in meta.get("inferred", ())]:
+                pilot[key] = meta[key]
+                pilot["inferred"].remove(key)
             pilot["document_count"] += 1
             pilot["fields"] = sorted(set(pilot["fields"]) | set(meta.get("fields", [])))
             doc_types[meta["pilot_id"]][meta["doc_type"]] += 1

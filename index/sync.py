@@ -1,10 +1,21 @@
 """Bring the index in line with a set of files: the incremental, repairing ingest.
 
-Order of writes, chosen so that a crash at any point leaves a searchable index that
-the next run completes: vectors first (the catalogue ignores vectors it does not
-hold), then the catalogue in one transaction, then the BM25 index (rebuilt from the
-catalogue whenever its generation differs). Every run reconciles the whole vector
-store with the catalogue, so work lost to a crash is redone and nothing else is.
+Order of writes, chosen so that a kill -9 at any point leaves the previous index
+searchable and the next run completes the work (tests/index/test_crash_safety.py):
+
+1. every missing vector is computed first (into the embedding cache, one transaction
+   per batch), before anything a search reads is touched;
+2. vectors for chunk ids the store does not hold yet are added: searches map vector
+   hits through the catalogue, so these are invisible until step 3;
+3. the catalogue is replaced in one transaction — the moment the new state appears;
+4. the vector store is made to match it exactly: vectors of chunks that changed only
+   in metadata (same id) are rewritten, vectors the catalogue no longer holds deleted,
+   and the state key ``vectors`` records the generation the store now matches;
+5. the BM25 index is rebuilt from the catalogue (new folder, atomic pointer switch).
+
+A kill before 3 leaves the old catalogue (the extra vectors are removed by the next
+open or run); a kill after 3 leaves the new catalogue, and the knowledge base finishes
+step 4 when it next opens (``vectors`` differs from ``generation``) and step 5 too.
 """
 
 from __future__ import annotations
@@ -22,6 +33,7 @@ from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from index.catalog import Catalog, ChunkRecord
+from index.crash_points import crash_point
 from index.embedding_cache import EmbeddingCache, text_hash
 from index.vector_store import stored_fingerprints
 from ingest.chunking import ChunkingOptions
@@ -35,7 +47,14 @@ from ingest.tokenizer import Tokenizer
 Progress = Callable[[str, int, int], None]
 
 EMBED_BATCH = 16
-WRITE_BATCH = 256
+# Report of a file whose document was deleted through the API and is still unchanged.
+DELETED_BY_API = "已通过 API 删除（文件内容变化后会重新导入）"
+# Vectors per store call. Batch size changes nothing a search sees (the catalogue commit
+# is the switch); small batches keep each Chroma call, and its write transaction, short.
+WRITE_BATCH = 64
+# State key: the catalogue generation the vector store matches exactly ("" while an
+# ingest is writing vectors). Differs from "generation" after an interrupted ingest.
+VECTORS_STATE = "vectors"
 
 
 @dataclass
@@ -55,6 +74,19 @@ class IngestReport:
     @property
     def errors(self) -> list[FileReport]:
         return [report for report in self.files if report.status == "error"]
+
+    def as_dict(self) -> dict:
+        """The report as plain data (the CLI's --json output, the job API)."""
+        summary = {name: getattr(self, name) for name in self.__dataclass_fields__ if name != "files"}
+        return {
+            **summary,
+            "errors": len(self.errors),
+            "files": [
+                {"path": f.path, "status": f.status, "message": f.message, "doc_id": f.doc_id,
+                 "field_name": f.field_name, "chunks": f.chunks}
+                for f in self.files
+            ],
+        }
 
 
 def bm25_text(metadata: dict, text: str) -> str:
@@ -115,7 +147,15 @@ class Ingestor:
         # The path as the user gave it, by the resolved source a parsed document records.
         shown = {str(Path(path).resolve()): path for path in reports}
         parsed_sources = {document.source: document.doc_id for document in loaded.documents}
+        deleted = self.catalog.deleted_sources()
+        # A file named on its own (an upload, ``tanlu ingest FILE``) is wanted again even
+        # if its document was deleted; one found by scanning a folder is not.
+        named = {str(root) for root in roots if root.is_file()}
         for document in loaded.documents:
+            if deleted.get(document.source) == document.content_hash and document.source not in named:
+                path = shown.get(document.source, document.source)
+                reports[path] = FileReport(path, "skipped", DELETED_BY_API, doc_id=document.doc_id)
+                continue
             previous = known.get(document.doc_id)
             if previous and previous[0] != document.source and Path(previous[0]).exists():
                 path = shown.get(document.source, document.source)
@@ -155,38 +195,77 @@ class Ingestor:
             batch = missing[start : start + EMBED_BATCH]
             batch_vectors = self.embedder.get_text_embedding_batch(batch)
             self.cache.put_many(self.embedder_key, batch, batch_vectors)
+            crash_point("ingest:embed_batch")
             vectors.update({text_hash(text): vector for text, vector in zip(batch, batch_vectors)})
             report.chunks_embedded += len(batch)
             progress("计算向量", report.chunks_embedded, len(missing))
         return vectors
 
-    def _reconcile_vectors(self, desired: dict[str, ChunkRecord], report: IngestReport, progress: Progress) -> None:
-        stored = stored_fingerprints(self.vector_store)
-        stale = [chunk_id for chunk_id, fp in stored.items() if chunk_id not in desired or desired[chunk_id].fingerprint != fp]
-        wanted = [record for chunk_id, record in desired.items() if stored.get(chunk_id) != record.fingerprint]
-        if stale:
-            self.vector_store.delete_nodes(node_ids=stale)
-            report.vectors_deleted = len(stale)
-        nodes = [
-            TextNode(
-                id_=r.chunk_id,
-                text=r.text,
-                metadata={**r.metadata, "fingerprint": r.fingerprint},
-                # llama-index writes the source's id into doc_id/document_id/ref_doc_id
-                # (overwriting ours with "None" when there is no source).
-                relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=r.doc_id)},
-            )
-            for r in wanted
-        ]
-        texts = [embedding_text(node) for node in nodes]
-        vectors = self._embed(texts, report, progress)
-        for start in range(0, len(nodes), WRITE_BATCH):
-            batch = nodes[start : start + WRITE_BATCH]
-            for node, text in zip(batch, texts[start : start + WRITE_BATCH]):
-                node.embedding = vectors[text_hash(text)]
+    def _write_vectors(
+        self, records: list[ChunkRecord], vectors: dict[str, list[float]], report: IngestReport, progress: Progress,
+        total: int,
+    ) -> None:
+        """Add vectors (already computed, by text hash) to the store in batches."""
+        for start in range(0, len(records), WRITE_BATCH):
+            batch = [
+                TextNode(
+                    id_=r.chunk_id,
+                    text=r.text,
+                    metadata={**r.metadata, "fingerprint": r.fingerprint},
+                    # llama-index writes the source's id into doc_id/document_id/ref_doc_id
+                    # (overwriting ours with "None" when there is no source).
+                    relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=r.doc_id)},
+                )
+                for r in records[start : start + WRITE_BATCH]
+            ]
+            for node in batch:
+                node.embedding = vectors[text_hash(embedding_text(node))]
+            crash_point("ingest:vector_batch")
             self.vector_store.add(batch)
             report.vectors_written += len(batch)
-            progress("写入向量库", report.vectors_written, len(nodes))
+            progress("写入向量库", report.vectors_written, total)
+
+    def _vectors_for(
+        self, records: list[ChunkRecord], vectors: dict[str, list[float]], report: IngestReport, progress: Progress
+    ) -> dict[str, list[float]]:
+        """``vectors`` plus those of ``records`` it lacks (from the cache or the embedder)."""
+        texts = [_embedding_text(record) for record in records]
+        lacking = [text for text in texts if text_hash(text) not in vectors]
+        return {**vectors, **self._embed(lacking, report, progress)} if lacking else vectors
+
+    def _match_vectors(
+        self, desired: dict[str, ChunkRecord], stored: dict[str, str], vectors: dict[str, list[float]],
+        report: IngestReport, progress: Progress, total: int,
+    ) -> None:
+        """Make the store hold exactly ``desired`` (the committed catalogue), then record
+        the generation it matches. ``stored`` is chunk id -> fingerprint of the store."""
+        stale = [chunk_id for chunk_id, fp in stored.items() if chunk_id not in desired or desired[chunk_id].fingerprint != fp]
+        wanted = [record for chunk_id, record in desired.items() if stored.get(chunk_id) != record.fingerprint]
+        if stale or wanted:
+            self.catalog.set_state(VECTORS_STATE, "")
+        if stale:
+            self.vector_store.delete_nodes(node_ids=stale)
+            report.vectors_deleted += len(stale)
+        if wanted:
+            vectors = self._vectors_for(wanted, vectors, report, progress)
+            self._write_vectors(wanted, vectors, report, progress, total or len(wanted))
+        generation = self.catalog.get_state("generation")
+        if self.catalog.get_state(VECTORS_STATE) != generation:
+            self.catalog.set_state(VECTORS_STATE, generation)
+
+    def vectors_in_step(self) -> bool:
+        """Whether the vector store is known to match the catalogue (no ingest was cut short)."""
+        return self.catalog.get_state(VECTORS_STATE) == self.catalog.get_state("generation")
+
+    def repair_vectors(self, progress: Progress | None = None) -> IngestReport:
+        """Finish the vector side of an interrupted ingest: add what the catalogue holds
+        and the store lacks (from the embedding cache: no model time when it has them),
+        rewrite changed ones, delete the rest."""
+        report = IngestReport()
+        desired = {record.chunk_id: record for record in self.catalog.chunks()}
+        self._match_vectors(desired, stored_fingerprints(self.vector_store), {}, report, progress or _no_progress, 0)
+        report.chunks_total = len(desired)
+        return report
 
     def run(self, paths: list[Path], progress: Progress | None = None) -> tuple[IngestReport, bool]:
         """Ingest files and folders; returns the report and whether the catalogue changed.
@@ -213,12 +292,23 @@ class Ingestor:
         started = time.perf_counter()
         report = IngestReport()
         upserts, removals = self._plan(loaded, roots, report)
+        crash_point("ingest:files_read")
         desired = {r.chunk_id: r for r in self.catalog.chunks()}
         changed_docs = {document.doc_id for document, _, _ in upserts} | set(removals)
         desired = {chunk_id: r for chunk_id, r in desired.items() if r.doc_id not in changed_docs}
         for _, records, _ in upserts:
             desired.update({record.chunk_id: record for record in records})
-        self._reconcile_vectors(desired, report, progress)
+        stored = stored_fingerprints(self.vector_store)
+        wanted = [record for chunk_id, record in desired.items() if stored.get(chunk_id) != record.fingerprint]
+        # All model time first: nothing a search reads has been touched yet.
+        vectors = self._vectors_for(wanted, {}, report, progress)
+        # Ids the store lacks: adding them changes no search (hits are mapped through the
+        # catalogue). Same-id vectors (metadata changes) are rewritten after the commit.
+        fresh = [record for record in wanted if record.chunk_id not in stored]
+        if fresh:
+            self.catalog.set_state(VECTORS_STATE, "")
+            self._write_vectors(fresh, vectors, report, progress, len(wanted))
+            stored.update({record.chunk_id: record.fingerprint for record in fresh})
         changed = bool(upserts or removals) or self.catalog.get_state("config") != self._config_signature()
         if changed:
             self.catalog.apply(
@@ -226,11 +316,43 @@ class Ingestor:
                 removals=removals,
                 state={"config": self._config_signature(), "generation": uuid.uuid4().hex},
             )
+            crash_point("ingest:catalog_committed")
+        self._match_vectors(desired, stored, vectors, report, progress, len(wanted))
         report.chunks_total = len(desired)
         report.seconds = time.perf_counter() - started
         return report, changed
 
+    def delete(self, doc_ids: list[str]) -> int:
+        """Remove documents from the catalogue and the vector store; returns how many existed.
+
+        The catalogue goes first, in one transaction, so a deletion is whole the moment
+        it is visible; vectors it no longer holds are ignored by searches and removed by
+        the next reconciliation should this stop half-way. A document whose source file
+        still exists is remembered, so scanning its folder again skips the file until its
+        content changes. The vector store counts as in step again only once the vectors
+        are gone (and only if it was before).
+        """
+        known = self.catalog.document_hashes()
+        present = [doc_id for doc_id in dict.fromkeys(doc_ids) if doc_id in known]
+        if not present:
+            return 0
+        chunk_ids = [record.chunk_id for doc_id in present for record in self.catalog.chunks(doc_id)]
+        remember = [(*known[doc_id], doc_id) for doc_id in present if Path(known[doc_id][0]).exists()]
+        in_step = self.vectors_in_step()
+        generation = uuid.uuid4().hex
+        self.catalog.delete_documents(present, remember=remember, state={"generation": generation})
+        if chunk_ids:
+            self.vector_store.delete_nodes(node_ids=chunk_ids)
+        if in_step:
+            self.catalog.set_state(VECTORS_STATE, generation)
+        return len(present)
+
 
 def _no_progress(stage: str, done: int, total: int) -> None:
     return None
+
+
+def _embedding_text(record: ChunkRecord) -> str:
+    """What the embedder sees for a stored chunk (as ``embedding_text`` for its node)."""
+    return embedding_text(TextNode(text=record.text, metadata=record.metadata))
 

@@ -10,17 +10,24 @@ is never allowed to embed by itself (that would download a model).
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import chromadb
+import httpx
 from chromadb.config import Settings as ChromaSettings
+from chromadb.errors import ChromaError
 from llama_index.core.vector_stores import MetadataFilters, VectorStoreQuery
 from llama_index.core.vector_stores.types import BasePydanticVectorStore
 from llama_index.vector_stores.chroma import ChromaVectorStore
 from llama_index.vector_stores.chroma.base import _to_chroma_filter
 
 from index.config import ChromaOptions
+
+logger = logging.getLogger("tanlu.index")
 
 
 class VectorStoreError(RuntimeError):
@@ -41,15 +48,57 @@ def open_client(options: ChromaOptions, data_dir: Path) -> chromadb.ClientAPI:
         try:
             return chromadb.HttpClient(host=options.host, port=options.port, settings=settings)
         except Exception as error:  # chromadb raises plain exceptions on connection failure
-            raise VectorStoreError(f"无法连接 Chroma 服务 {options.host}:{options.port}：{error}") from error
+            raise VectorStoreError(
+                f"无法连接 Chroma 服务 {options.host}:{options.port}：请先用 chroma run --path <目录> --host "
+                f"{options.host} --port {options.port} 启动它，或检查 TANLU_CHROMA_HOST、TANLU_CHROMA_PORT（{error}）"
+            ) from error
     raise VectorStoreError(f"未知的 Chroma 模式：{options.mode}（可选 embedded、http）")
 
 
-def open_vector_store(client: chromadb.ClientAPI, name: str) -> ChromaVectorStore:
-    collection = client.get_or_create_collection(
-        name, metadata={"hnsw:space": "cosine"}, embedding_function=None
-    )
+def open_vector_store(client: chromadb.ClientAPI, name: str, *, rebuild_unreadable: bool = False) -> ChromaVectorStore:
+    """The collection behind llama-index's interface.
+
+    With ``rebuild_unreadable`` (embedded mode) a collection that cannot be read is
+    dropped and created empty: embedded Chroma saves its HNSW files and their id map
+    separately, and a kill during that save can leave them torn. The vectors are derived
+    data — the knowledge base puts them back from the catalogue and the embedding cache.
+    """
+    collection = client.get_or_create_collection(name, metadata={"hnsw:space": "cosine"}, embedding_function=None)
+    if rebuild_unreadable and not _readable(collection):
+        logger.warning("向量库集合 %s 无法读取（上次写入可能被中断），已重建为空集合，向量将从目录库与向量缓存恢复", name)
+        client.delete_collection(name)
+        collection = client.get_or_create_collection(name, metadata={"hnsw:space": "cosine"}, embedding_function=None)
     return ChromaVectorStore(chroma_collection=collection)
+
+
+def _readable(collection: chromadb.Collection, tries: int = 2) -> bool:
+    """Whether the collection answers a query for all its vectors.
+
+    Kills during Chroma's HNSW save were seen to leave (chromadb 1.5) a collection whose
+    first read fails once (Chroma then replays its log: hence the retry), or a graph and
+    id map saved at different times: counts and small queries work, but a query reaching
+    a vector the map lacks fails ("Error finding id"). Only a query over every vector
+    finds that; it costs ~70 ms for 27k vectors, once per open.
+    """
+    for _ in range(tries):
+        try:
+            count = collection.count()
+            if count:
+                sample = collection.get(limit=1, include=["embeddings"])
+                collection.query(query_embeddings=[sample["embeddings"][0]], n_results=count, include=[])
+            return True
+        except ChromaError as error:
+            logger.warning("读取向量库集合 %s 失败：%s", collection.name, error)
+    return False
+
+
+@contextmanager
+def _server_errors() -> Iterator[None]:
+    """A Chroma server that went away mid-run: a Chinese error instead of an httpx traceback."""
+    try:
+        yield
+    except httpx.TransportError as error:
+        raise VectorStoreError(f"Chroma 服务无法访问，请确认 chroma run 仍在运行（{error}）") from error
 
 
 def stored_fingerprints(store: ChromaVectorStore) -> dict[str, str]:
@@ -58,7 +107,8 @@ def stored_fingerprints(store: ChromaVectorStore) -> dict[str, str]:
     result: dict[str, str] = {}
     offset, page = 0, 5000
     while True:
-        batch = collection.get(include=["metadatas"], limit=page, offset=offset)
+        with _server_errors():
+            batch = collection.get(include=["metadatas"], limit=page, offset=offset)
         for chunk_id, metadata in zip(batch["ids"], batch["metadatas"]):
             result[chunk_id] = str((metadata or {}).get("fingerprint", ""))
         if len(batch["ids"]) < page:
@@ -77,9 +127,12 @@ def nearest(
     """
     if isinstance(store, ChromaVectorStore):
         where = _to_chroma_filter(filters) if filters else None
-        result = store.client.query(
-            query_embeddings=[embedding], n_results=limit, include=["distances"], **({"where": where} if where else {})
-        )
-        return [(chunk_id, 1.0 - float(distance)) for chunk_id, distance in zip(result["ids"][0], result["distances"][0])]
+        with _server_errors():
+            result = store.client.query(
+                query_embeddings=[embedding], n_results=limit, include=["distances"],
+                **({"where": where} if where else {}),
+            )
+        pairs = zip(result["ids"][0], result["distances"][0])
+        return [(chunk_id, 1.0 - float(distance)) for chunk_id, distance in pairs]
     result = store.query(VectorStoreQuery(query_embedding=embedding, similarity_top_k=limit, filters=filters))
     return list(zip(result.ids or [], (float(s) for s in result.similarities or [])))
