@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 export PIP_CONSTRAINT := $(CURDIR)/constraints.txt
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install system-deps run test bench clean
+.PHONY: install system-deps run test bench load clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || python3.11 -m venv $(VENV) || python3 -m venv $(VENV)
@@ -32,6 +32,9 @@ test: install system-deps
 
 bench: install
 	$(BIN)/python -m bench.retrieval --data ../shared/eval/cmrc2018/cmrc2018_trial.json
+
+load: install
+	$(BIN)/python -m bench.load
 
 clean:
 	rm -rf $(VENV) data .pytest_cache test-output

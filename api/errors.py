@@ -2,24 +2,32 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import messages
+from api.schemas import ErrorBody
 from index.filters import FilterError
+from index.vector_store import VectorStoreError
 
 logger = logging.getLogger("tanlu.api")
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, detail: str, parameter: str | None = None):
+    def __init__(self, status: int, detail: str, parameter: str | None = None, headers: dict[str, str] | None = None):
         super().__init__(detail)
         self.status = status
         self.detail = detail
         self.parameter = parameter
+        self.headers = headers  # e.g. WWW-Authenticate on a 401
 
 
 def _validation_message(error: dict) -> tuple[str, str]:
@@ -39,14 +47,93 @@ def _validation_message(error: dict) -> tuple[str, str]:
         return name, messages.TOO_LARGE.format(name=name, limit=context.get("le", context.get("lt")))
     if kind in ("literal_error", "enum"):
         return name, messages.NOT_ALLOWED.format(name=name, allowed=context.get("expected", ""))
+    if kind == "json_invalid":
+        return "body", messages.BODY_NOT_JSON
+    if kind in ("model_attributes_type", "dict_type") and not location:
+        return "body", messages.BODY_NOT_OBJECT
+    if kind in ("string_type", "string_unicode"):
+        return name, messages.NOT_A_STRING.format(name=name)
+    if kind in ("bool_parsing", "bool_type"):
+        return name, messages.NOT_A_BOOLEAN.format(name=name)
+    if kind in ("int_type", "int_from_float"):
+        return name, messages.INVALID_INTEGER.format(name=name)
+    if kind == "float_type":
+        return name, messages.INVALID_NUMBER.format(name=name)
+    if kind == "list_type":
+        return name, messages.NOT_A_LIST.format(name=name)
+    if kind == "string_too_long":
+        return name, messages.TOO_LONG.format(name=name, limit=context.get("max_length"))
+    if kind == "string_too_short":
+        return name, messages.TOO_SHORT.format(name=name, limit=context.get("min_length"))
+    if kind == "extra_forbidden":
+        return name, messages.UNKNOWN_FIELD.format(name=name)
     return name, messages.INVALID_PARAMETER.format(name=name, reason=error.get("msg", ""))
 
 
+def _http_message(request: Request, exc: StarletteHTTPException) -> str:
+    """A Chinese message for the HTTP errors Starlette and FastAPI raise themselves."""
+    if exc.status_code == 404:
+        return messages.PATH_NOT_FOUND.format(path=request.url.path)
+    if exc.status_code == 405:
+        return messages.METHOD_NOT_ALLOWED.format(path=request.url.path, method=request.method)
+    if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
+        return messages.BODY_UNREADABLE
+    detail = str(exc.detail or "")
+    return detail if CHINESE.search(detail) else messages.HTTP_ERROR.format(status=exc.status_code)
+
+
+def document_error_bodies(app: FastAPI) -> None:
+    """Make /openapi.json describe the error bodies the handlers below really send.
+
+    FastAPI documents every 422 as its own ``HTTPValidationError`` (a list of errors),
+    while TanLu answers ``{"detail": "<中文说明>", "parameter": "<name>"}`` for every 4xx;
+    clients generated from the schema, and the schema fuzz test, must see the latter.
+    """
+    build = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = build()
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components["ErrorBody"] = ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}")
+        error_content = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+        for item in schema.get("paths", {}).values():
+            for operation in item.values():
+                for status, response in operation.get("responses", {}).items():
+                    if status.startswith("4"):
+                        response["content"] = dict(error_content)
+        for name in ("HTTPValidationError", "ValidationError"):
+            if f'"#/components/schemas/{name}"' not in json.dumps(schema):
+                components.pop(name, None)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    document_error_bodies(app)
+
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         name, message = _validation_message(exc.errors()[0])
         return JSONResponse(status_code=422, content={"detail": message, "parameter": name})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code < 400:  # e.g. 304 from the static files: no body
+            return await http_exception_handler(request, exc)
+        return JSONResponse(
+            status_code=exc.status_code,
+            content={"detail": _http_message(request, exc), "parameter": None},
+            headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(VectorStoreError)
+    async def _store_down(request: Request, exc: VectorStoreError) -> JSONResponse:
+        logger.error("vector store unavailable on %s: %s", request.url.path, exc)
+        return JSONResponse(status_code=503, content={"detail": str(exc), "parameter": None})
 
     @app.exception_handler(FilterError)
     async def _bad_filter(request: Request, exc: FilterError) -> JSONResponse:
@@ -54,7 +141,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse(status_code=exc.status, content={"detail": exc.detail, "parameter": exc.parameter})
+        return JSONResponse(
+            status_code=exc.status, content={"detail": exc.detail, "parameter": exc.parameter}, headers=exc.headers
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

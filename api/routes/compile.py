@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 from fastapi import APIRouter
@@ -17,6 +18,8 @@ from ingest.domain import FIELDS, PILOT_TYPES, parse_period
 router = APIRouter(tags=["经验汇编"])
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+# Characters XML 1.0 cannot hold (tab, LF and CR it can), and lone surrogates.
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 def _check(values: list[str], allowed: tuple[str, ...], name: str) -> None:
@@ -31,6 +34,9 @@ def _check(values: list[str], allowed: tuple[str, ...], name: str) -> None:
 )
 def compile_practices(kb: KB, body: CompileBody) -> Response:
     """按试点类型、领域、时期汇编经验做法：标题页、目录、按类型和领域分组、编号的来源清单。"""
+    # A Word file is XML: python-docx refuses these characters (was a 500).
+    if _NOT_IN_XML.search(body.title):
+        raise ApiError(422, messages.CONTROL_CHARACTERS.format(name="title"), "title")
     _check(body.pilot_types, PILOT_TYPES, "pilot_types")
     _check(body.fields, FIELDS, "fields")
     for period in body.periods:
