@@ -24,6 +24,7 @@ from api.settings import Settings  # noqa: E402
 
 app = typer.Typer(help="碳路 TanLu：宁夏碳达峰试点知识库", no_args_is_help=True, add_completion=False)
 console = Console()
+error_console = Console(stderr=True)
 
 
 def _open(settings: Settings):
@@ -33,10 +34,14 @@ def _open(settings: Settings):
         return KnowledgeBase(settings.index_config())
 
 
-def run_ingest(kb, paths: list[Path]) -> int:
-    """Ingest with a progress bar, a per-file report and a summary; returns error count."""
+def run_ingest(kb, paths: list[Path], as_json: bool = False) -> int:
+    """Ingest with a progress bar, a per-file report and a summary; returns error count.
+
+    With ``as_json`` the report goes to stdout as JSON and the progress to stderr.
+    """
     with Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=Console(stderr=True) if as_json else console,
     ) as progress:
         tasks: dict[str, int] = {}
 
@@ -46,6 +51,9 @@ def run_ingest(kb, paths: list[Path]) -> int:
             progress.update(tasks[stage], completed=done, total=total or None)
 
         report = kb.ingest(paths, on_progress)
+    if as_json:
+        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=1))
+        return len(report.errors)
     labels = {"ok": "[green]已入库[/green]", "error": "[red]错误[/red]", "skipped": "[yellow]跳过[/yellow]"}
     for file in report.files:
         if file.status == "ok" and not file.chunks:
@@ -68,15 +76,18 @@ def _shown_path(path: str) -> str:
 
 
 @app.command()
-def ingest(paths: Annotated[Optional[list[Path]], typer.Argument(help="文件或文件夹（默认：设置中的语料目录）")] = None) -> None:
+def ingest(
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="文件或文件夹（默认：设置中的语料目录）")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出逐文件报告（进度写到标准错误）")] = False,
+) -> None:
     """导入文档（增量：未变的文件不重复计算；源目录中删除的文件从索引移除）。"""
     settings = Settings()
     paths = paths or [settings.corpus_dir]
     missing = [path for path in paths if not path.exists()]
     for path in missing:
-        console.print(f"[red]路径不存在：{path}[/red]")
+        error_console.print(f"[red]路径不存在：{path}[/red]")
     kb = _open(settings)
-    errors = run_ingest(kb, [path for path in paths if path.exists()])
+    errors = run_ingest(kb, [path for path in paths if path.exists()], as_json)
     kb.close()
     raise typer.Exit(1 if errors or missing else 0)
 
@@ -113,8 +124,12 @@ def search(
     if not hits:
         console.print("没有找到相关内容。")
     for hit in hits:
-        console.rule(f"[bold]{hit.rank}. {hit.pilot}（{hit.pilot_type}·{hit.region}） 相关度 {hit.score:.3f}")
-        console.print(f"[dim]{hit.title} › {hit.heading_path}[/dim]")
+        pilot, kind, region, doc_type, when = (
+            _marked(hit, key) for key in ("pilot", "pilot_type", "region", "doc_type", "period" if hit.period else "date")
+        )
+        console.rule(f"[bold]{hit.rank}. {pilot}（{kind}·{region}） 相关度 {hit.score:.3f}")
+        where = " › ".join(part for part in (hit.heading_path, page_label(hit.page, hit.page_end)) if part)
+        console.print(f"[dim]{_marked(hit, 'title')}（{doc_type}{'·' + when if when else ''}） › {where}[/dim]")
         text = hit.text
         for term in hit.matched_terms:
             text = text.replace(term, f"[bold yellow]{term}[/bold yellow]")
@@ -142,7 +157,9 @@ def ask(
     settings = Settings()
     kb = _open(settings)
     options = settings.llm_options()
-    response = ask_response(*kb.answer(question.strip(), filters, 8, make_llm(options) if options else None))
+    response = ask_response(
+        *kb.answer(question.strip(), filters, 8, make_llm(options) if options else None), kb.retriever.table.get
+    )
     if as_json:
         print(json.dumps(response.model_dump(), ensure_ascii=False, indent=2))
         return
@@ -151,9 +168,23 @@ def ask(
     if shown:
         console.rule("来源" if response.found else "可能相关")
     for citation in shown:
-        console.print(f"[{citation.n}] {citation.pilot}《{citation.title}》 › {citation.heading_path}", highlight=False, markup=False)
+        where = " › ".join(part for part in (citation.heading_path, page_label(citation.page, citation.page_end)) if part)
+        console.print(f"[{citation.n}] {citation.pilot}《{citation.title}》 › {where}", highlight=False, markup=False)
     if response.found and response.note:
         console.print(f"[dim]{response.note}[/dim]")
+
+
+def page_label(page: int | None, page_end: int | None = None) -> str:
+    """「第3页」 or 「第3–4页」; empty for formats without pages."""
+    if not page:
+        return ""
+    return f"第{page}–{page_end}页" if page_end and page_end != page else f"第{page}页"
+
+
+def _marked(item, key: str) -> str:
+    """A metadata value, marked 「（推断）」 when it was guessed from the text."""
+    value = str(getattr(item, key) or "")
+    return f"{value}（推断）" if value and key in item.inferred else value
 
 
 def _filters_or_exit(**values):
@@ -176,11 +207,12 @@ def practices(
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
 ) -> None:
     """经验做法目录：按试点类型、地区、领域筛选，可按文本检索。"""
-    from api.routes.practices import practice_out
+    from api.routes.practices import practice_out, section_pages
 
     filters = _filters_or_exit(pilot_type=pilot_type, region=region, field=field)
     kb = _open(Settings())
-    found = [practice_out(p, score if query else None) for p, score in kb.practices(query, filters, limit)]
+    page_of = section_pages(kb)
+    found = [practice_out(p, score if query else None, page_of) for p, score in kb.practices(query, filters, limit)]
     if as_json:
         print(json.dumps([item.model_dump() for item in found], ensure_ascii=False, indent=2))
         return
@@ -193,7 +225,8 @@ def practices(
         for figure in item.figures[:5]:
             console.print(f"  • {figure.name}：{figure.text}" + (f"（{figure.period}）" if figure.period else ""), highlight=False)
         for source in item.sources:
-            console.print(f"  [dim]来源：{source.title} › {source.heading_path}[/dim]", highlight=False)
+            where = " › ".join(part for part in (source.heading_path, page_label(source.page)) if part)
+            console.print(f"  [dim]来源：{source.title} › {where}[/dim]", highlight=False)
 
 
 @app.command()
@@ -241,6 +274,7 @@ def serve(
     import uvicorn
 
     from api.app import create_app
+    from api.routes.writes import writes_status
 
     settings = Settings()
     kb = _open(settings)
@@ -249,6 +283,7 @@ def serve(
     host = host or settings.host
     port = port or settings.port
     console.print(f"碳路 TanLu 已启动：[bold]http://{host}:{port}/[/bold]  接口文档：http://{host}:{port}/docs")
+    console.print(writes_status(settings), highlight=False)
     uvicorn.run(create_app(settings, kb), host=host, port=port, log_level="warning")
 
 
