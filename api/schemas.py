@@ -268,10 +268,17 @@ class AcceptedFileOut(BaseModel):
     replaces: bool = Field(description="是否替换同名的已上传文件（即更新该文档）")
 
 
+class RefusedFileOut(BaseModel):
+    filename: str = Field(description="客户端给出的文件名")
+    status: int = Field(description="单独上传该文件时会得到的 HTTP 状态码（413 过大、415 无法识别、422 为空或重名）")
+    detail: str = Field(description="拒收原因（中文）")
+
+
 class JobAccepted(BaseModel):
     job_id: str
     kind: str
     state: str
     status_url: str = Field(description="查询任务进度的地址（GET）")
     files: list[AcceptedFileOut] = Field(default_factory=list)
+    refused: list[RefusedFileOut] = Field(default_factory=list, description="收到但拒收的文件（其余文件照常导入）")
     doc_id: str = ""

@@ -56,7 +56,7 @@ class Settings(BaseSettings):
     read_token: SecretStr = Field(
         SecretStr(""), description="读取接口的访问令牌；空则读取接口公开（写入令牌也可用于读取）"
     )
-    upload_max_bytes: int = Field(20 * 1024 * 1024, ge=1, description="单个上传文件的大小上限（字节），接收时即检查")
+    max_file_bytes: int = Field(20 * 1024 * 1024, ge=1, description="单个文件的大小上限（字节）：上传时边接收边检查，导入时读取前检查")
     uploads_dir: Path | None = Field(None, description="上传文件的保存目录，默认为数据目录下的 uploads")
 
     @model_validator(mode="after")
@@ -105,4 +105,5 @@ class Settings(BaseSettings):
                 method=self.fusion, bm25_weight=self.bm25_weight, rrf_k=self.rrf_k, candidates=self.candidates
             ),
             chroma=ChromaOptions(mode=self.chroma_mode, host=self.chroma_host, port=self.chroma_port),
+            max_file_bytes=self.max_file_bytes,
         )

@@ -3,9 +3,13 @@ stage, then swap into the uploads folder (and back, if the ingest refuses a file
 
 The multipart body is parsed as it arrives (python-multipart's streaming parser, the
 one Starlette uses) and each file is written straight into a staging folder, counting
-bytes: a file over the limit stops the request at the limit, so a 50 MB upload never
+bytes: past the limit a file's bytes are dropped as they arrive, so a 50 MB upload never
 sits in memory or fills the disk. Starlette's own form parsing would spool the whole
 file first.
+
+A bad file in a batch (too large, empty, unrecognised content, a name clash) is refused
+on its own, named in the answer and in the job's per-file results, and the rest of the
+batch goes on; only when every file is refused is the request itself refused.
 
 Staging lives in ``<uploads>/.staging/<job id>/`` — inside the uploads folder, so the
 final ``os.replace`` is an atomic rename on one file system, and hidden, so a folder
@@ -69,6 +73,7 @@ class StagedFile:
     extension: str = ""
     name: str = ""  # the stored name in the uploads folder
     replaces: bool = False
+    refusal: ApiError | None = None  # why this file is not kept (the others may be)
 
 
 @dataclass
@@ -79,6 +84,14 @@ class ReceivedUpload:
 
     def discard(self) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)
+
+    @property
+    def accepted(self) -> list[StagedFile]:
+        return [staged for staged in self.files if staged.refusal is None]
+
+    @property
+    def refused(self) -> list[StagedFile]:
+        return [staged for staged in self.files if staged.refusal is not None]
 
 
 def _unknown_field(name: str, allowed: str) -> ApiError:
@@ -155,9 +168,17 @@ class _Receiver:
 
     def on_part_data(self, data: bytes, start: int, end: int) -> None:
         if self._file is not None:
+            if self._file.refusal is not None:
+                self._file.size += end - start
+                return
             if self._file.size + (end - start) > self.max_bytes:
                 name, limit = shown_name(self._file.client_name), human_size(self.max_bytes)
-                raise ApiError(413, messages.FILE_TOO_LARGE.format(name=name, limit=limit), FILES_FIELD)
+                self._file.refusal = ApiError(413, messages.FILE_TOO_LARGE.format(name=name, limit=limit), FILES_FIELD)
+                self._file.size += end - start
+                self._handle.close()
+                self._handle = None
+                self._file.part_path.unlink(missing_ok=True)
+                return
             # Written here, on the event loop: a chunk is at most the socket read size
             # (64 KB) going to the page cache, microseconds, and the size check must
             # happen before the bytes land.
@@ -170,8 +191,9 @@ class _Receiver:
 
     def on_part_end(self) -> None:
         if self._file is not None:
-            self._handle.close()
-            self._handle = None
+            if self._handle is not None:
+                self._handle.close()
+                self._handle = None
         elif self._field is not None:
             value = self._field_data.decode("utf-8", "replace")
             if len(value) > MAX_FIELD_CHARS:
@@ -202,8 +224,9 @@ async def receive_upload(request: Request, uploads_dir: Path, staging_id: str, m
     """Stream a multipart upload into ``<uploads>/.staging/<staging_id>/``, enforcing the
     size limit per file as bytes arrive, then decide each file's format and stored name.
 
-    Any refusal (size, content, form) removes everything staged and raises ApiError;
-    nothing reaches the uploads folder before the job commits it.
+    A refused file is marked (``StagedFile.refusal``) and the rest go on; when every
+    file is refused, or the form itself is wrong, everything staged is removed and
+    ApiError raised. Nothing reaches the uploads folder before the job commits it.
     """
     content_type, params = parse_options_header(request.headers.get("content-type", ""))
     if content_type != b"multipart/form-data" or b"boundary" not in params:
@@ -233,29 +256,39 @@ async def receive_upload(request: Request, uploads_dir: Path, staging_id: str, m
 
 
 def _settle_files(upload: ReceivedUpload, uploads_dir: Path) -> None:
-    """Drop a browser's empty "no file chosen" part; decide format and name of the rest."""
+    """Drop a browser's empty "no file chosen" part; decide format and name of the rest,
+    refusing each bad file on its own; refuse the request when no file is left."""
     upload.files = [f for f in upload.files if f.client_name or f.size]
     if not upload.files:
         raise ApiError(422, messages.NO_FILES, FILES_FIELD)
     by_name: dict[str, StagedFile] = {}
     root = uploads_dir.resolve()
     for staged in upload.files:
+        if staged.refusal is not None:
+            continue
         shown = shown_name(staged.client_name)
         if staged.size == 0:
-            raise ApiError(422, messages.FILE_EMPTY.format(name=shown), FILES_FIELD)
+            staged.refusal = ApiError(422, messages.FILE_EMPTY.format(name=shown), FILES_FIELD)
+            continue
         extension = detect_path(staged.part_path)
         if extension is None:
-            raise ApiError(415, messages.UNSUPPORTED_CONTENT.format(name=shown), FILES_FIELD)
+            staged.refusal = ApiError(415, messages.UNSUPPORTED_CONTENT.format(name=shown), FILES_FIELD)
+            continue
         staged.extension = _text_dialect(extension, staged.client_name)
         staged.name = safe_file_name(staged.client_name, staged.extension)
         if staged.name in by_name:
             first = shown_name(by_name[staged.name].client_name)
-            raise ApiError(
+            staged.refusal = ApiError(
                 422, messages.DUPLICATE_UPLOAD_NAME.format(first=first, second=shown, name=staged.name), FILES_FIELD
             )
+            continue
         by_name[staged.name] = staged
         target = inside(root, staged.name)
         staged.replaces = target.exists()
+    if not upload.accepted:
+        first = upload.refused[0].refusal
+        detail = "；".join(staged.refusal.detail for staged in upload.refused)
+        raise ApiError(first.status, detail, FILES_FIELD)
 
 
 def _text_dialect(extension: str, client_name: str) -> str:
@@ -348,7 +381,7 @@ def commit(upload: ReceivedUpload, uploads_dir: Path, meta: dict | None) -> list
     previous.mkdir(exist_ok=True)
     committed: list[Committed] = []
     try:
-        for staged in upload.files:
+        for staged in upload.accepted:
             target = inside(root, staged.name)
             sidecar = sidecar_of(target)
             item = Committed(staged, target)

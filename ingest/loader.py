@@ -15,6 +15,7 @@ from ingest.formats import docx, html, ofd, pdf, text
 from ingest.markdown import FrontMatterError, markdown_sections, split_front_matter
 from ingest.metadata import MetadataError
 from ingest.metadata_sources import is_sidecar, resolve_metadata, source_hash
+from ingest.sniff import detect_format
 
 # Files in a corpus folder that describe the folder rather than being documents.
 IGNORED_NAMES = frozenset({"README.md", "readme.md"})
@@ -45,6 +46,9 @@ PARSERS: dict[str, Callable[[bytes], ParsedBody]] = {
     ".html": html.parse,
     ".htm": html.parse,
 }
+
+
+_BINARY_FORMATS = (".pdf", ".docx", ".ofd")
 
 
 def _megabytes(size: int) -> str:
@@ -87,6 +91,10 @@ def parse_file(path: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> tuple[Par
         return None, FileReport(shown, "error", f"无法读取文件：{error.strerror or error}")
     if not raw.strip():
         return None, FileReport(shown, "error", "文件为空")
+    # The content decides between the binary formats: a PDF saved as .txt is read as PDF.
+    actual = detect_format(raw)
+    if actual in _BINARY_FORMATS and actual != path.suffix.lower():
+        parser = PARSERS[actual]
     try:
         body = parser(raw)
         meta = resolve_metadata(path, body)

@@ -66,8 +66,28 @@ def detect_path(path: Path) -> str | None:
             with zipfile.ZipFile(path) as archive:
                 return _zip_format(set(archive.namelist()))
         except (zipfile.BadZipFile, OSError, ValueError):
-            return _zip_format(_zip_names_from_bytes(head))
+            return _damaged_zip_format(path)
     return detect_format(head)
+
+
+# A damaged zip is still read this far to name it: the parser then says it is damaged
+# (「Word 文件已损坏」), which helps more than 「无法识别」.
+_DAMAGED_ZIP_SCAN_BYTES = 64 * 1024 * 1024
+
+
+def _damaged_zip_format(path: Path) -> str | None:
+    """The format of a zip whose directory is unreadable, from the member names its
+    local headers still carry in plain bytes."""
+    with path.open("rb") as handle:
+        raw = handle.read(_DAMAGED_ZIP_SCAN_BYTES)
+    found = _zip_format(_zip_names_from_bytes(raw))
+    if found is not None:
+        return found
+    if b"word/document.xml" in raw or b"word/_rels/" in raw:
+        return ".docx"
+    if b"OFD.xml" in raw:
+        return ".ofd"
+    return None
 
 
 def decode_text(raw: bytes) -> tuple[str, str] | None:

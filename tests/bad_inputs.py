@@ -88,9 +88,15 @@ def build_bad_inputs(root: Path) -> dict[str, Expected]:
     _sidecar(text_doc, GOOD_SIDECAR)
     expected["good/report.txt"] = Expected("ok")
 
+    # A Word file under a .txt name: the content decides how it is read.
+    misnamed = root / "good" / "misnamed.txt"
+    misnamed.write_bytes(_docx_bytes(["一、总体情况", "（一）屋顶光伏。园区厂房屋顶光伏覆盖率达到六成。"]))
+    _sidecar(misnamed, GOOD_SIDECAR.replace("进展报告\n", "经验总结\n"))
+    expected["good/misnamed.txt"] = Expected("ok")
+
     (root / "bad").mkdir()
     (root / "bad" / "empty.txt").write_bytes(b"")
-    expected["bad/empty.txt"] = Expected("error", "文件为空")
+    expected["bad/empty.txt"] = Expected("error", "为空")
 
     garbage = root / "bad" / "garbage.txt"
     garbage.write_bytes(random.Random(1).randbytes(8192))
@@ -102,7 +108,7 @@ def build_bad_inputs(root: Path) -> dict[str, Expected]:
         line = ("一、超大文件。" * 20 + "\n").encode("utf-8")
         for _ in range(HUGE_BYTES // len(line) + 1):
             handle.write(line)
-    expected["bad/huge.txt"] = Expected("error", "文件过大")
+    expected["bad/huge.txt"] = Expected("error", "上限")
 
     broken = root / "bad" / "broken.docx"
     broken.write_bytes(_corrupted_zip(_docx_bytes(["一、总体情况", "园区建成余热回收站。"])))

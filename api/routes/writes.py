@@ -21,7 +21,7 @@ from api.auth import WriteAccess
 from api.deps import KB, AppSettings, Jobs
 from api.errors import ApiError
 from api.jobs import FileResult, JobError, JobOutcome, Progress
-from api.schemas import AcceptedFileOut, ErrorBody, JobAccepted
+from api.schemas import AcceptedFileOut, ErrorBody, JobAccepted, RefusedFileOut
 from api.settings import Settings
 from api.uploads import (
     FILES_FIELD,
@@ -31,6 +31,7 @@ from api.uploads import (
     commit,
     human_size,
     receive_upload,
+    shown_name,
     roll_back,
     sidecar_metadata,
     sidecar_of,
@@ -93,9 +94,9 @@ def _accepted(job, kind: str, **extra) -> JobAccepted:
     openapi_extra=UPLOAD_BODY,
     responses={
         **_ERRORS,
-        413: {"model": ErrorBody, "description": "文件超过大小上限（TANLU_UPLOAD_MAX_BYTES）或文件过多"},
-        415: {"model": ErrorBody, "description": "无法识别的文件内容，或请求不是 multipart/form-data"},
-        422: {"model": ErrorBody, "description": "元数据字段无效、文件为空或缺少文件"},
+        413: {"model": ErrorBody, "description": "所有文件均超过大小上限（TANLU_MAX_FILE_BYTES），或文件过多"},
+        415: {"model": ErrorBody, "description": "所有文件的内容均无法识别，或请求不是 multipart/form-data"},
+        422: {"model": ErrorBody, "description": "元数据字段无效、缺少文件，或所有文件均为空/重名"},
     },
 )
 async def upload_documents(
@@ -106,16 +107,18 @@ async def upload_documents(
     格式按内容判定（与文件名无关），保存名由服务端生成；与已上传文件同名即替换（更新该文档）。
     可附带元数据表单字段（title、pilot、pilot_type…），写入同名的 `.meta.yaml` 旁注文件；
     多个文件共用这些字段。导入失败的文件不会保留，被替换的旧文件随即恢复。
+    一批文件中过大、为空、内容无法识别或保存后重名的文件单独拒收（列在 refused 中，任务结果里也有），
+    其余文件照常导入；全部被拒收时整个请求返回 413/415/422。
     """
     uploads = settings.uploads_path()
     uploads.mkdir(parents=True, exist_ok=True)
-    upload = await receive_upload(request, uploads, uuid.uuid4().hex, settings.upload_max_bytes)
+    upload = await receive_upload(request, uploads, uuid.uuid4().hex, settings.max_file_bytes)
     try:
         meta = sidecar_metadata(upload.fields)
     except ApiError:
         upload.discard()
         raise
-    names = "、".join(staged.name for staged in upload.files)
+    names = "、".join(staged.name for staged in upload.accepted)
     job = jobs.submit("upload", partial(_upload_work, kb, uploads, upload, meta), description=f"上传 {names}")
     response.headers["Location"] = f"/jobs/{job.job_id}"
     files = [
@@ -123,9 +126,13 @@ async def upload_documents(
             filename=staged.client_name, saved_as=staged.name, format=staged.extension, bytes=staged.size,
             replaces=staged.replaces,
         )
-        for staged in upload.files
+        for staged in upload.accepted
     ]
-    return _accepted(job, "upload", files=files)
+    refused = [
+        RefusedFileOut(filename=shown_name(staged.client_name), status=staged.refusal.status, detail=staged.refusal.detail)
+        for staged in upload.refused
+    ]
+    return _accepted(job, "upload", files=files, refused=refused)
 
 
 @router.delete(
@@ -198,6 +205,11 @@ def _upload_work(
             # A refused upload may still have displaced the document it replaced (a new
             # document id for the same file); the restored file brings it back.
             kb.ingest(restored, progress)
+        results += [
+            FileResult(path=shown_name(staged.client_name), status="error", message=staged.refusal.detail,
+                       field_name=FILES_FIELD)
+            for staged in upload.refused
+        ]
         failed = not any(result.status == "ok" for result in results)
         message = messages.NOTHING_INGESTED.format(reason=results[0].message) if failed else ""
         return JobOutcome(files=results, summary=summary_of(report), message=message, failed=failed)
@@ -267,4 +279,4 @@ def writes_status(settings: Settings) -> str:
     if not settings.write_token.get_secret_value():
         return "写入接口：未启用（设置 TANLU_WRITE_TOKEN 后可通过 HTTP 上传、删除、重新扫描）"
     reads = "需要令牌" if settings.read_token.get_secret_value() else "公开"
-    return f"写入接口：已启用（单个文件上限 {human_size(settings.upload_max_bytes)}，保存到 {settings.uploads_path()}）；读取接口：{reads}"
+    return f"写入接口：已启用（单个文件上限 {human_size(settings.max_file_bytes)}，保存到 {settings.uploads_path()}）；读取接口：{reads}"

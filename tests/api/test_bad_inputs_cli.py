@@ -51,6 +51,7 @@ def test_every_bad_input_is_reported_and_the_rest_ingested(tmp_path):
         assert kb.document("重复编号园区/summary").meta["title"] == "重复编号经验总结"
         assert kb.search("光伏治沙 沙生植物", top_k=1)[0].record.doc_id == "既有园区/summary"
         assert kb.search("钒液流储能电站规模", top_k=3)[0].record.doc_id == "bad-sample-park/report"
+        assert kb.search("厂房屋顶光伏覆盖率", top_k=3)[0].record.doc_id == "bad-sample-park/misnamed"
     finally:
         kb.close()
 
