@@ -28,10 +28,16 @@ error_console = Console(stderr=True)
 
 
 def _open(settings: Settings):
+    """The knowledge base, or exit 1 with the reason in Chinese (e.g. no Chroma server)."""
     from index import KnowledgeBase
+    from index.vector_store import VectorStoreError
 
-    with console.status("正在加载知识库…"):
-        return KnowledgeBase(settings.index_config())
+    try:
+        with console.status("正在加载知识库…"):
+            return KnowledgeBase(settings.index_config())
+    except VectorStoreError as error:
+        error_console.print(f"[red]{error}[/red]", highlight=False)
+        raise typer.Exit(1) from error
 
 
 def run_ingest(kb, paths: list[Path], as_json: bool = False) -> int:

@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     chroma_mode: Literal["embedded", "http"] = Field("embedded", description="Chroma 嵌入式（本地磁盘）或服务模式")
     chroma_host: str = Field("127.0.0.1", description="Chroma 服务地址（chroma_mode=http 时）")
     chroma_port: int = Field(8001, ge=1, le=65535, description="Chroma 服务端口（chroma_mode=http 时）")
+    chroma_collection: str = Field(
+        "tanlu", pattern=r"^[a-zA-Z0-9][a-zA-Z0-9_-]{1,40}$",
+        description="Chroma 集合名前缀：共用一个 Chroma 服务的各个 TanLu 实例（各自的数据目录）须各用一个",
+    )
     host: str = Field("127.0.0.1", description="API 监听地址")
     port: int = Field(8000, ge=1, le=65535, description="API 监听端口")
     default_top_k: int = Field(10, ge=1, le=100, description="检索默认返回条数")
@@ -104,6 +108,9 @@ class Settings(BaseSettings):
             fusion=FusionOptions(
                 method=self.fusion, bm25_weight=self.bm25_weight, rrf_k=self.rrf_k, candidates=self.candidates
             ),
-            chroma=ChromaOptions(mode=self.chroma_mode, host=self.chroma_host, port=self.chroma_port),
+            chroma=ChromaOptions(
+                mode=self.chroma_mode, host=self.chroma_host, port=self.chroma_port,
+                collection_prefix=self.chroma_collection,
+            ),
             max_file_bytes=self.max_file_bytes,
         )
