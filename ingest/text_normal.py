@@ -20,6 +20,7 @@ the meaning of Chinese text are made here:
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
 # CJK symbols and the full-width punctuation block (letters and digits excluded:
@@ -68,12 +69,27 @@ def normalise_text(text: str) -> str:
     return _BLANK_RUN.sub("\n\n", "\n".join(lines)).strip("\n")
 
 
+class _Spans:
+    """Positions covered by a set of spans, looked up by bisection (a long file may hold
+    thousands of URLs, and every punctuation mark asks)."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        merged: list[list[int]] = []
+        for start, end in sorted(spans):
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        self.starts = [start for start, _ in merged]
+        self.ends = [end for _, end in merged]
+
+    def __contains__(self, position: int) -> bool:
+        at = bisect_right(self.starts, position) - 1
+        return at >= 0 and position < self.ends[at]
+
+
 def _protected_spans(text: str) -> list[tuple[int, int]]:
     return [match.span() for match in _PROTECTED.finditer(text)]
-
-
-def _inside(position: int, spans: list[tuple[int, int]]) -> bool:
-    return any(start <= position < end for start, end in spans)
 
 
 def _is_context(text: str, position: int) -> bool:
@@ -91,11 +107,11 @@ def _chinese_punctuation(text: str) -> str:
 def _convert_pairs(text: str) -> str:
     """``(…)`` becomes ``（…）`` when it holds Chinese or stands in Chinese context
     without hanging on an ASCII word (``f(x)`` stays)."""
-    spans = _protected_spans(text)
+    spans = _Spans(_protected_spans(text))
 
     def replace(match: re.Match[str]) -> str:
         start, end = match.span()
-        if _inside(start, spans):
+        if start in spans:
             return match.group(0)
         before = text[start - 1] if start else ""
         chinese = _HAN_CHAR.search(match.group(1)) is not None or (
@@ -109,11 +125,11 @@ def _convert_pairs(text: str) -> str:
 def _convert_lone_parens(text: str) -> str:
     """An unpaired parenthesis next to Chinese (``（一)``) becomes full-width; a pair
     left half-width by ``_convert_pairs`` stays as it is."""
-    spans = _protected_spans(text) + [match.span() for match in _PAIR.finditer(text)]
+    spans = _Spans(_protected_spans(text) + [match.span() for match in _PAIR.finditer(text)])
 
     def replace(match: re.Match[str]) -> str:
         start = match.start()
-        if _inside(start, spans) or not (_is_context(text, start - 1) or _is_context(text, start + 1)):
+        if start in spans or not (_is_context(text, start - 1) or _is_context(text, start + 1)):
             return match.group(0)
         return _HALF_TO_FULL[match.group(0)]
 
@@ -123,11 +139,11 @@ def _convert_lone_parens(text: str) -> str:
 def _convert_marks(text: str) -> str:
     """, ; : ? ! next to Chinese become full-width (and lose the spaces around them);
     between two digits they stay: 1,200 3:2 10:30."""
-    spans = _protected_spans(text)
+    spans = _Spans(_protected_spans(text))
 
     def replace(match: re.Match[str]) -> str:
         mark_at = match.start(1)
-        if _inside(mark_at, spans):
+        if mark_at in spans:
             return match.group(0)
         before = text[match.start() - 1] if match.start() else ""
         after = text[match.end()] if match.end() < len(text) else ""

@@ -70,6 +70,9 @@ _TITLE_STYLE = re.compile(r"^(?:title|标题)$", re.IGNORECASE)
 _TOC_STYLE = re.compile(r"^(?:toc|目录)\s*(?:\d|heading|标题)", re.IGNORECASE)
 _TITLE_MAX_CHARS = 40
 _NOT_TITLE_END = "。！？；…!?;：:，,、"
+# Real documents unpack to a few times their size; a zip bomb to thousands of times.
+_MAX_UNPACKED_BYTES = 512 * 1024 * 1024
+_MAX_COLUMNS = 63  # Word's limit; a larger span in the XML is damage, not layout
 _LARGE_TITLE_HALF_POINTS = 36  # 18 pt: larger than body text, even 公文's 三号 (16 pt)
 
 
@@ -86,6 +89,13 @@ def _open(raw: bytes):
         raise FormatError("这是旧版 Word 文件（.doc），请用 Word 或 WPS 打开后另存为 .docx 再导入")
     if not zipfile.is_zipfile(io.BytesIO(raw)):
         raise _damaged("不是有效的 zip 压缩包，可能不完整")
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            unpacked = sum(item.file_size for item in archive.infolist())
+    except (zipfile.BadZipFile, ValueError) as error:
+        raise _damaged("压缩包目录损坏") from error
+    if unpacked > _MAX_UNPACKED_BYTES:
+        raise _damaged(f"解压后超过 {_MAX_UNPACKED_BYTES // 1024 // 1024} MB，疑似压缩炸弹")
     try:
         return docx.Document(io.BytesIO(raw))
     except (zipfile.BadZipFile, zlib.error, EOFError) as error:
@@ -534,10 +544,10 @@ class _Reader:
         for tr in tbl.iterchildren(_TR):
             row = []
             trpr = tr.find(_w("trPr"))
-            column = _int(_child_val(trpr, "gridBefore"), 0) if trpr is not None else 0
+            column = min(_int(_child_val(trpr, "gridBefore"), 0), _MAX_COLUMNS) if trpr is not None else 0
             for tc in tr.iterchildren(_TC):
                 tcpr = tc.find(_w("tcPr"))
-                span = max(_int(_child_val(tcpr, "gridSpan"), 1), 1) if tcpr is not None else 1
+                span = min(max(_int(_child_val(tcpr, "gridSpan"), 1), 1), _MAX_COLUMNS) if tcpr is not None else 1
                 merge = tcpr.find(_w("vMerge")) if tcpr is not None else None
                 if merge is None or merge.get(_VAL, "continue") == "restart":
                     row.append((tc, column, span))

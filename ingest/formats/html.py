@@ -196,7 +196,8 @@ class _Reader:
         self.buffer: list[str] = []
         self.prefix = ""  # a list item's number, put before its first paragraph
 
-    def walk(self, element: etree._Element, preformatted: bool = False) -> None:
+    def walk(self, element: etree._Element, preformatted: bool = False, number: str = "") -> None:
+        """Feed ``element``; ``number`` is its marker when it is an item of an ``<ol>``."""
         tag = element.tag.lower() if isinstance(element.tag, str) else ""
         if tag in _HEADINGS:
             self.flush()
@@ -213,11 +214,15 @@ class _Reader:
         if block:
             self.flush()
         if tag == "li":
-            self.prefix = self._list_number(element)
+            self.prefix = number
         preformatted = preformatted or tag in ("pre", "textarea")
         self._text(element.text, preformatted)
+        item = _list_start(element) if tag == "ol" else None
         for child in element:
-            self.walk(child, preformatted)
+            is_item = item is not None and isinstance(child.tag, str) and child.tag.lower() == "li"
+            self.walk(child, preformatted, f"{item}." if is_item else "")
+            if is_item:
+                item += 1
             self._text(child.tail, preformatted)
         if block:
             self.flush()
@@ -251,22 +256,6 @@ class _Reader:
 
         gather(element)
         return _SEGMENT_BREAK.sub("", "".join(parts))
-
-    @staticmethod
-    def _list_number(item: etree._Element) -> str:
-        parent = item.getparent()
-        if parent is None or not isinstance(parent.tag, str) or parent.tag.lower() != "ol":
-            return ""
-        try:
-            number = int(parent.get("start", "1"))
-        except ValueError:
-            number = 1
-        for sibling in parent:
-            if sibling is item:
-                break
-            if isinstance(sibling.tag, str) and sibling.tag.lower() == "li":
-                number += 1
-        return f"{number}."
 
     def _data_table(self, table: etree._Element) -> bool:
         """Read ``table`` as rows with headers and return True, unless it lays out the
@@ -312,8 +301,15 @@ class _Reader:
         return True
 
 
+def _list_start(ol: etree._Element) -> int:
+    try:
+        return int(ol.get("start", "1"))
+    except ValueError:
+        return 1
+
+
 def _span(value: str | None) -> int:
     try:
-        return min(max(int(value or 1), 1), 1000)
+        return min(max(int(value or 1), 1), 1000)  # browsers' own limit for colspan
     except ValueError:
         return 1

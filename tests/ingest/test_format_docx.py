@@ -354,3 +354,14 @@ def test_docx_through_the_loader_and_the_knowledge_base(tmp_path):
         assert hits[0].record.metadata["heading_path"] == "一、总体要求 > （一）主要目标"
     finally:
         kb.close()
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("word/document.xml", "w", force_zip64=True) as member:
+            chunk = b"\0" * (16 * 1024 * 1024)
+            for _ in range(40):
+                member.write(chunk)
+    with pytest.raises(FormatError, match="压缩炸弹"):
+        parse(buffer.getvalue())
