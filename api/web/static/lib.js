@@ -1,5 +1,7 @@
 // Shared helpers: the vocabulary, HTML escaping, hash links, JSON API calls.
 
+import { askToken, storedToken, withToken } from "./token.js";
+
 export const VOCAB = JSON.parse(document.getElementById("vocabulary").textContent);
 
 const ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
@@ -58,12 +60,27 @@ export function listParam(params, key) {
 
 export class ApiError extends Error {}
 
-async function call(path, options = {}) {
-  let response;
+async function send(path, options) {
   try {
-    response = await fetch(path, options);
+    return await fetch(path, options);
   } catch {
     throw new ApiError("无法连接知识库服务，请检查网络或稍后重试。");
+  }
+}
+
+/**
+ * Every API request of the page goes through here: it carries the stored read token, and
+ * a 401 (reads closed by TANLU_READ_TOKEN) asks for the token and sends the request again.
+ */
+async function call(path, options = {}) {
+  let response;
+  for (;;) {
+    const token = storedToken();
+    response = await send(path, withToken(options, token));
+    if (response.status !== 401) break;
+    // Another request may have got a token meanwhile: try that one before asking.
+    if (storedToken() !== token) continue;
+    if (!(await askToken(Boolean(token)))) break; // cancelled: show the server's message
   }
   if (!response.ok) {
     let detail = `服务返回错误（${response.status}）`;
