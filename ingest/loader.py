@@ -25,13 +25,12 @@ DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024
 
 
 def _parse_markdown(raw: bytes) -> ParsedBody:
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise FrontMatterError(f"不是 UTF-8 编码的文本（第{error.start}字节）") from error
-    if not text.lstrip("\ufeff").startswith("---"):
-        return ParsedBody(markdown_sections(text))
-    front_matter, body = split_front_matter(text)
+    """Markdown in whatever encoding the text reader finds (UTF-8, GB18030, Big5, or
+    UTF-16 with a BOM): old office systems export Markdown as GBK too."""
+    source = text.decode_text(raw).lstrip("\ufeff")
+    if not source.startswith("---"):
+        return ParsedBody(markdown_sections(source))
+    front_matter, body = split_front_matter(source)
     return ParsedBody(markdown_sections(body), front_matter=front_matter)
 
 

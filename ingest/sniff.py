@@ -27,6 +27,13 @@ FORMATS = (".pdf", ".docx", ".ofd", ".html", ".md", ".txt")
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _BOMS = (b"\xef\xbb\xbf",)
+# Notepad's "Unicode" is UTF-16 with a BOM; without one, UTF-16 is not told from binary.
+_WIDE_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n")
 _HTML_START = re.compile(
     r"\A(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>])", re.IGNORECASE | re.DOTALL
@@ -91,12 +98,17 @@ def _damaged_zip_format(path: Path) -> str | None:
 
 
 def decode_text(raw: bytes) -> tuple[str, str] | None:
-    """(text, encoding) of bytes that are text in UTF-8, GB18030 or Big5, else None.
+    """(text, encoding) of bytes that are text in UTF-8, GB18030 or Big5, or UTF-16/32
+    opened by a BOM, else None.
 
     A multi-byte character cut off at the very end (a truncated head) is tolerated.
     """
+    for bom, encoding in _WIDE_BOMS:
+        if raw.startswith(bom):
+            text = _decode_allowing_cut_end(raw[len(bom):], encoding)
+            return (text, encoding) if text is not None and _looks_like_text(text) else None
     if b"\x00" in raw:
-        return None  # UTF-16/32 or binary; neither is text TanLu reads
+        return None  # UTF-16/32 without a BOM, or binary
     body = raw
     for bom in _BOMS:
         if body.startswith(bom):

@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import pytest
+
 from ingest.loader import load_documents
 from tests.conftest import write_doc
 
@@ -61,3 +63,19 @@ def test_demo_corpus_reads_cleanly_with_all_pilot_types():
     pilots = {doc.meta.pilot_id: doc.meta.pilot_type for doc in result.documents}
     counts = {t: list(pilots.values()).count(t) for t in types}
     assert counts == {"城市": 1, "园区": 3, "乡村": 3, "社区": 2, "公共机构": 2, "企业": 5}
+
+
+@pytest.mark.parametrize("encoding", ["gb18030", "utf-16"])
+def test_markdown_from_old_office_systems_is_read_in_its_own_encoding(tmp_path, encoding):
+    source = (
+        "---\ntitle: 丁园区经验总结\npilot: 丁园区\npilot_type: 园区\nregion: 银川市\ndoc_type: 经验总结\n"
+        "period: 2025H1\n---\n## 一、主要做法\n园区推进余热梯级利用。\n"
+    )
+    (tmp_path / "p").mkdir()
+    (tmp_path / "p" / "summary.md").write_bytes(source.encode(encoding))
+    result = load_documents([tmp_path])
+    assert [report.message for report in result.reports if report.status != "ok"] == []
+    [document] = result.documents
+    assert document.meta.title == "丁园区经验总结"
+    assert document.sections[0].heading_path == ("一、主要做法",)
+    assert "余热梯级利用" in document.sections[0].text

@@ -103,6 +103,21 @@ def test_plain_text_in_the_encodings_officials_use(encoding):
     assert decoded is not None and "碳" in decoded[0]
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+def test_wide_unicode_text_opened_by_a_bom_is_text(encoding):
+    """Notepad's 「Unicode」 save is UTF-16 with a BOM; the text parser reads it, so an
+    upload of it must not be refused as binary."""
+    def encode(text: str) -> bytes:  # "utf-16-be" writes no BOM of its own
+        return (b"\xfe\xff" if encoding == "utf-16-be" else b"") + text.encode(encoding)
+
+    raw = encode(PLAIN_TEXT)
+    assert detect_format(raw) == ".txt"
+    assert detect_format(raw[:-1]) == ".txt"  # a head cut inside a character
+    assert detect_format(encode(FRONT_MATTER_MD)) == ".md"
+    decoded = decode_text(raw)
+    assert decoded is not None and decoded[0].startswith(PLAIN_TEXT[:10])
+
+
 def test_a_head_cut_inside_a_character_is_still_text():
     raw = (PLAIN_TEXT * 200).encode("utf-8")
     cut = next(n for n in range(HEAD_BYTES, HEAD_BYTES + 3) if raw[n] & 0xC0 == 0x80)
@@ -119,7 +134,7 @@ def test_a_head_cut_inside_a_character_is_still_text():
         b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)),
         b"\x7fELF\x02\x01\x01\x00" + bytes(64),
         b"MZ\x90\x00\x03\x00\x00\x00\x04\x00",
-        PLAIN_TEXT.encode("utf-16"),
+        PLAIN_TEXT.encode("utf-16-le"),  # no BOM: nothing tells it from binary
         random.Random(1).randbytes(4096),
         b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + random.Random(2).randbytes(512),  # old .doc/.xls
         bytes(range(1, 32)) * 20,  # control characters only
