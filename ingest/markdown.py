@@ -40,8 +40,8 @@ def split_front_matter(text: str) -> tuple[dict, str]:
         data = yaml.safe_load(match.group(1))
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        where = f"第{mark.line + 2}行" if mark is not None else ""
-        raise FrontMatterError(f"YAML 格式错误{where}：{getattr(error, 'problem', error)}") from error
+        where = f"（文件第{mark.line + 2}行）" if mark is not None else ""
+        raise FrontMatterError(f"front matter 的 YAML 格式错误{where}：{getattr(error, 'problem', error)}") from error
     if not isinstance(data, dict):
         raise FrontMatterError("front matter 应为 YAML 映射（键: 值）")
     return data, text[match.end():]

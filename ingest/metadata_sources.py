@@ -101,7 +101,7 @@ def read_sidecar(path: Path) -> dict[str, Any] | None:
         raise MetadataError(candidate.name, "不是 UTF-8 编码的 YAML") from error
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        where = f"第{mark.line + 1}行" if mark is not None else ""
+        where = f"（第{mark.line + 1}行）" if mark is not None else ""
         raise MetadataError(candidate.name, f"YAML 格式错误{where}：{getattr(error, 'problem', error)}") from error
     if not isinstance(data, dict):
         raise MetadataError(candidate.name, "应为 YAML 映射（键: 值）")
