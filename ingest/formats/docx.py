@@ -36,6 +36,7 @@ from lxml import etree
 
 from ingest.documents import FormatError, ParsedBody
 from ingest.formats.table_text import Cell, table_lines
+from ingest.formats.zip_bomb import refuse_zip_bomb
 from ingest.markdown import SectionBuilder
 from ingest.numbering import numbering_level
 from ingest.text_normal import normalise_text
@@ -70,8 +71,6 @@ _TITLE_STYLE = re.compile(r"^(?:title|标题)$", re.IGNORECASE)
 _TOC_STYLE = re.compile(r"^(?:toc|目录)\s*(?:\d|heading|标题)", re.IGNORECASE)
 _TITLE_MAX_CHARS = 40
 _NOT_TITLE_END = "。！？；…!?;：:，,、"
-# Real documents unpack to a few times their size; a zip bomb to thousands of times.
-_MAX_UNPACKED_BYTES = 512 * 1024 * 1024
 _MAX_COLUMNS = 63  # Word's limit; a larger span in the XML is damage, not layout
 _LARGE_TITLE_HALF_POINTS = 36  # 18 pt: larger than body text, even 公文's 三号 (16 pt)
 
@@ -91,11 +90,10 @@ def _open(raw: bytes):
         raise _damaged("不是有效的 zip 压缩包，可能不完整")
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-            unpacked = sum(item.file_size for item in archive.infolist())
+            members = archive.infolist()
     except (zipfile.BadZipFile, ValueError) as error:
         raise _damaged("压缩包目录损坏") from error
-    if unpacked > _MAX_UNPACKED_BYTES:
-        raise _damaged(f"解压后超过 {_MAX_UNPACKED_BYTES // 1024 // 1024} MB，疑似压缩炸弹")
+    refuse_zip_bomb(members, "Word 文件")
     try:
         return docx.Document(io.BytesIO(raw))
     except (zipfile.BadZipFile, zlib.error, EOFError) as error:

@@ -13,8 +13,7 @@ ofdkit hands over positioned text runs (template runs included, so running heade
 arrive where they are drawn); this module makes lines of them, and the same code as
 for PDF (ingest/formats/paged.py) drops page furniture and joins paragraphs. Before
 ofdkit sees the archive it is checked here: a ZIP, not encrypted, and not inflating
-beyond MAX_UNCOMPRESSED bytes in all (zipfile itself stops each member at its declared
-size), so a zip bomb costs nothing.
+beyond the shared limit of ingest/formats/zip_bomb.py, so a zip bomb costs nothing.
 """
 
 from __future__ import annotations
@@ -28,8 +27,8 @@ import ofdkit
 
 from ingest.documents import FormatError, ParsedBody
 from ingest.formats.paged import Line, Page, join_wrapped, meaningful_title, paged_sections
+from ingest.formats.zip_bomb import refuse_zip_bomb
 
-MAX_UNCOMPRESSED = 256 * 1024 * 1024
 MAX_MEMBERS = 20_000
 _CORRUPT = "OFD 文件已损坏或不是有效的 OFD，无法读取"
 
@@ -66,8 +65,7 @@ def _check_archive(raw: bytes) -> None:
         raise FormatError("不是有效的 OFD 文件（OFD 应为 ZIP 压缩包，此文件无法解压，可能已损坏或被截断）") from error
     if len(members) > MAX_MEMBERS:
         raise FormatError(f"OFD 压缩包内文件过多（{len(members)} 个），拒绝读取")
-    if sum(member.file_size for member in members) > MAX_UNCOMPRESSED:
-        raise FormatError(f"OFD 解压后超过 {MAX_UNCOMPRESSED // 1024 // 1024} MB，拒绝读取（可能是压缩炸弹）")
+    refuse_zip_bomb(members, "OFD")
     if any(member.flag_bits & 0x1 for member in members):
         raise FormatError("OFD 已加密，无法读取")
     names = {member.filename.replace("\\", "/").lstrip("/").casefold() for member in members}

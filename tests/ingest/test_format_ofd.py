@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from ingest.documents import FormatError, ParsedBody
-from ingest.formats import ofd
+from ingest.formats import ofd, zip_bomb
 from ingest.loader import parse_file
 from tests.conftest import small_kb
 from tests.ofd_writer import flow, scanned_page_png, write_ofd
@@ -170,7 +170,7 @@ def test_zip_bomb_is_refused_unread(report_ofd, monkeypatch):
     bomb = _rezip(report_ofd, lambda n, d: [(n, d), ("Doc_0/Res/padding.bin", b"\0" * 3_000_000)]
                   if n == "OFD.xml" else [(n, d)])
     assert len(bomb) < 100_000  # compresses to almost nothing
-    monkeypatch.setattr(ofd, "MAX_UNCOMPRESSED", 2_000_000)
+    monkeypatch.setattr(zip_bomb, "MAX_UNPACKED_BYTES", 2_000_000)
     with pytest.raises(FormatError) as caught:
         ofd.parse(bomb)
     assert "压缩炸弹" in str(caught.value)

@@ -43,19 +43,24 @@ def browser():
         instance.close()
 
 
-def _open_context(browser, viewport):
+def open_context(browser, viewport, expected_console: str = ""):
+    """A fresh browser context that records its requests and page errors; console errors
+    containing ``expected_console`` (a test's deliberate refusals) are not errors."""
     context = browser.new_context(viewport=viewport, locale="zh-CN")
     context.requests = []
     context.errors = []
-    context.on("request", lambda request: context.requests.append(request.url))
+    context.on("request", lambda request: context.requests.append(request))
     context.on("weberror", lambda error: context.errors.append(str(error.error)))
-    context.on("console", lambda message: message.type == "error" and context.errors.append(message.text))
+    context.on("console", lambda message: message.type == "error"
+               and not (expected_console and expected_console in message.text)
+               and context.errors.append(message.text))
     return context
 
 
-def _check_and_close(context):
-    foreign = [url for url in context.requests
-               if urlsplit(url).scheme not in ("data", "blob") and urlsplit(url).hostname not in LOCAL_HOSTS]
+def check_and_close(context):
+    """Close ``context``; fail if the page reached beyond this machine or had errors."""
+    foreign = [request.url for request in context.requests
+               if urlsplit(request.url).scheme not in ("data", "blob") and urlsplit(request.url).hostname not in LOCAL_HOSTS]
     errors = list(context.errors)
     context.close()
     assert foreign == [], f"requests left the machine: {foreign}"
@@ -64,16 +69,16 @@ def _check_and_close(context):
 
 @pytest.fixture
 def page(browser):
-    context = _open_context(browser, DESKTOP)
+    context = open_context(browser, DESKTOP)
     yield context.new_page()
-    _check_and_close(context)
+    check_and_close(context)
 
 
 @pytest.fixture
 def phone(browser):
-    context = _open_context(browser, PHONE)
+    context = open_context(browser, PHONE)
     yield context.new_page()
-    _check_and_close(context)
+    check_and_close(context)
 
 
 def shot(page: Page, name: str, full_page: bool = False) -> None:

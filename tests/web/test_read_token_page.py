@@ -14,7 +14,9 @@ from api.settings import Settings
 from index import KnowledgeBase
 from tests.api.test_writes_http import running
 from tests.conftest import write_doc
-from tests.web.test_pages import CHROMIUM, DESKTOP, LOCAL_HOSTS, PHONE, browser, shot  # noqa: F401
+from tests.web.test_pages import (  # noqa: F401
+    CHROMIUM, DESKTOP, PHONE, browser, check_and_close, open_context, shot,
+)
 
 TOKEN = "page-read-token-5c1e"
 QUERY = "光伏车棚"
@@ -43,30 +45,26 @@ def closed_server(tmp_path_factory) -> str:
 
 
 def open_page(browser, viewport) -> Page:  # noqa: F811
-    """A fresh context (fresh sessionStorage) recording requests, headers and page errors."""
-    context = browser.new_context(viewport=viewport, locale="zh-CN")
-    context.requests = []
-    context.errors = []
-    context.on("request", lambda request: context.requests.append((request.url, request.headers.get("authorization"))))
-    context.on("weberror", lambda error: context.errors.append(str(error.error)))
-    context.on("console", lambda message: message.type == "error" and REFUSED not in message.text
-               and context.errors.append(message.text))
-    return context.new_page()
+    """A page in a fresh context (fresh sessionStorage); its 401s are expected."""
+    return open_context(browser, viewport, expected_console=REFUSED).new_page()
 
 
 def close_page(page: Page) -> None:
-    context = page.context
-    foreign = [url for url, _ in context.requests
-               if urlsplit(url).scheme not in ("data", "blob") and urlsplit(url).hostname not in LOCAL_HOSTS]
-    errors = list(context.errors)
-    context.close()
-    assert foreign == [], f"requests left the machine: {foreign}"
-    assert errors == [], f"errors in the page: {errors}"
+    check_and_close(page.context)
 
 
 def search_auth(page: Page) -> list[str | None]:
     """The Authorization header of every /search request so far, in order."""
-    return [auth for url, auth in page.context.requests if urlsplit(url).path == "/search"]
+    return [request.headers.get("authorization") for request in page.context.requests
+            if urlsplit(request.url).path == "/search"]
+
+
+def search_and_wait_for_the_dialog(page: Page, base_url: str):
+    """Open a search in the closed knowledge base; return the token dialog it brings up."""
+    page.goto(f"{base_url}/#/search?q={quote(QUERY)}")
+    dialog = page.get_by_role("dialog", name=DIALOG)
+    dialog.wait_for()
+    return dialog
 
 
 def focused_id(page: Page) -> str:
@@ -76,9 +74,7 @@ def focused_id(page: Page) -> str:
 def test_page_asks_for_the_token_refuses_a_wrong_one_and_keeps_the_right_one(browser, closed_server):  # noqa: F811
     page = open_page(browser, DESKTOP)
     try:
-        page.goto(f"{closed_server}/#/search?q={quote(QUERY)}")
-        dialog = page.get_by_role("dialog", name=DIALOG)
-        dialog.wait_for()
+        dialog = search_and_wait_for_the_dialog(page, closed_server)
         field = dialog.get_by_label("访问令牌", exact=True)
         assert field.get_attribute("type") == "password"
         assert focused_id(page) == "token-input"
@@ -127,9 +123,7 @@ def test_page_asks_for_the_token_refuses_a_wrong_one_and_keeps_the_right_one(bro
 def test_escape_cancels_with_the_servers_message_and_the_dialog_fits_a_phone(browser, closed_server):  # noqa: F811
     page = open_page(browser, PHONE)
     try:
-        page.goto(f"{closed_server}/#/search?q={quote(QUERY)}")
-        dialog = page.get_by_role("dialog", name=DIALOG)
-        dialog.wait_for()
+        dialog = search_and_wait_for_the_dialog(page, closed_server)
         assert focused_id(page) == "token-input"
         widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
         assert widths[0] <= widths[1], widths
