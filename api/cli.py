@@ -46,7 +46,10 @@ def run_ingest(kb, paths: list[Path], as_json: bool = False) -> int:
     With ``as_json`` the report goes to stdout as JSON and the progress to stderr.
     """
     with Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
         console=Console(stderr=True) if as_json else console,
     ) as progress:
         tasks: dict[str, int] = {}
@@ -83,7 +86,7 @@ def _shown_path(path: str) -> str:
 
 @app.command()
 def ingest(
-    paths: Annotated[Optional[list[Path]], typer.Argument(help="文件或文件夹（默认：设置中的语料目录）")] = None,
+    paths: Annotated[list[Path] | None, typer.Argument(help="文件或文件夹（默认：设置中的语料目录）")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出逐文件报告（进度写到标准错误）")] = False,
 ) -> None:
     """导入文档（增量：未变的文件不重复计算；源目录中删除的文件从索引移除）。"""
@@ -101,11 +104,11 @@ def ingest(
 @app.command()
 def search(
     query: Annotated[str, typer.Argument(help="检索问题或关键词")],
-    pilot_type: Annotated[Optional[str], typer.Option("--type", help="试点类型")] = None,
-    region: Annotated[Optional[str], typer.Option(help="地区")] = None,
-    doc_type: Annotated[Optional[str], typer.Option("--doc-type", help="文档类型")] = None,
-    field: Annotated[Optional[str], typer.Option(help="领域")] = None,
-    year: Annotated[Optional[str], typer.Option(help="年份或半年度，如 2025 或 2025H1")] = None,
+    pilot_type: Annotated[str | None, typer.Option("--type", help="试点类型")] = None,
+    region: Annotated[str | None, typer.Option(help="地区")] = None,
+    doc_type: Annotated[str | None, typer.Option("--doc-type", help="文档类型")] = None,
+    field: Annotated[str | None, typer.Option(help="领域")] = None,
+    year: Annotated[str | None, typer.Option(help="年份或半年度，如 2025 或 2025H1")] = None,
     top_k: Annotated[int, typer.Option("-k", "--top-k", min=1, max=50, help="返回条数")] = 5,
     mode: Annotated[str, typer.Option(help="hybrid、bm25 或 dense")] = "hybrid",
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
@@ -131,7 +134,8 @@ def search(
         console.print("没有找到相关内容。")
     for hit in hits:
         pilot, kind, region, doc_type, when = (
-            _marked(hit, key) for key in ("pilot", "pilot_type", "region", "doc_type", "period" if hit.period else "date")
+            _marked(hit, key)
+            for key in ("pilot", "pilot_type", "region", "doc_type", "period" if hit.period else "date")
         )
         console.rule(f"[bold]{hit.rank}. {pilot}（{kind}·{region}） 相关度 {hit.score:.3f}")
         where = " › ".join(part for part in (hit.heading_path, page_label(hit.page, hit.page_end)) if part)
@@ -145,11 +149,11 @@ def search(
 @app.command()
 def ask(
     question: Annotated[str, typer.Argument(help="问题")],
-    pilot_type: Annotated[Optional[str], typer.Option("--type", help="试点类型")] = None,
-    region: Annotated[Optional[str], typer.Option(help="地区")] = None,
-    doc_type: Annotated[Optional[str], typer.Option("--doc-type", help="文档类型")] = None,
-    field: Annotated[Optional[str], typer.Option(help="领域")] = None,
-    year: Annotated[Optional[str], typer.Option(help="年份或半年度")] = None,
+    pilot_type: Annotated[str | None, typer.Option("--type", help="试点类型")] = None,
+    region: Annotated[str | None, typer.Option(help="地区")] = None,
+    doc_type: Annotated[str | None, typer.Option("--doc-type", help="文档类型")] = None,
+    field: Annotated[str | None, typer.Option(help="领域")] = None,
+    year: Annotated[str | None, typer.Option(help="年份或半年度")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
 ) -> None:
     """问答：答案逐句标注来源（试点、文档、章节）；资料不足时明确说明。"""
@@ -174,7 +178,9 @@ def ask(
     if shown:
         console.rule("来源" if response.found else "可能相关")
     for citation in shown:
-        where = " › ".join(part for part in (citation.heading_path, page_label(citation.page, citation.page_end)) if part)
+        where = " › ".join(
+            part for part in (citation.heading_path, page_label(citation.page, citation.page_end)) if part
+        )
         console.print(f"[{citation.n}] {citation.pilot}《{citation.title}》 › {where}", highlight=False, markup=False)
     if response.found and response.note:
         console.print(f"[dim]{response.note}[/dim]")
@@ -206,9 +212,9 @@ def _filters_or_exit(**values):
 @app.command()
 def practices(
     query: Annotated[str, typer.Argument(help="检索词（可空）")] = "",
-    pilot_type: Annotated[Optional[str], typer.Option("--type", help="试点类型")] = None,
-    region: Annotated[Optional[str], typer.Option(help="地区")] = None,
-    field: Annotated[Optional[str], typer.Option(help="领域")] = None,
+    pilot_type: Annotated[str | None, typer.Option("--type", help="试点类型")] = None,
+    region: Annotated[str | None, typer.Option(help="地区")] = None,
+    field: Annotated[str | None, typer.Option(help="领域")] = None,
     limit: Annotated[int, typer.Option("-n", "--limit", min=1, max=200, help="最多条数")] = 20,
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
 ) -> None:
@@ -229,7 +235,9 @@ def practices(
         console.print(f"[dim]{item.pilot}（{item.pilot_type}·{item.region}）  领域：{'、'.join(item.fields)}[/dim]")
         console.print(item.description, highlight=False)
         for figure in item.figures[:5]:
-            console.print(f"  • {figure.name}：{figure.text}" + (f"（{figure.period}）" if figure.period else ""), highlight=False)
+            console.print(
+                f"  • {figure.name}：{figure.text}" + (f"（{figure.period}）" if figure.period else ""), highlight=False
+            )
         for source in item.sources:
             where = " › ".join(part for part in (source.heading_path, page_label(source.page)) if part)
             console.print(f"  [dim]来源：{source.title} › {where}[/dim]", highlight=False)
@@ -238,9 +246,9 @@ def practices(
 @app.command()
 def compile(
     output: Annotated[Path, typer.Argument(help="输出文件：.docx 或 .md")],
-    pilot_types: Annotated[Optional[list[str]], typer.Option("--type", help="试点类型，可重复")] = None,
-    fields: Annotated[Optional[list[str]], typer.Option("--field", help="领域，可重复")] = None,
-    periods: Annotated[Optional[list[str]], typer.Option("--period", help="时期，如 2025H1 或 2025，可重复")] = None,
+    pilot_types: Annotated[list[str] | None, typer.Option("--type", help="试点类型，可重复")] = None,
+    fields: Annotated[list[str] | None, typer.Option("--field", help="领域，可重复")] = None,
+    periods: Annotated[list[str] | None, typer.Option("--period", help="时期，如 2025H1 或 2025，可重复")] = None,
     title: Annotated[str, typer.Option(help="标题")] = "宁夏碳达峰试点可复制可推广经验做法汇编",
 ) -> None:
     """把所选类型、领域、时期的经验做法汇编成 Word 或 Markdown 文件。"""
@@ -272,9 +280,9 @@ def compile(
 
 @app.command()
 def serve(
-    host: Annotated[Optional[str], typer.Option(help="监听地址")] = None,
-    port: Annotated[Optional[int], typer.Option(help="监听端口")] = None,
-    ingest_dir: Annotated[Optional[Path], typer.Option("--ingest", help="启动前先导入此目录")] = None,
+    host: Annotated[str | None, typer.Option(help="监听地址")] = None,
+    port: Annotated[int | None, typer.Option(help="监听端口")] = None,
+    ingest_dir: Annotated[Path | None, typer.Option("--ingest", help="启动前先导入此目录")] = None,
 ) -> None:
     """启动 API 服务（文档见 /docs）。"""
     import uvicorn

@@ -26,7 +26,9 @@ NO_FILES = "请求中没有文件：请用表单字段 files 上传一个或多�
 TOO_MANY_FILES = "一次最多上传 {limit} 个文件"
 FILE_TOO_LARGE = "文件 {name} 超过大小上限 {limit}，未保存"
 FILE_EMPTY = "文件 {name} 为空"
-UNSUPPORTED_CONTENT = "无法识别文件 {name} 的内容：不是文本（UTF-8、GB18030、Big5），也不是 PDF、Word（.docx）、OFD 或 HTML"
+UNSUPPORTED_CONTENT = (
+    "无法识别文件 {name} 的内容：不是文本（UTF-8、GB18030、Big5），也不是 PDF、Word（.docx）、OFD 或 HTML"
+)
 UNKNOWN_FORM_FIELD = "未知的表单字段 {name}，可用字段：{allowed}"
 REPEATED_FORM_FIELD = "表单字段 {name} 只能填写一次"
 FORM_FIELD_TOO_LONG = "表单字段 {name} 过长（最多 {limit} 个字符）"

@@ -23,7 +23,7 @@ class DocumentInfo(BaseModel):
     inferred: list[str] = Field(default_factory=list, description="推断而非文件声明的元数据字段")
 
     @classmethod
-    def from_meta(cls, doc_id: str, meta: dict[str, Any]) -> "DocumentInfo":
+    def from_meta(cls, doc_id: str, meta: dict[str, Any]) -> DocumentInfo:
         return cls(doc_id=doc_id, **{key: value for key, value in meta.items() if key in cls.model_fields})
 
 
@@ -74,7 +74,9 @@ class PilotInfo(BaseModel):
     document_count: int
     doc_types: dict[str, int]
     fields: list[str]
-    inferred: list[str] = Field(default_factory=list, description="由文本推断、未经声明的字段（pilot、pilot_type、region）")
+    inferred: list[str] = Field(
+        default_factory=list, description="由文本推断、未经声明的字段（pilot、pilot_type、region）"
+    )
 
 
 class PilotDetail(PilotInfo):
@@ -174,7 +176,9 @@ class SimilarPilotOut(BaseModel):
 
 
 class SimilarRequest(BaseModel):
-    profile: str = Field(min_length=1, max_length=1000, description="试点情况描述，如“煤化工为主的省级园区，余热资源丰富”")
+    profile: str = Field(
+        min_length=1, max_length=1000, description="试点情况描述，如“煤化工为主的省级园区，余热资源丰富”"
+    )
     limit: int = Field(5, ge=1, le=15)
 
 

@@ -44,13 +44,16 @@ class Settings(BaseSettings):
     chroma_host: str = Field("127.0.0.1", description="Chroma 服务地址（chroma_mode=http 时）")
     chroma_port: int = Field(8001, ge=1, le=65535, description="Chroma 服务端口（chroma_mode=http 时）")
     chroma_collection: str = Field(
-        "tanlu", pattern=r"^[a-zA-Z0-9][a-zA-Z0-9_-]{1,40}$",
+        "tanlu",
+        pattern=r"^[a-zA-Z0-9][a-zA-Z0-9_-]{1,40}$",
         description="Chroma 集合名前缀：共用一个 Chroma 服务的各个 TanLu 实例（各自的数据目录）须各用一个",
     )
     host: str = Field("127.0.0.1", description="API 监听地址")
     port: int = Field(8000, ge=1, le=65535, description="API 监听端口")
     default_top_k: int = Field(10, ge=1, le=100, description="检索默认返回条数")
-    llm_base_url: str = Field("", description="可选：OpenAI 兼容的大模型服务地址（如 http://127.0.0.1:11434/v1），空则只用抽取式回答")
+    llm_base_url: str = Field(
+        "", description="可选：OpenAI 兼容的大模型服务地址（如 http://127.0.0.1:11434/v1），空则只用抽取式回答"
+    )
     llm_model: str = Field("", description="大模型名称（如 qwen2.5:7b-instruct）")
     llm_api_key: str = Field("", description="大模型服务的密钥（本地服务通常不需要）")
     llm_timeout: float = Field(30.0, gt=0, le=600, description="大模型请求超时（秒），超时则返回抽取式回答并注明")
@@ -60,11 +63,13 @@ class Settings(BaseSettings):
     read_token: SecretStr = Field(
         SecretStr(""), description="读取接口的访问令牌；空则读取接口公开（写入令牌也可用于读取）"
     )
-    max_file_bytes: int = Field(20 * 1024 * 1024, ge=1, description="单个文件的大小上限（字节）：上传时边接收边检查，导入时读取前检查")
+    max_file_bytes: int = Field(
+        20 * 1024 * 1024, ge=1, description="单个文件的大小上限（字节）：上传时边接收边检查，导入时读取前检查"
+    )
     uploads_dir: Path | None = Field(None, description="上传文件的保存目录，默认为数据目录下的 uploads")
 
     @model_validator(mode="after")
-    def _consistent(self) -> "Settings":
+    def _consistent(self) -> Settings:
         if self.chunk_overlap >= self.chunk_size:
             raise ValueError("chunk_overlap 必须小于 chunk_size")
         if self.embedder == "sentence-transformers" and self.embedder_path is None:
@@ -91,7 +96,10 @@ class Settings(BaseSettings):
         if not self.llm_base_url:
             return None
         return LlmOptions(
-            base_url=self.llm_base_url, model=self.llm_model or "default", api_key=self.llm_api_key, timeout=self.llm_timeout
+            base_url=self.llm_base_url,
+            model=self.llm_model or "default",
+            api_key=self.llm_api_key,
+            timeout=self.llm_timeout,
         )
 
     def index_config(self) -> IndexConfig:
@@ -109,7 +117,9 @@ class Settings(BaseSettings):
                 method=self.fusion, bm25_weight=self.bm25_weight, rrf_k=self.rrf_k, candidates=self.candidates
             ),
             chroma=ChromaOptions(
-                mode=self.chroma_mode, host=self.chroma_host, port=self.chroma_port,
+                mode=self.chroma_mode,
+                host=self.chroma_host,
+                port=self.chroma_port,
                 collection_prefix=self.chroma_collection,
             ),
             max_file_bytes=self.max_file_bytes,

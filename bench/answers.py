@@ -197,8 +197,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def print_table(result: dict) -> None:
-    print(f"{result['questions']} questions; corpus setting retrieves {result['top_k']} chunks; "
-          f"threshold {result['threshold']}, support {result['support']}")
+    print(
+        f"{result['questions']} questions; corpus setting retrieves {result['top_k']} chunks; "
+        f"threshold {result['threshold']}, support {result['support']}"
+    )
     print(f"{'setting':8} {'hit@1':>6} {'hit@3':>6} {'answered':>9} {'ans@1':>6} {'ans@3':>6} {'top1 chars':>10}")
     for setting in SETTINGS:
         m = result[setting]

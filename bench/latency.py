@@ -237,7 +237,11 @@ def run_ingest(corpus_dir: Path, data_dir: Path) -> float:
     started = time.perf_counter()
     completed = subprocess.run(
         [*tanlu_command(), "ingest", str(corpus_dir)],
-        env=tanlu_env(data_dir), cwd=REPO_ROOT, stdout=sys.stderr, timeout=INGEST_TIMEOUT_S, check=False,
+        env=tanlu_env(data_dir),
+        cwd=REPO_ROOT,
+        stdout=sys.stderr,
+        timeout=INGEST_TIMEOUT_S,
+        check=False,
     )
     if completed.returncode != 0:
         raise SystemExit(f"tanlu ingest failed with exit code {completed.returncode}")
@@ -254,7 +258,9 @@ def start_server(data_dir: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
     process = subprocess.Popen(
         [*tanlu_command(), "serve", "--host", HOST, "--port", str(port)],
-        env=tanlu_env(data_dir), cwd=REPO_ROOT, stdout=sys.stderr,
+        env=tanlu_env(data_dir),
+        cwd=REPO_ROOT,
+        stdout=sys.stderr,
     )
     return process, f"http://{HOST}:{port}"
 
@@ -305,7 +311,7 @@ def rewrite_front_matter(text: str, pilot_id: str, pilot: str) -> str:
     front = re.sub(r"(?m)^pilot:.*$", f"pilot: {pilot}", front)
     if not re.search(r"(?m)^demo:\s*true\s*$", front):
         front = re.sub(r"(?m)^demo:.*\n?", "", front).rstrip("\n") + "\ndemo: true"
-    return match.group(1) + front + match.group(3) + text[match.end():]
+    return match.group(1) + front + match.group(3) + text[match.end() :]
 
 
 def front_matter_value(text: str, key: str, default: str) -> str:

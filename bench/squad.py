@@ -29,9 +29,7 @@ def load_squad(path: Path) -> tuple[list[ParsedDocument], list[Question]]:
         for paragraph_index, paragraph in enumerate(article["paragraphs"]):
             doc_id = str(paragraph.get("id") or f"{article_index}-{paragraph_index}")
             context = paragraph["context"]
-            meta = DocumentMeta(
-                title=title, pilot="", pilot_id="bench", pilot_type="", region="", doc_type=""
-            )
+            meta = DocumentMeta(title=title, pilot="", pilot_id="bench", pilot_type="", region="", doc_type="")
             documents.append(
                 ParsedDocument(
                     doc_id=doc_id,

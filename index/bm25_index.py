@@ -31,7 +31,7 @@ class Bm25Index:
         self.generation = generation
 
     @classmethod
-    def build(cls, token_lists: list[list[str]], chunk_ids: list[str], generation: str) -> "Bm25Index":
+    def build(cls, token_lists: list[list[str]], chunk_ids: list[str], generation: str) -> Bm25Index:
         if not chunk_ids:
             return cls(None, [], generation)
         model = bm25s.BM25()
@@ -72,7 +72,7 @@ class Bm25Index:
         remove_leftovers(root)
 
     @classmethod
-    def load(cls, root: Path) -> "Bm25Index | None":
+    def load(cls, root: Path) -> Bm25Index | None:
         pointer = root / _POINTER
         if not pointer.exists():
             return None

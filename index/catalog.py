@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from index.sqlite_connections import ThreadConnections
 from index.extract_codec import dump_extracts, load_figures, load_practices
+from index.sqlite_connections import ThreadConnections
 from ingest.documents import ParsedDocument
 from ingest.extracted import Figure, Practice
 
@@ -129,7 +129,9 @@ class Catalog:
 
     def document_hashes(self) -> dict[str, tuple[str, str]]:
         """doc_id -> (source, content hash)."""
-        return {row[0]: (row[1], row[2]) for row in self._db.execute("SELECT doc_id, source, content_hash FROM documents")}
+        return {
+            row[0]: (row[1], row[2]) for row in self._db.execute("SELECT doc_id, source, content_hash FROM documents")
+        }
 
     def deleted_sources(self) -> dict[str, str]:
         """source -> content hash of files whose document was deleted through the API."""
@@ -176,7 +178,8 @@ class Catalog:
                 )
                 # After the document row: replacing it cascades a delete to its extracts.
                 self._db.execute(
-                    "INSERT OR REPLACE INTO extracts VALUES (?, ?, ?)", [document.doc_id, *dump_extracts(figures, practices)]
+                    "INSERT OR REPLACE INTO extracts VALUES (?, ?, ?)",
+                    [document.doc_id, *dump_extracts(figures, practices)],
                 )
                 self._db.executemany(
                     "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -197,7 +200,11 @@ class Catalog:
                 self._db.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", [key, value])
 
     def delete_documents(
-        self, doc_ids: Iterable[str], *, remember: Iterable[tuple[str, str, str]] = (), state: dict[str, str] | None = None
+        self,
+        doc_ids: Iterable[str],
+        *,
+        remember: Iterable[tuple[str, str, str]] = (),
+        state: dict[str, str] | None = None,
     ) -> None:
         """Remove documents in one transaction, remembering (source, content hash, doc id)
         of files that stay on disk so a folder scan does not bring them back."""

@@ -22,7 +22,8 @@ def text_hash(text: str) -> str:
 class EmbeddingCache:
     def __init__(self, path: Path) -> None:
         self._connections = ThreadConnections(
-            path, "CREATE TABLE IF NOT EXISTS embeddings (model TEXT, hash TEXT, vector BLOB, PRIMARY KEY (model, hash));"
+            path,
+            "CREATE TABLE IF NOT EXISTS embeddings (model TEXT, hash TEXT, vector BLOB, PRIMARY KEY (model, hash));",
         )
 
     @property

@@ -130,11 +130,12 @@ class ScoringWeights:
     # (median) scores.
     threshold: float = 15.5
     support: float = 13.0
+
     # How/which questions (「怎么」「有哪些做法」) are answered by sentences that describe
     # a measure in their own words rather than repeat the question, so they score lower;
     # CMRC, being mostly factoid, cannot calibrate them. They get a threshold halfway
     # between ``support`` and ``threshold`` (bench/answers.py shows the effect on refusals).
-    def threshold_for(self, kind: "QuestionKind") -> float:
+    def threshold_for(self, kind: QuestionKind) -> float:
         if kind in (QuestionKind.METHOD, QuestionKind.LIST):
             return (self.support + self.threshold) / 2
         return self.threshold

@@ -34,7 +34,7 @@ class SearchFilters:
     doc_id: str | None = None
 
     @classmethod
-    def parse(cls, **values: Any) -> "SearchFilters":
+    def parse(cls, **values: Any) -> SearchFilters:
         """Validate user input; ``year`` accepts ``2025`` or a period like ``2025H1``."""
         cleaned = {key: (str(value).strip() if value is not None else None) for key, value in values.items()}
         cleaned = {key: value for key, value in cleaned.items() if value}
@@ -75,7 +75,9 @@ class SearchFilters:
         if not conditions:
             return None
         return MetadataFilters(
-            filters=[MetadataFilter(key=key, value=value, operator=FilterOperator.EQ) for key, value in conditions.items()]
+            filters=[
+                MetadataFilter(key=key, value=value, operator=FilterOperator.EQ) for key, value in conditions.items()
+            ]
         )
 
     def matches(self, metadata: dict[str, Any]) -> bool:

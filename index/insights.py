@@ -17,7 +17,9 @@ from ingest.nodes import embedding_text
 
 
 class Insights:
-    def __init__(self, catalog: Catalog, table: ChunkTable, cache: EmbeddingCache, embedder_key: str, pilots: list[dict]):
+    def __init__(
+        self, catalog: Catalog, table: ChunkTable, cache: EmbeddingCache, embedder_key: str, pilots: list[dict]
+    ):
         doc_meta = {doc.doc_id: doc.meta for doc in catalog.documents()}
         self.practices = PracticeCatalog(catalog.extracts(), doc_meta)
         vectors = practice_vectors(self.practices.practices, table, cache, embedder_key)

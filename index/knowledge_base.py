@@ -12,23 +12,23 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
+from llama_index.core.llms import LLM
+
 from index.bm25_index import Bm25Index, remove_leftovers
 from index.catalog import Catalog, DocumentRecord
 from index.chunk_table import ChunkTable
 from index.config import IndexConfig
 from index.embedders import embedder_key, make_embedder
 from index.embedding_cache import EmbeddingCache
-from index.filters import SearchFilters
-from index.hybrid import HybridRetriever, ScoredChunk
 from index.extractive import Answer
 from index.extractive import answer as answer_from_hits
+from index.filters import SearchFilters
 from index.generative import generate_answer
+from index.hybrid import HybridRetriever, ScoredChunk
 from index.insights import Insights
 from index.similar_pilots import SimilarPilot
 from index.sync import Ingestor, IngestReport, Progress
 from index.vector_store import collection_name, open_client, open_vector_store
-from llama_index.core.llms import LLM
-
 from ingest.documents import ParsedDocument
 from ingest.extracted import Practice
 from ingest.loader import LoadResult
@@ -214,7 +214,9 @@ class KnowledgeBase:
                 self._insights = (generation, built)
             return self._insights[1]
 
-    def practices(self, query: str = "", filters: SearchFilters | None = None, limit: int = 50) -> list[tuple[Practice, float]]:
+    def practices(
+        self, query: str = "", filters: SearchFilters | None = None, limit: int = 50
+    ) -> list[tuple[Practice, float]]:
         """Practices matching the filters; with a query, ranked by hybrid search over their sections."""
         filters = filters or SearchFilters()
         catalog = self.insights.practices

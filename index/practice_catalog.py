@@ -78,7 +78,13 @@ class PracticeCatalog:
                 if not period:
                     continue
                 point = SeriesPoint(
-                    period, figure.value, figure.unit, figure.normalized_value, figure.normalized_unit, doc_id, figure.sentence
+                    period,
+                    figure.value,
+                    figure.unit,
+                    figure.normalized_value,
+                    figure.normalized_unit,
+                    doc_id,
+                    figure.sentence,
                 )
                 series[figure.name].setdefault(period, point)  # first mention in a period wins
         return {

@@ -21,6 +21,7 @@ from ingest.extracted import Practice
 WEIGHTS = {"practices": 0.5, "fields": 0.25, "type": 0.15, "region": 0.10}
 CUES_FILE = Path(__file__).with_name("data") / "pilot_type_cues.txt"
 
+
 @dataclass
 class PracticeMatch:
     similarity: float
@@ -29,6 +30,7 @@ class PracticeMatch:
     other_practice_id: str
     other_practice_title: str
     doc_ids: list[str]
+
 
 @dataclass
 class SimilarPilot:
@@ -41,6 +43,7 @@ class SimilarPilot:
     shared_fields: list[str] = field(default_factory=list)
     practice_matches: list[PracticeMatch] = field(default_factory=list)
 
+
 @cache
 def type_cues() -> list[tuple[str, str]]:
     cues = []
@@ -50,16 +53,22 @@ def type_cues() -> list[tuple[str, str]]:
             cues.extend((word, pilot_type.strip()) for word in words.split())
     return sorted(cues, key=lambda cue: len(cue[0]), reverse=True)
 
+
 def detect_profile(text: str) -> tuple[str | None, str | None, list[str]]:
     """Pilot type, region and fields named in a free-text profile (None when absent)."""
     pilot_type = next((t for word, t in type_cues() if word in text), None)
-    region = next((r for r in REGIONS if r in text or r.removesuffix("市") in text or (r.startswith("宁东") and "宁东" in text)), None)
+    region = next(
+        (r for r in REGIONS if r in text or r.removesuffix("市") in text or (r.startswith("宁东") and "宁东" in text)),
+        None,
+    )
     fields = [f for f in FIELDS if f in text]
     return pilot_type, region, fields
+
 
 def _unit(matrix: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     return matrix / np.where(norms == 0, 1, norms)
+
 
 class PilotSimilarity:
     def __init__(self, pilots: list[dict], practices: list[Practice], practice_vectors: dict[str, np.ndarray]):
@@ -73,7 +82,9 @@ class PilotSimilarity:
             for pilot_id, items in self.practices_of.items()
         }
 
-    def _practice_matches(self, own: np.ndarray, own_practices: list[Practice] | None, other_id: str) -> list[PracticeMatch]:
+    def _practice_matches(
+        self, own: np.ndarray, own_practices: list[Practice] | None, other_id: str
+    ) -> list[PracticeMatch]:
         if other_id not in self.vectors or own.size == 0:
             return []
         sims = own @ self.vectors[other_id].T
@@ -128,9 +139,20 @@ class PilotSimilarity:
                 reasons.append("共同领域：" + "、".join(shared))
             for match in matches[:2]:
                 own_title = f"「{match.practice_title}」与" if match.practice_title else ""
-                reasons.append(f"相似做法：{own_title}「{match.other_practice_title}」（相似度 {match.similarity:.2f}）")
+                reasons.append(
+                    f"相似做法：{own_title}「{match.other_practice_title}」（相似度 {match.similarity:.2f}）"
+                )
             results.append(
-                SimilarPilot(pilot_id, pilot["pilot"], pilot["pilot_type"], pilot["region"], round(score, 4), reasons, shared, matches)
+                SimilarPilot(
+                    pilot_id,
+                    pilot["pilot"],
+                    pilot["pilot_type"],
+                    pilot["region"],
+                    round(score, 4),
+                    reasons,
+                    shared,
+                    matches,
+                )
             )
         results.sort(key=lambda item: item.score, reverse=True)
         return results[:limit]
@@ -139,7 +161,13 @@ class PilotSimilarity:
         pilot = self.pilots[pilot_id]
         own = self.vectors.get(pilot_id, np.zeros((0, 1)))
         return self._rank(
-            own, self.practices_of.get(pilot_id), pilot["pilot_type"], pilot["region"], set(pilot["fields"]), pilot_id, limit
+            own,
+            self.practices_of.get(pilot_id),
+            pilot["pilot_type"],
+            pilot["region"],
+            set(pilot["fields"]),
+            pilot_id,
+            limit,
         )
 
     def similar_to_profile(self, profile: str, profile_vector: np.ndarray, limit: int = 5) -> list[SimilarPilot]:

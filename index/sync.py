@@ -39,9 +39,9 @@ from index.vector_store import stored_fingerprints
 from ingest.chunking import ChunkingOptions
 from ingest.documents import FileReport, ParsedDocument
 from ingest.indicators import extract_figures
-from ingest.practices import extract_practices
 from ingest.loader import DEFAULT_MAX_FILE_BYTES, LoadResult, load_documents
 from ingest.nodes import document_nodes, embedding_text
+from ingest.practices import extract_practices
 from ingest.tokenizer import Tokenizer
 
 Progress = Callable[[str, int, int], None]
@@ -82,8 +82,14 @@ class IngestReport:
             **summary,
             "errors": len(self.errors),
             "files": [
-                {"path": f.path, "status": f.status, "message": f.message, "doc_id": f.doc_id,
-                 "field_name": f.field_name, "chunks": f.chunks}
+                {
+                    "path": f.path,
+                    "status": f.status,
+                    "message": f.message,
+                    "doc_id": f.doc_id,
+                    "field_name": f.field_name,
+                    "chunks": f.chunks,
+                }
                 for f in self.files
             ],
         }
@@ -160,8 +166,10 @@ class Ingestor:
             if previous and previous[0] != document.source and Path(previous[0]).exists():
                 path = shown.get(document.source, document.source)
                 reports[path] = FileReport(
-                    path, "error",
-                    f"文档编号 {document.doc_id} 已被 {previous[0]} 使用", field_name="pilot_id",
+                    path,
+                    "error",
+                    f"文档编号 {document.doc_id} 已被 {previous[0]} 使用",
+                    field_name="pilot_id",
                 )
                 continue
             if previous == (document.source, document.content_hash) and same_config:
@@ -202,7 +210,11 @@ class Ingestor:
         return vectors
 
     def _write_vectors(
-        self, records: list[ChunkRecord], vectors: dict[str, list[float]], report: IngestReport, progress: Progress,
+        self,
+        records: list[ChunkRecord],
+        vectors: dict[str, list[float]],
+        report: IngestReport,
+        progress: Progress,
         total: int,
     ) -> None:
         """Add vectors (already computed, by text hash) to the store in batches."""
@@ -234,12 +246,21 @@ class Ingestor:
         return {**vectors, **self._embed(lacking, report, progress)} if lacking else vectors
 
     def _match_vectors(
-        self, desired: dict[str, ChunkRecord], stored: dict[str, str], vectors: dict[str, list[float]],
-        report: IngestReport, progress: Progress, total: int,
+        self,
+        desired: dict[str, ChunkRecord],
+        stored: dict[str, str],
+        vectors: dict[str, list[float]],
+        report: IngestReport,
+        progress: Progress,
+        total: int,
     ) -> None:
         """Make the store hold exactly ``desired`` (the committed catalogue), then record
         the generation it matches. ``stored`` is chunk id -> fingerprint of the store."""
-        stale = [chunk_id for chunk_id, fp in stored.items() if chunk_id not in desired or desired[chunk_id].fingerprint != fp]
+        stale = [
+            chunk_id
+            for chunk_id, fp in stored.items()
+            if chunk_id not in desired or desired[chunk_id].fingerprint != fp
+        ]
         wanted = [record for chunk_id, record in desired.items() if stored.get(chunk_id) != record.fingerprint]
         if stale or wanted:
             self.catalog.set_state(VECTORS_STATE, "")
@@ -355,4 +376,3 @@ def _no_progress(stage: str, done: int, total: int) -> None:
 def _embedding_text(record: ChunkRecord) -> str:
     """What the embedder sees for a stored chunk (as ``embedding_text`` for its node)."""
     return embedding_text(TextNode(text=record.text, metadata=record.metadata))
-

@@ -65,7 +65,9 @@ def open_vector_store(client: chromadb.ClientAPI, name: str, *, rebuild_unreadab
     """
     collection = client.get_or_create_collection(name, metadata={"hnsw:space": "cosine"}, embedding_function=None)
     if rebuild_unreadable and not _readable(collection):
-        logger.warning("向量库集合 %s 无法读取（上次写入可能被中断），已重建为空集合，向量将从目录库与向量缓存恢复", name)
+        logger.warning(
+            "向量库集合 %s 无法读取（上次写入可能被中断），已重建为空集合，向量将从目录库与向量缓存恢复", name
+        )
         client.delete_collection(name)
         collection = client.get_or_create_collection(name, metadata={"hnsw:space": "cosine"}, embedding_function=None)
     return ChromaVectorStore(chroma_collection=collection)
@@ -129,7 +131,9 @@ def nearest(
         where = _to_chroma_filter(filters) if filters else None
         with _server_errors():
             result = store.client.query(
-                query_embeddings=[embedding], n_results=limit, include=["distances"],
+                query_embeddings=[embedding],
+                n_results=limit,
+                include=["distances"],
                 **({"where": where} if where else {}),
             )
         pairs = zip(result["ids"][0], result["distances"][0])

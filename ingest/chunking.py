@@ -68,7 +68,7 @@ def _pack(sentences: list[str], options: ChunkingOptions) -> list[list[int]]:
         return sum(len(sentences[i]) for i in indexes)
 
     def tail(indexes: list[int]) -> list[int]:
-        return indexes[len(indexes) - len(_overlap_tail([sentences[i] for i in indexes], options.overlap)):]
+        return indexes[len(indexes) - len(_overlap_tail([sentences[i] for i in indexes], options.overlap)) :]
 
     for index, sentence in enumerate(sentences):
         if fresh and length(current) + len(sentence) > options.size:
@@ -83,7 +83,7 @@ def _pack(sentences: list[str], options: ChunkingOptions) -> list[list[int]]:
         groups.append(current)
     # A short tail joins the previous chunk when the result stays reasonable.
     if len(groups) > 1:
-        tail_new = groups[-1][len(tail(groups[-2])):]
+        tail_new = groups[-1][len(tail(groups[-2])) :]
         if length(tail_new) < options.size // 4:
             merged = groups[-2] + tail_new
             if length(merged) <= options.size * 1.5:

@@ -130,9 +130,7 @@ def _patterns() -> _Patterns:
     return _Patterns(
         figure=re.compile(figure),
         time=re.compile(time),
-        year_range=re.compile(
-            r"20\d{2}年?(?:\d{1,2}月(?:底|末)?)?[—\-－～~至到]20\d{2}年度?(?:\d{1,2}月(?:底|末)?)?"
-        ),
+        year_range=re.compile(r"20\d{2}年?(?:\d{1,2}月(?:底|末)?)?[—\-－～~至到]20\d{2}年度?(?:\d{1,2}月(?:底|末)?)?"),
         range_before=re.compile(rf"\d(?:{units})?[—\-－～~至]$"),
         from_link=re.compile(rf"由(?:(?P<time>{time})的|[^，；。\d]{{1,8}}的)?约?(?:每(?P<per>{per}))?$"),
         to_link=re.compile(rf"^[^，；。\d]{{0,8}}?(?:{to_verbs})(?:到|至)(?:(?P<time>{time})的)?约?$"),
@@ -265,8 +263,15 @@ def _figure(name: str, value: float, unit: str, text: str, sentence: str, period
         normalized_value = float(f"{value * rule.factor:.12g}")  # 1.15亿 -> 115000000.0, not …99999
         normalized_unit = rule.normalized_unit + slash + per
     return Figure(
-        name=name, value=value, unit=unit, text=text, sentence=sentence.strip(), period=period, year=year,
-        normalized_value=normalized_value, normalized_unit=normalized_unit,
+        name=name,
+        value=value,
+        unit=unit,
+        text=text,
+        sentence=sentence.strip(),
+        period=period,
+        year=year,
+        normalized_value=normalized_value,
+        normalized_unit=normalized_unit,
     )
 
 
@@ -289,7 +294,7 @@ def _standalone(clause: str, match: re.Match[str]) -> bool:
         return False
     if _patterns().range_before.search(clause[: match.start()]):
         return False
-    rest = clause[match.end():]
+    rest = clause[match.end() :]
     if rest.startswith("/"):  # 10万千瓦/20万千瓦时: the pair stands or falls together
         second = _patterns().figure.match(clause, match.end() + 1)
         return second is not None and _standalone(clause, second)
@@ -359,8 +364,8 @@ def _unless_base(pattern: re.Pattern[str], text: str) -> str:
 def _strip_start(text: str, entries: Iterable[str], keep: int = 2) -> str:
     """``text`` without a leading entry, if at least ``keep`` letters remain."""
     for entry in entries:
-        if text.startswith(entry) and len(_WORDLIKE.findall(text[len(entry):])) >= keep:
-            return text[len(entry):]
+        if text.startswith(entry) and len(_WORDLIKE.findall(text[len(entry) :])) >= keep:
+            return text[len(entry) :]
     return text
 
 
@@ -396,17 +401,17 @@ def name_parts(raw: str) -> tuple[str, str]:
     text = _trimmed(text)
     change = ""
     tail = _patterns().change_tail.search(text)
-    if tail and not text[tail.start():].startswith(_words()["not_comparisons"]):
-        text, change = text[: tail.start()], text[tail.start():]
+    if tail and not text[tail.start() :].startswith(_words()["not_comparisons"]):
+        text, change = text[: tail.start()], text[tail.start() :]
     if re.search(r"\d", text):
         # 「学习11批次、」: what follows the last number's own (unlisted) unit.
         after = re.split(r"\d", text)[-1]
         joint = re.search(r"[、，,；;]", after)
         if joint:
-            text = after[joint.end():]
+            text = after[joint.end() :]
         else:  # 「自2023年11月投运以来累计…」 but not 「60岁以上老年人」, where the number is in the noun
             dated = re.match(r"[^\u3400-\u9fff“‘「]*(?:[年月日号](?:底|末|份)?)?", after)
-            text = after[dated.end():] if dated and (dated.end() or not after) else ""
+            text = after[dated.end() :] if dated and (dated.end() or not after) else ""
     noun = _rewritten(_trimmed(text))
     if re.search(r"\d", noun) or not _acceptable(noun):
         noun = ""
@@ -482,7 +487,7 @@ def _clause_figures(
     last_name = ""
     baseline: _Baseline | None = None
     for match in patterns.figure.finditer(clause):
-        prefix = clause[position: match.start()]
+        prefix = clause[position : match.start()]
         position = match.end()
         from_link = patterns.from_link.search(prefix)
         if from_link:

@@ -44,7 +44,7 @@ def split_front_matter(text: str) -> tuple[dict, str]:
         raise FrontMatterError(f"front matter 的 YAML 格式错误{where}：{getattr(error, 'problem', error)}") from error
     if not isinstance(data, dict):
         raise FrontMatterError("front matter 应为 YAML 映射（键: 值）")
-    return data, text[match.end():]
+    return data, text[match.end() :]
 
 
 @dataclass
@@ -77,9 +77,7 @@ class SectionBuilder:
         text = text.strip()
         if not text:
             return
-        while self._stack and (
-            self._stack[-1].markdown_level == 0 or self._stack[-1].markdown_level >= level
-        ):
+        while self._stack and (self._stack[-1].markdown_level == 0 or self._stack[-1].markdown_level >= level):
             self._stack.pop()
         self._push(_Heading(text, numbering_level(text), level))
 

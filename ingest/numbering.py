@@ -60,7 +60,7 @@ def split_numbered(text: str) -> NumberedHeading | None:
     if stop is None and len(stripped) <= MAX_HEADING_CHARS:
         return NumberedHeading(level, stripped, "")
     if stop is not None and stop.start() <= MAX_HEADING_CHARS:
-        return NumberedHeading(level, stripped[: stop.start()], stripped[stop.end():].strip())
+        return NumberedHeading(level, stripped[: stop.start()], stripped[stop.end() :].strip())
     return NumberedHeading(level, _abridged(stripped), stripped)
 
 

@@ -67,7 +67,7 @@ def _description(heading: str, sections: list[Section]) -> str:
     """The practice text, without the numbered title that opens it (（一）标题。正文…)."""
     blocks = [block for section in sections for block in section.blocks]
     if blocks and blocks[0].startswith(heading):
-        blocks[0] = blocks[0][len(heading):].lstrip(_TRAILING)
+        blocks[0] = blocks[0][len(heading) :].lstrip(_TRAILING)
     return "\n".join(block for block in blocks if block)
 
 

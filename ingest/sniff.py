@@ -105,14 +105,14 @@ def decode_text(raw: bytes) -> tuple[str, str] | None:
     """
     for bom, encoding in _WIDE_BOMS:
         if raw.startswith(bom):
-            text = _decode_allowing_cut_end(raw[len(bom):], encoding)
+            text = _decode_allowing_cut_end(raw[len(bom) :], encoding)
             return (text, encoding) if text is not None and _looks_like_text(text) else None
     if b"\x00" in raw:
         return None  # UTF-16/32 without a BOM, or binary
     body = raw
     for bom in _BOMS:
         if body.startswith(bom):
-            body = body[len(bom):]
+            body = body[len(bom) :]
     # Big5 bytes mostly decode as GB18030 too, landing in its private-use area; the
     # encoding that leaves the fewest such oddities wins, the earlier one on a tie.
     candidates = []

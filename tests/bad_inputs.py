@@ -82,8 +82,11 @@ def build_bad_inputs(root: Path) -> dict[str, Expected]:
     expected["good/summary.md"] = Expected("ok")
     text_doc = root / "good" / "report.txt"
     text_doc.write_bytes(
-        ("坏样例园区2025年上半年进展报告\n" + GOOD_BODY.format(n=2.5) + "\n（二）储能调峰。园区建成钒液流储能电站，规模8兆瓦时。")
-        .encode("gb18030")
+        (
+            "坏样例园区2025年上半年进展报告\n"
+            + GOOD_BODY.format(n=2.5)
+            + "\n（二）储能调峰。园区建成钒液流储能电站，规模8兆瓦时。"
+        ).encode("gb18030")
     )
     _sidecar(text_doc, GOOD_SIDECAR)
     expected["good/report.txt"] = Expected("ok")
@@ -129,13 +132,21 @@ def build_bad_inputs(root: Path) -> dict[str, Expected]:
     _sidecar(bad_sidecar, "title: 坏样例\npilot_type: 园区\n  region: [\n")
     expected["bad/bad-sidecar.txt"] = Expected("error", "YAML", "bad-sidecar.txt.meta.yaml")
 
-    write_doc(root / "bad", "unknown-type.md", title="工厂经验总结", pilot="未知类型试点", pilot_type="工厂",
-              body=GOOD_BODY.format(n=3))
+    write_doc(
+        root / "bad",
+        "unknown-type.md",
+        title="工厂经验总结",
+        pilot="未知类型试点",
+        pilot_type="工厂",
+        body=GOOD_BODY.format(n=3),
+    )
     expected["bad/unknown-type.md"] = Expected("error", "工厂", "pilot_type")
 
     # Same pilot id and file stem in two folders: the same document id.
     write_doc(root / "dup-a", "summary.md", title="重复编号经验总结", pilot="重复编号园区", body=GOOD_BODY.format(n=4))
-    write_doc(root / "dup-b", "summary.md", title="重复编号经验总结（副本）", pilot="重复编号园区", body=GOOD_BODY.format(n=5))
+    write_doc(
+        root / "dup-b", "summary.md", title="重复编号经验总结（副本）", pilot="重复编号园区", body=GOOD_BODY.format(n=5)
+    )
     expected["dup-a/summary.md"] = Expected("ok")
     expected["dup-b/summary.md"] = Expected("error", "重复", "pilot_id")
     return expected

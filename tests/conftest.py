@@ -89,8 +89,17 @@ def http(server) -> httpx.Client:
         yield client
 
 
-def write_doc(folder: Path, name: str, *, title: str, pilot: str, pilot_type: str = "园区", body: str,
-              doc_type: str = "经验总结", extra: str = "") -> Path:
+def write_doc(
+    folder: Path,
+    name: str,
+    *,
+    title: str,
+    pilot: str,
+    pilot_type: str = "园区",
+    body: str,
+    doc_type: str = "经验总结",
+    extra: str = "",
+) -> Path:
     """A small demo-style Markdown document with front matter."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name

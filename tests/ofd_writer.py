@@ -123,7 +123,7 @@ def flow(
         while offset < len(item):
             x = LEFT + (2 * BODY_SIZE if first and indent else 0.0)
             end = offset
-            while end < len(item) and x + text_width(item[offset:end + 1], BODY_SIZE) <= LEFT + width + 1e-6:
+            while end < len(item) and x + text_width(item[offset : end + 1], BODY_SIZE) <= LEFT + width + 1e-6:
                 end += 1
             # No line starts with a closing mark: it hangs at the end of the line before.
             while end < len(item) and item[end] in NO_LINE_START:
@@ -234,7 +234,7 @@ def write_ofd(
         f"<ofd:PageArea><ofd:PhysicalBox>0 0 {PAGE_WIDTH:g} {PAGE_HEIGHT:g}</ofd:PhysicalBox></ofd:PageArea>"
         f"<ofd:PublicRes>PublicRes.xml</ofd:PublicRes>"
         f"{'<ofd:DocumentRes>DocumentRes.xml</ofd:DocumentRes>' if scan else ''}{template_entry}</ofd:CommonData>"
-        f'<ofd:Pages>{"".join(page_entries)}</ofd:Pages></ofd:Document>'
+        f"<ofd:Pages>{''.join(page_entries)}</ofd:Pages></ofd:Document>"
     )
     members["Doc_0/PublicRes.xml"] = (
         f'<?xml version="1.0" encoding="UTF-8"?><ofd:Res xmlns:ofd="{NS}" BaseLoc="Res">'

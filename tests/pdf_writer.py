@@ -103,7 +103,11 @@ def image_only_pdf(pages: int = 2, text_pages: tuple[int, ...] = ()) -> bytes:
 
 
 def encrypted(
-    raw: bytes, *, user_password: str, owner_password: str = "owner-secret", algorithm: str = "AES-256",
+    raw: bytes,
+    *,
+    user_password: str,
+    owner_password: str = "owner-secret",
+    algorithm: str = "AES-256",
     print_only: bool = False,
 ) -> bytes:
     """``raw`` encrypted; an empty user password opens it without asking.

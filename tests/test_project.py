@@ -35,7 +35,9 @@ def test_data_flows_one_way():
 
 
 def test_index_public_surface_is_what_it_claims():
-    assert sorted(index.__all__) == sorted(name for name in dir(index) if not name.startswith("_") and name[0].isupper())
+    assert sorted(index.__all__) == sorted(
+        name for name in dir(index) if not name.startswith("_") and name[0].isupper()
+    )
     for name in index.__all__:
         assert getattr(index, name).__module__.startswith("index.")
 

@@ -60,7 +60,9 @@ def ask_response(answer: Answer, generated: bool, chunk_of: ChunkLookup | None =
         found=answer.found,
         answer=answer_text(answer),
         groups=[
-            AnswerGroup(pilot=pilot, sentences=[AnswerSentenceOut(text=s.text, citations=list(s.citations)) for s in items])
+            AnswerGroup(
+                pilot=pilot, sentences=[AnswerSentenceOut(text=s.text, citations=list(s.citations)) for s in items]
+            )
             for pilot, items in answer.groups.items()
         ],
         citations=[citation_out(c, chunk_of) for c in answer.citations],
@@ -70,7 +72,9 @@ def ask_response(answer: Answer, generated: bool, chunk_of: ChunkLookup | None =
     )
 
 
-@router.post("/ask", response_model=AskResponse, responses={400: {"description": "问题为空"}, 422: {"description": "参数无效"}})
+@router.post(
+    "/ask", response_model=AskResponse, responses={400: {"description": "问题为空"}, 422: {"description": "参数无效"}}
+)
 def ask(kb: KB, request: Request, body: AskRequest) -> AskResponse:
     """问答：答案由检索到的原文句子组成并逐句标注来源；证据不足时明确说明。配置了大模型时由其改写，且逐句核对引用。"""
     question = body.question.strip()

@@ -30,7 +30,10 @@ def _check(values: list[str], allowed: tuple[str, ...], name: str) -> None:
 
 @router.post(
     "/compile",
-    responses={200: {"content": {DOCX_TYPE: {}, "text/markdown": {}}, "description": "汇编文件"}, 422: {"description": "参数无效"}},
+    responses={
+        200: {"content": {DOCX_TYPE: {}, "text/markdown": {}}, "description": "汇编文件"},
+        422: {"description": "参数无效"},
+    },
 )
 def compile_practices(kb: KB, body: CompileBody) -> Response:
     """按试点类型、领域、时期汇编经验做法：标题页、目录、按类型和领域分组、编号的来源清单。"""

@@ -56,14 +56,17 @@ def get_pilot(kb: KB, pilot_id: str) -> PilotPage:
     ]
     page_of = section_pages(kb)
     practices = [
-        practice_out(practice, page_of=page_of) for practice, _ in kb.practices("", SearchFilters(pilot_id=pilot_id), 100)
+        practice_out(practice, page_of=page_of)
+        for practice, _ in kb.practices("", SearchFilters(pilot_id=pilot_id), 100)
     ]
     return PilotPage(
         **pilot, documents=infos, documents_by_period=dict(by_period), indicators=indicators, practices=practices
     )
 
 
-@router.get("/pilots/{pilot_id}/similar", response_model=list[SimilarPilotOut], responses={404: {"description": "试点不存在"}})
+@router.get(
+    "/pilots/{pilot_id}/similar", response_model=list[SimilarPilotOut], responses={404: {"description": "试点不存在"}}
+)
 def similar_to_pilot(
     kb: KB, pilot_id: str, limit: Annotated[int, Query(ge=1, le=15, description="返回个数")] = 5
 ) -> list[SimilarPilotOut]:

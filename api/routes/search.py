@@ -43,7 +43,11 @@ def to_hit(rank: int, query: str, hit: ScoredChunk) -> SearchHit:
     )
 
 
-@router.get("/search", response_model=SearchResponse, responses={400: {"description": "查询为空"}, 422: {"description": "参数无效"}})
+@router.get(
+    "/search",
+    response_model=SearchResponse,
+    responses={400: {"description": "查询为空"}, 422: {"description": "参数无效"}},
+)
 def search(
     kb: KB,
     settings: AppSettings,

@@ -31,8 +31,8 @@ from api.uploads import (
     commit,
     human_size,
     receive_upload,
-    shown_name,
     roll_back,
+    shown_name,
     sidecar_metadata,
     sidecar_of,
 )
@@ -123,13 +123,18 @@ async def upload_documents(
     response.headers["Location"] = f"/jobs/{job.job_id}"
     files = [
         AcceptedFileOut(
-            filename=staged.client_name, saved_as=staged.name, format=staged.extension, bytes=staged.size,
+            filename=staged.client_name,
+            saved_as=staged.name,
+            format=staged.extension,
+            bytes=staged.size,
             replaces=staged.replaces,
         )
         for staged in upload.accepted
     ]
     refused = [
-        RefusedFileOut(filename=shown_name(staged.client_name), status=staged.refusal.status, detail=staged.refusal.detail)
+        RefusedFileOut(
+            filename=shown_name(staged.client_name), status=staged.refusal.status, detail=staged.refusal.detail
+        )
         for staged in upload.refused
     ]
     return _accepted(job, "upload", files=files, refused=refused)
@@ -148,7 +153,9 @@ def delete_document(response: Response, settings: AppSettings, kb: KB, jobs: Job
     """
     if kb.document(doc_id) is None:
         raise ApiError(404, messages.DOCUMENT_NOT_FOUND.format(doc_id=doc_id), "doc_id")
-    job = jobs.submit("delete", partial(_delete_work, kb, settings.uploads_path(), doc_id), description=f"删除 {doc_id}")
+    job = jobs.submit(
+        "delete", partial(_delete_work, kb, settings.uploads_path(), doc_id), description=f"删除 {doc_id}"
+    )
     response.headers["Location"] = f"/jobs/{job.job_id}"
     return _accepted(job, "delete", doc_id=doc_id)
 
@@ -196,8 +203,11 @@ def _upload_work(
                 message = messages.UPLOAD_REPLACED
             results.append(
                 FileResult(
-                    path=item.staged.name, status=status, message=message,
-                    field_name=file.field_name if file else "", doc_id=file.doc_id if file else "",
+                    path=item.staged.name,
+                    status=status,
+                    message=message,
+                    field_name=file.field_name if file else "",
+                    doc_id=file.doc_id if file else "",
                     chunks=file.chunks if file else 0,
                 )
             )
@@ -206,8 +216,12 @@ def _upload_work(
             # document id for the same file); the restored file brings it back.
             kb.ingest(restored, progress)
         results += [
-            FileResult(path=shown_name(staged.client_name), status="error", message=staged.refusal.detail,
-                       field_name=FILES_FIELD)
+            FileResult(
+                path=shown_name(staged.client_name),
+                status="error",
+                message=staged.refusal.detail,
+                field_name=FILES_FIELD,
+            )
             for staged in upload.refused
         ]
         failed = not any(result.status == "ok" for result in results)
@@ -240,8 +254,12 @@ def _rescan_work(kb: KnowledgeBase, settings: Settings, progress: Progress) -> J
     report = kb.ingest(roots, progress)
     files = [
         FileResult(
-            path=_shown(file.path, roots), status=file.status, message=file.message, field_name=file.field_name,
-            doc_id=file.doc_id, chunks=file.chunks,
+            path=_shown(file.path, roots),
+            status=file.status,
+            message=file.message,
+            field_name=file.field_name,
+            doc_id=file.doc_id,
+            chunks=file.chunks,
         )
         for file in report.files
     ]
@@ -263,7 +281,9 @@ def _delete_work(kb: KnowledgeBase, uploads: Path, doc_id: str, progress: Progre
     progress("删除文档", 1, 1)
     shown = source.name if uploaded else _shown(str(source), [Path(source).parent])
     result = FileResult(
-        path=shown, status="ok", doc_id=doc_id,
+        path=shown,
+        status="ok",
+        doc_id=doc_id,
         message=messages.DELETED_WITH_FILE if uploaded else messages.DELETED_KEEP_FILE,
     )
     return JobOutcome(files=[result], summary={"removed": removed})

@@ -57,9 +57,23 @@ _FALLBACK = f"{{{_MC}}}Fallback"
 # Never text of the paragraph itself: properties, deleted or moved-away revisions,
 # field instructions, drawings and alternate content (text boxes are read apart).
 _SKIPPED = frozenset(
-    [_w(tag) for tag in (
-        "pPr", "rPr", "sdtPr", "sdtEndPr", "del", "moveFrom", "instrText", "delText", "drawing", "pict", "object", "rt"
-    )]
+    [
+        _w(tag)
+        for tag in (
+            "pPr",
+            "rPr",
+            "sdtPr",
+            "sdtEndPr",
+            "del",
+            "moveFrom",
+            "instrText",
+            "delText",
+            "drawing",
+            "pict",
+            "object",
+            "rt",
+        )
+    ]
     + [f"{{{_MC}}}AlternateContent"]
 )
 
@@ -192,7 +206,7 @@ class _Numbering:
         key = ("num", num_id) if num.starts else ("abstract", num.abstract_id)
         counters = self.counters.setdefault(key, [None] * 10)
         current = counters[ilvl]
-        counters[ilvl] = (num.starts.get(ilvl, level.start) if current is None else current + 1)
+        counters[ilvl] = num.starts.get(ilvl, level.start) if current is None else current + 1
         for deeper in range(ilvl + 1, len(counters)):
             counters[deeper] = None
         if level.fmt == "bullet":
@@ -253,8 +267,21 @@ def _chinese_number(value: int, digits: str, ten: str) -> str:
 
 
 def _roman(value: int) -> str:
-    numerals = ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
-                (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
+    numerals = (
+        (1000, "M"),
+        (900, "CM"),
+        (500, "D"),
+        (400, "CD"),
+        (100, "C"),
+        (90, "XC"),
+        (50, "L"),
+        (40, "XL"),
+        (10, "X"),
+        (9, "IX"),
+        (5, "V"),
+        (4, "IV"),
+        (1, "I"),
+    )
     out = ""
     for amount, numeral in numerals:
         count, value = divmod(value, amount)

@@ -40,21 +40,72 @@ _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_.:
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 # Never content.
-_NON_TEXT = frozenset({
-    "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed", "canvas",
-    "head", "meta", "link", "button", "select", "option", "textarea", "input", "map", "audio", "video",
-})
+_NON_TEXT = frozenset(
+    {
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "svg",
+        "math",
+        "iframe",
+        "object",
+        "embed",
+        "canvas",
+        "head",
+        "meta",
+        "link",
+        "button",
+        "select",
+        "option",
+        "textarea",
+        "input",
+        "map",
+        "audio",
+        "video",
+    }
+)
 # Page furniture by tag; the guarded ones may also wrap the whole page.
 _CHROME_TAGS = frozenset({"nav", "aside", "footer", "menu", "dialog"})
 _GUARDED_TAGS = frozenset({"form", "header"})
-_CHROME_ROLES = frozenset({
-    "navigation", "banner", "contentinfo", "complementary", "search", "menu", "menubar", "toolbar", "dialog",
-})
-_CHROME_WORDS = frozenset({
-    "nav", "navbar", "navigation", "topnav", "subnav", "sidenav", "menu", "menubar", "breadcrumb",
-    "breadcrumbs", "crumb", "crumbs", "footer", "foot", "sidebar", "toolbar", "pagination", "pager",
-    "share", "copyright", "skip",
-})
+_CHROME_ROLES = frozenset(
+    {
+        "navigation",
+        "banner",
+        "contentinfo",
+        "complementary",
+        "search",
+        "menu",
+        "menubar",
+        "toolbar",
+        "dialog",
+    }
+)
+_CHROME_WORDS = frozenset(
+    {
+        "nav",
+        "navbar",
+        "navigation",
+        "topnav",
+        "subnav",
+        "sidenav",
+        "menu",
+        "menubar",
+        "breadcrumb",
+        "breadcrumbs",
+        "crumb",
+        "crumbs",
+        "footer",
+        "foot",
+        "sidebar",
+        "toolbar",
+        "pagination",
+        "pager",
+        "share",
+        "copyright",
+        "skip",
+    }
+)
 # Page headers; inside an article or main they head the text itself (title, date).
 _PAGE_HEADER_WORDS = frozenset({"header", "banner", "topbar"})
 _NEVER_DROPPED = frozenset({"html", "body", "main", "article"})
@@ -62,12 +113,48 @@ _WORD_SPLIT = re.compile(r"[\s_\-]+|(?<=[a-z])(?=[A-Z])")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
 _HEADINGS = {f"h{level}": level for level in range(1, 7)}
-_BLOCKS = frozenset({
-    "p", "div", "section", "article", "main", "li", "ul", "ol", "dl", "dt", "dd", "blockquote", "pre",
-    "figure", "figcaption", "address", "center", "table", "tr", "td", "th", "caption", "thead", "tbody",
-    "tfoot", "hr", "body", "html", "details", "summary", "fieldset", "legend", "header", "footer", "form",
-    "nav", "aside", "hgroup",
-})
+_BLOCKS = frozenset(
+    {
+        "p",
+        "div",
+        "section",
+        "article",
+        "main",
+        "li",
+        "ul",
+        "ol",
+        "dl",
+        "dt",
+        "dd",
+        "blockquote",
+        "pre",
+        "figure",
+        "figcaption",
+        "address",
+        "center",
+        "table",
+        "tr",
+        "td",
+        "th",
+        "caption",
+        "thead",
+        "tbody",
+        "tfoot",
+        "hr",
+        "body",
+        "html",
+        "details",
+        "summary",
+        "fieldset",
+        "legend",
+        "header",
+        "footer",
+        "form",
+        "nav",
+        "aside",
+        "hgroup",
+    }
+)
 _LINE_BREAK = "\u2028"  # a <br> until whitespace is collapsed; normalise_text makes it \n
 _SOURCE_SPACE = re.compile(r"[ \t\n\r\f]+")
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -128,7 +215,8 @@ def _drop_chrome(root: etree._Element) -> None:
         if tag in _CHROME_TAGS:
             furniture.append(element)
         elif (
-            tag in _GUARDED_TAGS and not (tag == "header" and _inside(element, ("article", "main")))
+            tag in _GUARDED_TAGS
+            and not (tag == "header" and _inside(element, ("article", "main")))
             or _chrome_by_attributes(element)
         ) and not _holds_content(element, body_chars):
             furniture.append(element)

@@ -83,7 +83,8 @@ def _page(page: ofdkit.Page) -> Page:
         raise FormatError(f"OFD 第{page.index + 1}页无法读取：页面内容已损坏") from error
     margin = 2.0  # mm a run may stick out of the page and still be on it
     visible = [
-        run for run in runs
+        run
+        for run in runs
         if run.text.strip()
         and x0 - margin <= run.x <= x0 + width + margin
         and y0 - margin <= run.y <= y0 + height + margin

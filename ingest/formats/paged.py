@@ -159,7 +159,7 @@ def _without_furniture(pages: Sequence[Page]) -> list[Page]:
     counts = furniture([[line.text for line in page.lines] for page in pages])
     kept = []
     for page, (top, bottom) in zip(pages, counts):
-        lines = page.lines[top:len(page.lines) - bottom]
+        lines = page.lines[top : len(page.lines) - bottom]
         kept.append(Page(page.number, page.width, page.height, lines))
     return kept
 
@@ -253,7 +253,7 @@ class _Paragraph:
                 cuts.append(end.end())
         starts = [0, *cuts]
         for index, start in enumerate(starts):
-            piece = self.text[start:starts[index + 1] if index + 1 < len(starts) else len(self.text)]
+            piece = self.text[start : starts[index + 1] if index + 1 < len(starts) else len(self.text)]
             builder.page = self._page_at(start)
             (builder.paragraph if index == 0 else builder.block)(piece)
 

@@ -85,9 +85,13 @@ def llm_server(settings, kb):
     started = []
 
     def start(base_url: str, timeout: float = 30.0) -> str:
-        configured = settings.model_copy(update={"llm_base_url": base_url, "llm_model": "standin", "llm_timeout": timeout})
+        configured = settings.model_copy(
+            update={"llm_base_url": base_url, "llm_model": "standin", "llm_timeout": timeout}
+        )
         port = free_port()
-        server = uvicorn.Server(uvicorn.Config(create_app(configured, kb), host="127.0.0.1", port=port, log_level="warning"))
+        server = uvicorn.Server(
+            uvicorn.Config(create_app(configured, kb), host="127.0.0.1", port=port, log_level="warning")
+        )
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()
         url = f"http://127.0.0.1:{port}"

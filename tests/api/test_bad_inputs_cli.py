@@ -19,7 +19,11 @@ def _run_ingest(folder: Path, data_dir: Path) -> tuple[int, dict, str]:
     env = {**os.environ, "TANLU_DATA_DIR": str(data_dir), "TANLU_CONFIG": str(data_dir / "absent.toml")}
     result = subprocess.run(
         [sys.executable, "-m", "api.cli", "ingest", str(folder), "--json"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert result.stdout.strip(), result.stderr[-3000:]
     return result.returncode, json.loads(result.stdout), result.stderr
@@ -29,8 +33,13 @@ def test_every_bad_input_is_reported_and_the_rest_ingested(tmp_path):
     folder = tmp_path / "inputs"
     data_dir = tmp_path / "data"
     # Something already stored, which the bad batch must not disturb.
-    stored = write_doc(tmp_path / "stored" / "kept", "summary.md", title="既有园区经验总结", pilot="既有园区",
-                       body="一、主要做法\n（一）光伏治沙。园区在荒漠建设光伏电站，板下种植沙生植物。")
+    stored = write_doc(
+        tmp_path / "stored" / "kept",
+        "summary.md",
+        title="既有园区经验总结",
+        pilot="既有园区",
+        body="一、主要做法\n（一）光伏治沙。园区在荒漠建设光伏电站，板下种植沙生植物。",
+    )
     code, _, stderr = _run_ingest(stored.parent.parent, data_dir)
     assert code == 0, stderr[-2000:]
 
@@ -59,12 +68,18 @@ def test_every_bad_input_is_reported_and_the_rest_ingested(tmp_path):
 def test_a_file_that_vanishes_mid_ingest_is_reported_and_the_rest_ingested(tmp_path):
     folder = tmp_path / "corpus"
     paths = [
-        write_doc(folder / f"p{index}", "summary.md", title=f"消失测试{index}经验总结", pilot=f"消失测试{index}",
-                  body=f"一、主要做法\n（一）节能改造。第{index}号园区完成电机改造。")
+        write_doc(
+            folder / f"p{index}",
+            "summary.md",
+            title=f"消失测试{index}经验总结",
+            pilot=f"消失测试{index}",
+            body=f"一、主要做法\n（一）节能改造。第{index}号园区完成电机改造。",
+        )
         for index in range(3)
     ]
     kb = KnowledgeBase(IndexConfig(data_dir=tmp_path / "data"))
     try:
+
         def vanish_the_last_file(stage: str, done: int, total: int) -> None:
             if stage == "读取文件" and done == 1 and paths[-1].exists():
                 paths[-1].unlink()

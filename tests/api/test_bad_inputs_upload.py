@@ -28,13 +28,16 @@ def _outcomes(client: httpx.Client, response: httpx.Response) -> dict[str, dict]
         detail = response.json()["detail"]
         return {"*": {"status": "error", "message": detail, "field_name": response.json().get("parameter") or ""}}
     body = response.json()
-    outcomes = {file["filename"]: {"status": "error", "message": file["detail"], "field_name": ""}
-                for file in body["refused"]}
+    outcomes = {
+        file["filename"]: {"status": "error", "message": file["detail"], "field_name": ""} for file in body["refused"]
+    }
     saved = {file["saved_as"]: file["filename"] for file in body["files"]}
     job = wait(client, body["job_id"])
     for file in job["files"]:
         name = saved.get(file["path"], file["path"])
-        outcomes.setdefault(name, {"status": file["status"], "message": file["message"], "field_name": file["field_name"]})
+        outcomes.setdefault(
+            name, {"status": file["status"], "message": file["message"], "field_name": file["field_name"]}
+        )
     return outcomes
 
 
@@ -42,8 +45,13 @@ def test_the_bad_input_folder_through_the_upload_api(tmp_path):
     folder = tmp_path / "inputs"
     expected = build_bad_inputs(folder)
     corpus = tmp_path / "corpus"
-    write_doc(corpus / "kept", "summary.md", title="既有园区经验总结", pilot="既有园区",
-              body="一、主要做法\n（一）光伏治沙。园区在荒漠建设光伏电站，板下种植沙生植物。")
+    write_doc(
+        corpus / "kept",
+        "summary.md",
+        title="既有园区经验总结",
+        pilot="既有园区",
+        body="一、主要做法\n（一）光伏治沙。园区在荒漠建设光伏电站，板下种植沙生植物。",
+    )
     # The duplicate of an id already stored from the corpus folder.
     write_doc(folder / "clash", "summary.md", title="冒名经验总结", pilot="既有园区", body="一、做法\n冒名顶替的正文。")
     expected["clash/summary.md"] = Expected("error", "已被", "pilot_id")
@@ -84,8 +92,11 @@ def test_the_bad_input_folder_through_the_upload_api(tmp_path):
         uploads = settings.uploads_path()
         kept = sorted(path.name for path in uploads.iterdir() if path.is_file())
         assert set(kept) == {
-            "good-misnamed.docx", "good-misnamed.docx.meta.yaml", "good-report.txt", "good-report.txt.meta.yaml",
-            "good-summary.md"}, kept
+            "good-misnamed.docx",
+            "good-misnamed.docx.meta.yaml",
+            "good-report.txt",
+            "good-report.txt.meta.yaml",
+            "good-summary.md",
+        }, kept
     finally:
         kb.close()
-

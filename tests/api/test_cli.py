@@ -15,8 +15,13 @@ runner = CliRunner()
 def test_ingest_reports_each_bad_file_and_search_finds_the_good_ones(tmp_path, monkeypatch):
     monkeypatch.setenv("TANLU_DATA_DIR", str(tmp_path / "data"))
     corpus = tmp_path / "corpus"
-    write_doc(corpus / "a", "summary.md", title="甲园区经验总结", pilot="甲园区",
-              body="## 二、主要做法\n### （一）余热发电\n园区建成余热电站，装机容量2.5万千瓦。")
+    write_doc(
+        corpus / "a",
+        "summary.md",
+        title="甲园区经验总结",
+        pilot="甲园区",
+        body="## 二、主要做法\n### （一）余热发电\n园区建成余热电站，装机容量2.5万千瓦。",
+    )
     write_doc(corpus / "b", "summary.md", title="坏文档", pilot="乙", pilot_type="工厂", body="正文。")
     result = runner.invoke(app, ["ingest", str(corpus)])
     assert result.exit_code == 1

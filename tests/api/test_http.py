@@ -22,8 +22,10 @@ def test_search_returns_cited_highlighted_results(http):
     for key in ("text", "score", "pilot", "pilot_type", "title", "doc_id", "heading_path", "matched_terms"):
         assert first[key] not in (None, ""), key
     assert "<mark>" in first["highlighted"] and first["matched_terms"]
-    assert all("<mark>" + term in first["highlighted"].lower() or term in first["text"].lower()
-               for term in first["matched_terms"])
+    assert all(
+        "<mark>" + term in first["highlighted"].lower() or term in first["text"].lower()
+        for term in first["matched_terms"]
+    )
 
 
 def test_every_pilot_type_filter_over_http(http):

@@ -29,8 +29,16 @@ PAGED_TEXT = "园区建设二氧化碳捕集示范装置，设计捕集能力每
 def paged_document(source: Path) -> ParsedDocument:
     """A document as a PDF parser would hand it over: sections whose blocks know their page."""
     meta = DocumentMeta(
-        title="示范分页园区碳达峰试点实施方案", pilot="示范分页园区", pilot_id="demo-paged-park", pilot_type="园区",
-        region="宁东能源化工基地", doc_type="实施方案", date="2024-05-01", year=2024, demo=True, inferred=("title",),
+        title="示范分页园区碳达峰试点实施方案",
+        pilot="示范分页园区",
+        pilot_id="demo-paged-park",
+        pilot_type="园区",
+        region="宁东能源化工基地",
+        doc_type="实施方案",
+        date="2024-05-01",
+        year=2024,
+        demo=True,
+        inferred=("title",),
     )
     sections = [
         Section(("一、总体要求",), ["园区以煤化工为主导产业，能源消费总量大。"], [1]),
@@ -46,8 +54,13 @@ def base_url(tmp_path_factory):
     guessed = corpus / "园区" / "贺兰山示范园区" / "report-2025H1.md"
     guessed.parent.mkdir(parents=True)
     guessed.write_text(REPORT, encoding="utf-8")
-    write_doc(corpus / "declared", "summary.md", title="甲园区经验总结", pilot="甲园区",
-              body="一、主要做法\n（一）光伏治沙。园区建设光伏治沙项目，装机容量50万千瓦。")
+    write_doc(
+        corpus / "declared",
+        "summary.md",
+        title="甲园区经验总结",
+        pilot="甲园区",
+        body="一、主要做法\n（一）光伏治沙。园区建设光伏治沙项目，装机容量50万千瓦。",
+    )
     settings = Settings(data_dir=root / "data", corpus_dir=corpus)
     kb = small_kb(settings.data_dir)
     report = kb.ingest([corpus])
@@ -119,7 +132,9 @@ def test_paged_passages_carry_their_page_in_search_documents_and_citations(base_
     detail = get(base_url, "/documents/" + quote(PAGED_ID))
     assert [section["page"] for section in detail["sections"]] == [1, 3]
     assert get(base_url, "/documents/" + quote(GUESSED_ID))["sections"][0]["page"] is None
-    response = httpx.post(base_url[0] + "/ask", json={"question": "园区二氧化碳捕集示范装置的捕集能力是多少？"}, timeout=60)
+    response = httpx.post(
+        base_url[0] + "/ask", json={"question": "园区二氧化碳捕集示范装置的捕集能力是多少？"}, timeout=60
+    )
     assert response.status_code == 200, response.text
     answer = response.json()
     cited = [c for c in answer["citations"] + answer["related"] if c["doc_id"] == PAGED_ID]

@@ -33,7 +33,9 @@ def test_every_pilot_type_yields_practices_with_real_sources(http, pilot_type):
         assert practice["title"] and practice["description"] and practice["sources"]
         for source in practice["sources"]:
             paths = _section_paths(http, source["doc_id"])
-            assert any(path == source["heading_path"] or path.startswith(source["heading_path"] + " > ") for path in paths)
+            assert any(
+                path == source["heading_path"] or path.startswith(source["heading_path"] + " > ") for path in paths
+            )
 
 
 def test_practices_by_free_text_are_ranked_and_relevant(http):
@@ -54,9 +56,7 @@ def test_pilot_page_has_documents_by_period_and_indicator_series(http):
     assert {"2024H2", "2025H1"} <= set(page["documents_by_period"])
     series = [item for item in page["indicators"] if len(item["points"]) >= 2]
     assert len(series) >= 3
-    texts = {
-        period: _document_text(http, f"park-ningdong-qingquan/report-{period}") for period in ("2024H2", "2025H1")
-    }
+    texts = {period: _document_text(http, f"park-ningdong-qingquan/report-{period}") for period in ("2024H2", "2025H1")}
     for item in series:
         assert [point["period"] for point in item["points"]] == ["2024H2", "2025H1"]
         for point in item["points"]:
@@ -108,8 +108,12 @@ def test_compile_word_contains_every_selected_practice_and_no_other(http, tmp_pa
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
         pytest.skip("LibreOffice not installed: PDF conversion not checked")
-    subprocess.run([soffice, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
-                   check=True, capture_output=True, timeout=180)
+    subprocess.run(
+        [soffice, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     pdf = (tmp_path / "汇编.pdf").read_bytes()
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
     assert 3 <= pages <= 60

@@ -37,7 +37,7 @@ def md(title: str, pilot: str, body: str, *, pilot_type: str = "园区", doc_typ
         f"---\ntitle: {title}\npilot: {pilot}\npilot_id: {pilot}\npilot_type: {pilot_type}\nregion: 银川市\n"
         f"doc_type: {doc_type}\ndate: 2025-09-01\nfields: [节能降碳增效]\ndemo: true\n---\n"
         f"## 一、主要做法\n### （一）{title}的做法\n{body}\n"
-    ).encode("utf-8")
+    ).encode()
 
 
 @dataclass
@@ -82,8 +82,13 @@ def running(settings: Settings, kb: KnowledgeBase):
 def env(tmp_path_factory) -> Env:
     root = tmp_path_factory.mktemp("writes")
     corpus = root / "corpus"
-    write_doc(corpus / "w-park", "summary.md", title="戊园区经验总结", pilot="w-park",
-              body="## 一、主要做法\n### （一）光伏车棚\n园区在停车场建设光伏车棚，年发电量80万千瓦时。")
+    write_doc(
+        corpus / "w-park",
+        "summary.md",
+        title="戊园区经验总结",
+        pilot="w-park",
+        body="## 一、主要做法\n### （一）光伏车棚\n园区在停车场建设光伏车棚，年发电量80万千瓦时。",
+    )
     settings = Settings(data_dir=root / "data", corpus_dir=corpus, write_token=WRITE, max_file_bytes=LIMIT)
     kb = KnowledgeBase(settings.index_config())
     report = kb.ingest([corpus])
@@ -153,8 +158,10 @@ def loader_reads_sidecars(tmp_path: Path) -> bool:
     path = tmp_path / "probe.md"
     path.write_text("## 一、做法\n正文。\n", encoding="utf-8")
     (tmp_path / "probe.md.meta.yaml").write_text(
-        yaml.safe_dump({"title": "探针", "pilot": "探针", "pilot_type": "园区", "region": "银川市", "doc_type": "经验总结"},
-                       allow_unicode=True),
+        yaml.safe_dump(
+            {"title": "探针", "pilot": "探针", "pilot_type": "园区", "region": "银川市", "doc_type": "经验总结"},
+            allow_unicode=True,
+        ),
         encoding="utf-8",
     )
     try:
@@ -185,7 +192,7 @@ def test_writes_need_the_write_token(http, env):
         ({"Authorization": "Bearer wrong-token"}, "无效"),
         ({"Authorization": f"Bearer {WRITE}x"}, "无效"),
         ({"Authorization": f"Basic {WRITE}"}, "Authorization: Bearer"),
-        ({"Authorization": "Bearer 令牌".encode("utf-8")}, "无效"),
+        ({"Authorization": "Bearer 令牌".encode()}, "无效"),
     ]
     for headers, detail in cases:
         for method, path in (("POST", "/documents"), ("DELETE", "/documents/w-park/summary"), ("POST", "/ingest")):
@@ -251,7 +258,13 @@ def test_upload_one_file_search_it_then_delete_it(http, env):
     body = accepted(upload(http, [("储能 示范.md", content)]))
     assert body["kind"] == "upload" and body["state"] in ("queued", "running")
     assert body["files"] == [
-        {"filename": "储能 示范.md", "saved_as": "储能_示范.md", "format": ".md", "bytes": len(content), "replaces": False}
+        {
+            "filename": "储能 示范.md",
+            "saved_as": "储能_示范.md",
+            "format": ".md",
+            "bytes": len(content),
+            "replaces": False,
+        }
     ]
     job = wait(http, body["job_id"])
     assert job["state"] == "done", job
@@ -292,7 +305,12 @@ def test_upload_several_files_with_metadata_fields_in_one_request(http, env):
     assert job["state"] == "done" and [f["status"] for f in job["files"]] == ["ok"] * 3, job
     for name, _ in files:
         sidecar = yaml.safe_load((env.uploads / f"{name}.meta.yaml").read_text(encoding="utf-8"))
-        assert sidecar == {"region": "宁东能源化工基地", "period": "2025H1", "fields": ["资源循环利用", "工业"], "demo": True}
+        assert sidecar == {
+            "region": "宁东能源化工基地",
+            "period": "2025H1",
+            "fields": ["资源循环利用", "工业"],
+            "demo": True,
+        }
     assert found_doc_ids(http, "电石渣制砖")[0] == "u-many/report-1"
     listed = {doc["doc_id"] for doc in http.get("/documents").json()}
     assert {"u-many/report-0", "u-many/report-1", "u-many/report-2"} <= listed
@@ -333,7 +351,9 @@ def test_a_reupload_under_the_same_name_updates_the_document(http, env):
 
 def test_a_refused_upload_restores_the_file_it_would_replace(http, env):
     good = md("保留的版本", "u-keep", "园区推广空气源热泵。")
-    assert wait(http, accepted(upload(http, [("keep.md", good)], data={"region": "吴忠市"}))["job_id"])["state"] == "done"
+    assert (
+        wait(http, accepted(upload(http, [("keep.md", good)], data={"region": "吴忠市"}))["job_id"])["state"] == "done"
+    )
     sidecar = (env.uploads / "keep.md.meta.yaml").read_bytes()
     broken = md("坏版本", "u-keep", "正文", pilot_type="工厂")  # the file's own front matter is wrong
     job = wait(http, accepted(upload(http, [("keep.md", broken)]))["job_id"])
@@ -367,17 +387,26 @@ def test_too_large_is_refused_while_streaming_and_nothing_is_stored(http, env):
     assert results["small.md"]["status"] == "ok"
     assert results["大文件.md"]["status"] == "error" and "256 KB" in results["大文件.md"]["message"]
     assert stored_files(env) == before | {"small.md"}
-    assert wait(http, accepted(http.delete(f"/documents/{results['small.md']['doc_id']}", headers=AUTH))["job_id"])["state"] == "done"
+    assert (
+        wait(http, accepted(http.delete(f"/documents/{results['small.md']['doc_id']}", headers=AUTH))["job_id"])[
+            "state"
+        ]
+        == "done"
+    )
     before = stored_files(env)
 
     # A 50 MB upload: past the limit its bytes are dropped as they arrive, never stored.
     boundary = "tanlu-boundary"
-    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"huge.md\"\r\n"
-            "Content-Type: text/markdown\r\n\r\n").encode() + small
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="huge.md"\r\n'
+        "Content-Type: text/markdown\r\n\r\n"
+    ).encode() + small
     length = len(head) + 50 * 1024 * 1024 + len(f"\r\n--{boundary}--\r\n")
     host, port = http.base_url.host, http.base_url.port
-    request = (f"POST /documents HTTP/1.1\r\nHost: {host}:{port}\r\nAuthorization: Bearer {WRITE}\r\n"
-               f"Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {length}\r\n\r\n").encode()
+    request = (
+        f"POST /documents HTTP/1.1\r\nHost: {host}:{port}\r\nAuthorization: Bearer {WRITE}\r\n"
+        f"Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {length}\r\n\r\n"
+    ).encode()
     megabyte = b"x" * (1024 * 1024)
     with socket.create_connection((host, port), timeout=60) as connection:
         connection.sendall(request + head)
@@ -416,13 +445,22 @@ def test_binary_or_unknown_content_is_refused_naming_the_file(http, env):
 
     # In a batch each bad file is refused on its own, the good one ingested. Two files
     # that would be saved under one name: the second is refused.
-    batch = [("ok.md", md("好", "u-junk", "园区推广空气源热泵。")), *junk, ("empty.md", b""),
-             ("ok.pdf", md("重名", "u-junk", "正文"))]
+    batch = [
+        ("ok.md", md("好", "u-junk", "园区推广空气源热泵。")),
+        *junk,
+        ("empty.md", b""),
+        ("ok.pdf", md("重名", "u-junk", "正文")),
+    ]
     body = accepted(upload(http, batch))
     assert [file["saved_as"] for file in body["files"]] == ["ok.md"]
     refused = {file["filename"]: file for file in body["refused"]}
     assert {name: file["status"] for name, file in refused.items()} == {
-        "photo.md": 415, "data.txt": 415, "table.docx": 415, "empty.md": 422, "ok.pdf": 422}
+        "photo.md": 415,
+        "data.txt": 415,
+        "table.docx": 415,
+        "empty.md": 422,
+        "ok.pdf": 422,
+    }
     assert all(name in file["detail"] and is_chinese(file["detail"]) for name, file in refused.items())
     job = wait(http, body["job_id"])
     results = {file["path"]: file for file in job["files"]}
@@ -473,8 +511,15 @@ def test_word_and_pdf_uploads_are_typed_by_content(http, env, tmp_path):
     document.add_paragraph("园区建设绿电直供专线，推动电解铝企业使用绿电。")
     buffer = io.BytesIO()
     document.save(buffer)
-    meta = {"title": "己园区碳达峰实施方案", "pilot": "己园区", "pilot_id": "u-word", "pilot_type": "园区",
-            "region": "石嘴山市", "doc_type": "实施方案", "date": "2024-12-01"}
+    meta = {
+        "title": "己园区碳达峰实施方案",
+        "pilot": "己园区",
+        "pilot_id": "u-word",
+        "pilot_type": "园区",
+        "region": "石嘴山市",
+        "doc_type": "实施方案",
+        "date": "2024-12-01",
+    }
     body = accepted(upload(http, [("方案.bin", buffer.getvalue())], data=meta))
     assert body["files"][0]["saved_as"] == "方案.docx" and body["files"][0]["format"] == ".docx"
     job = wait(http, body["job_id"])
@@ -487,8 +532,10 @@ def test_word_and_pdf_uploads_are_typed_by_content(http, env, tmp_path):
         assert job["state"] == "failed" and job["files"][0]["status"] in ("error", "skipped"), job
         assert not (env.uploads / "方案.docx").exists() and not (env.uploads / "方案.docx.meta.yaml").exists()
 
-    pdf = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
-           b"trailer<</Root 1 0 R>>\n%%EOF\n")
+    pdf = (
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+        b"trailer<</Root 1 0 R>>\n%%EOF\n"
+    )
     body = accepted(upload(http, [("scan.txt", pdf)], data=meta | {"pilot_id": "u-pdf"}))
     assert body["files"][0]["saved_as"] == "scan.pdf" and body["files"][0]["format"] == ".pdf"
     job = wait(http, body["job_id"])
@@ -535,8 +582,14 @@ def raw_multipart(parts: list[tuple[bytes, bytes]], boundary: str = "odd-names-b
     """A multipart body with file names sent byte for byte (clients escape some characters)."""
     body = b""
     for filename, content in parts:
-        body += (f"--{boundary}\r\n".encode() + b'Content-Disposition: form-data; name="files"; filename="'
-                 + filename + b'"\r\nContent-Type: application/octet-stream\r\n\r\n' + content + b"\r\n")
+        body += (
+            f"--{boundary}\r\n".encode()
+            + b'Content-Disposition: form-data; name="files"; filename="'
+            + filename
+            + b'"\r\nContent-Type: application/octet-stream\r\n\r\n'
+            + content
+            + b"\r\n"
+        )
     return body + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
 
 
@@ -549,7 +602,10 @@ def test_odd_file_names_land_inside_the_uploads_folder_with_safe_names(http, env
     outside_before = _tree(base, env.data)
     top_before = {path.name for path in base.parent.iterdir()}
     data_top_before = {path.name for path in env.data.iterdir()}
-    parts = [(name, md(f"怪名{n}", f"odd-{n}", f"第{n}个怪名文件的正文，园区推进节能改造。")) for n, name in enumerate(ODD_NAMES)]
+    parts = [
+        (name, md(f"怪名{n}", f"odd-{n}", f"第{n}个怪名文件的正文，园区推进节能改造。"))
+        for n, name in enumerate(ODD_NAMES)
+    ]
     body, content_type = raw_multipart(parts)
     response = http.post("/documents", content=body, headers={**AUTH, "Content-Type": content_type})
     accepted_body = accepted(response)
@@ -577,8 +633,15 @@ def test_odd_file_names_land_inside_the_uploads_folder_with_safe_names(http, env
 
 # -- rescans and deleting corpus documents -------------------------------------------------------
 def test_rescan_imports_new_corpus_files(http, env):
-    write_doc(env.corpus / "w-city", "plan.md", title="庚城市实施方案", pilot="w-city", pilot_type="城市",
-              doc_type="实施方案", body="## 一、重点任务\n推广公交车辆电动化，新增纯电动公交车120辆。")
+    write_doc(
+        env.corpus / "w-city",
+        "plan.md",
+        title="庚城市实施方案",
+        pilot="w-city",
+        pilot_type="城市",
+        doc_type="实施方案",
+        body="## 一、重点任务\n推广公交车辆电动化，新增纯电动公交车120辆。",
+    )
     body = accepted(http.post("/ingest", headers=AUTH))
     assert body["kind"] == "ingest"
     job = wait(http, body["job_id"])
@@ -625,6 +688,7 @@ def test_a_failing_job_never_stops_the_worker():
     registry = JobRegistry(keep=3)
     registry.start()
     try:
+
         def boom(progress):
             progress("计算向量", 1, 2)
             raise RuntimeError("disk on fire")

@@ -245,10 +245,21 @@ def test_unreachable_server_fails_fast_in_chinese(tmp_path):
     assert elapsed < 20, f"opening against a closed port took {elapsed:.1f} s"
 
     # The CLI says the same in one line, no traceback, and exits 1.
-    env = {**os.environ, "TANLU_DATA_DIR": str(tmp_path / "cli-data"), "TANLU_CHROMA_MODE": "http",
-           "TANLU_CHROMA_HOST": HOST, "TANLU_CHROMA_PORT": str(closed_port)}
-    result = subprocess.run([sys.executable, "-m", "api.cli", "stats"], env=env, capture_output=True, text=True,
-                            timeout=120, cwd=Path(__file__).resolve().parents[2])
+    env = {
+        **os.environ,
+        "TANLU_DATA_DIR": str(tmp_path / "cli-data"),
+        "TANLU_CHROMA_MODE": "http",
+        "TANLU_CHROMA_HOST": HOST,
+        "TANLU_CHROMA_PORT": str(closed_port),
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "api.cli", "stats"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[2],
+    )
     assert result.returncode == 1
     assert "无法连接 Chroma 服务" in result.stderr and "Traceback" not in result.stderr + result.stdout
 
@@ -303,9 +314,15 @@ def test_a_server_lost_mid_run_gives_a_chinese_error_not_a_500(tmp_path):
 
 def test_two_instances_with_their_own_collections_share_one_server(chroma_server, demo_corpus, tmp_path):
     """Each instance reconciles only its own collection: neither deletes the other's vectors."""
+
     def settings_for(name: str) -> Settings:
-        return Settings(data_dir=tmp_path / name, chroma_mode="http", chroma_host=HOST,
-                        chroma_port=chroma_server["port"], chroma_collection=name)
+        return Settings(
+            data_dir=tmp_path / name,
+            chroma_mode="http",
+            chroma_host=HOST,
+            chroma_port=chroma_server["port"],
+            chroma_collection=name,
+        )
 
     first = KnowledgeBase(settings_for("corpus-a").index_config())
     second = KnowledgeBase(settings_for("corpus-b").index_config())
@@ -316,7 +333,8 @@ def test_two_instances_with_their_own_collections_share_one_server(chroma_server
         assert first.collection_name != second.collection_name
         query = "畜禽粪污资源化利用"
         assert {hit.record.doc_id for hit in first.search(query, top_k=10, mode="dense")} > {
-            hit.record.doc_id for hit in second.search(query, top_k=10, mode="dense")}
+            hit.record.doc_id for hit in second.search(query, top_k=10, mode="dense")
+        }
         assert first.vector_store.client.count() == len(first.catalog.chunks())
         assert second.vector_store.client.count() == len(second.catalog.chunks())
     finally:

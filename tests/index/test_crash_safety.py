@@ -147,8 +147,12 @@ def world(tmp_path_factory) -> World:
     for pilot in (UNCHANGED, EDITED, REMOVED):
         _copy_summary(world.corpus, pilot)
     done = subprocess.run(
-        _ingest_command(world.corpus), env=_env(world.base, world.corpus), cwd=world.root,
-        capture_output=True, text=True, timeout=KILL_DEADLINE_S,
+        _ingest_command(world.corpus),
+        env=_env(world.base, world.corpus),
+        cwd=world.root,
+        capture_output=True,
+        text=True,
+        timeout=KILL_DEADLINE_S,
     )
     assert done.returncode == 0, done.stderr[-2000:]
     shutil.copytree(world.base, world.reference)
@@ -163,7 +167,8 @@ def world(tmp_path_factory) -> World:
     kb.close()
     # The edit keeps some chunk ids with a new fingerprint (their vectors are rewritten).
     world.renamed = {
-        chunk_id for chunk_id, (_, _, fp) in world.after["chunks"].items()
+        chunk_id
+        for chunk_id, (_, _, fp) in world.after["chunks"].items()
         if chunk_id in world.before["chunks"] and world.before["chunks"][chunk_id][2] != fp
     }
     assert world.renamed
@@ -185,7 +190,8 @@ def _prepare(world: World, name: str, to_embed: int = 0) -> Path:
         db.execute("ATTACH DATABASE ? AS base", [str(world.base / "embeddings.sqlite")])
         db.execute(
             "DELETE FROM embeddings WHERE hash IN (SELECT hash FROM embeddings"
-            " WHERE hash NOT IN (SELECT hash FROM base.embeddings) ORDER BY hash LIMIT ?)", [to_embed]
+            " WHERE hash NOT IN (SELECT hash FROM base.embeddings) ORDER BY hash LIMIT ?)",
+            [to_embed],
         )
     return data
 
@@ -248,8 +254,12 @@ def _rerun_converges(world: World, kb: KnowledgeBase) -> None:
 
 def _killed_run(world: World, data: Path, crash_at: str) -> subprocess.CompletedProcess:
     done = subprocess.run(
-        _ingest_command(world.corpus), env=_env(data, world.corpus, crash_at), cwd=world.root,
-        capture_output=True, text=True, timeout=KILL_DEADLINE_S,
+        _ingest_command(world.corpus),
+        env=_env(data, world.corpus, crash_at),
+        cwd=world.root,
+        capture_output=True,
+        text=True,
+        timeout=KILL_DEADLINE_S,
     )
     assert done.returncode == -signal.SIGKILL, f"{crash_at} not reached: rc={done.returncode} {done.stderr[-1500:]}"
     return done

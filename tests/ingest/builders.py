@@ -7,9 +7,19 @@ from ingest.markdown import markdown_sections
 from ingest.metadata import validate_metadata
 
 
-def make_document(body: str, *, doc_id: str = "demo-park/report", doc_type: str = "进展报告", period: str = "",
-                  date: str = "", pilot: str = "示范园区", pilot_id: str = "demo-park", pilot_type: str = "园区",
-                  fields: tuple[str, ...] = ("节能降碳增效",), title: str = "") -> ParsedDocument:
+def make_document(
+    body: str,
+    *,
+    doc_id: str = "demo-park/report",
+    doc_type: str = "进展报告",
+    period: str = "",
+    date: str = "",
+    pilot: str = "示范园区",
+    pilot_id: str = "demo-park",
+    pilot_type: str = "园区",
+    fields: tuple[str, ...] = ("节能降碳增效",),
+    title: str = "",
+) -> ParsedDocument:
     raw = {
         "title": title or f"{pilot}{doc_type}",
         "pilot": pilot,

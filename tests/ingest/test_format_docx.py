@@ -88,8 +88,15 @@ def _plan_document():
     target = document.add_paragraph("（一）主要目标。到２０２５年，园区单位工业增加值能耗较2020年下降15%。")
     _footnote_reference(target, 1)
     table = document.add_table(rows=4, cols=3)
-    _fill(table, [["指标", "单位", "目标值"], ["单位工业增加值能耗下降", "%", "15"],
-                  ["可再生能源装机", "万千瓦", "35"], ["余热利用率", "%", "60"]])
+    _fill(
+        table,
+        [
+            ["指标", "单位", "目标值"],
+            ["单位工业增加值能耗下降", "%", "15"],
+            ["可再生能源装机", "万千瓦", "35"],
+            ["余热利用率", "%", "60"],
+        ],
+    )
     document.add_paragraph("（二）工作原则。坚持统筹推进，坚持创新驱动。")
     document.add_heading("二、重点任务", 1)
     document.add_paragraph("推进余热利用。鼓励企业实施余热余压回收。", style="List Number")
@@ -109,13 +116,16 @@ def _plan_document():
 
 
 PLAN_OUTLINE = [
-    (("一、总体要求", "（一）主要目标"), [
-        "（一）主要目标。到2025年，园区单位工业增加值能耗较2020年下降15%。",
-        "注1：能耗按等价值计算。",
-        "指标：单位工业增加值能耗下降；单位：%；目标值：15。",
-        "指标：可再生能源装机；单位：万千瓦；目标值：35。",
-        "指标：余热利用率；单位：%；目标值：60。",
-    ]),
+    (
+        ("一、总体要求", "（一）主要目标"),
+        [
+            "（一）主要目标。到2025年，园区单位工业增加值能耗较2020年下降15%。",
+            "注1：能耗按等价值计算。",
+            "指标：单位工业增加值能耗下降；单位：%；目标值：15。",
+            "指标：可再生能源装机；单位：万千瓦；目标值：35。",
+            "指标：余热利用率；单位：%；目标值：60。",
+        ],
+    ),
     (("一、总体要求", "（二）工作原则"), ["（二）工作原则。坚持统筹推进，坚持创新驱动。"]),
     (("二、重点任务", "1.推进余热利用"), ["1.推进余热利用。鼓励企业实施余热余压回收。"]),
     (("二、重点任务", "2.建设屋顶光伏"), ["2.建设屋顶光伏。新建分布式光伏12兆瓦。", "工业厂房屋顶", "公共建筑屋顶"]),
@@ -202,17 +212,27 @@ def test_merged_cells_are_given_once_under_a_two_row_header():
     document = docx.Document()
     document.add_paragraph("一、主要指标")
     table = document.add_table(rows=4, cols=4)
-    _fill(table, [["指标", "单位", "目标值", ""], ["", "", "2025年", "2030年"],
-                  ["能耗下降", "%", "15", "25"], ["", "万吨标准煤", "3", "6"]])
+    _fill(
+        table,
+        [
+            ["指标", "单位", "目标值", ""],
+            ["", "", "2025年", "2030年"],
+            ["能耗下降", "%", "15", "25"],
+            ["", "万吨标准煤", "3", "6"],
+        ],
+    )
     table.cell(0, 2).merge(table.cell(0, 3))
     table.cell(0, 0).merge(table.cell(1, 0))
     table.cell(0, 1).merge(table.cell(1, 1))
     table.cell(2, 0).merge(table.cell(3, 0))
     assert _outline(parse(_bytes(document))) == [
-        (("一、主要指标",), [
-            "指标：能耗下降；单位：%；目标值（2025年）：15；目标值（2030年）：25。",
-            "单位：万吨标准煤；目标值（2025年）：3；目标值（2030年）：6。",
-        ]),
+        (
+            ("一、主要指标",),
+            [
+                "指标：能耗下降；单位：%；目标值（2025年）：15；目标值（2030年）：25。",
+                "单位：万吨标准煤；目标值（2025年）：3；目标值（2030年）：6。",
+            ],
+        ),
     ]
 
 
@@ -226,7 +246,7 @@ def test_text_boxes_one_cell_tables_and_a_table_of_contents():
     document.element.body.insert(0, toc)
     document.add_paragraph("一、基本情况")
     anchor = document.add_paragraph("园区位于贺兰山东麓。")
-    box = '<w:txbxContent><w:p><w:r><w:t>专栏：园区余热利用年节约标准煤1.2万吨。</w:t></w:r></w:p></w:txbxContent>'
+    box = "<w:txbxContent><w:p><w:r><w:t>专栏：园区余热利用年节约标准煤1.2万吨。</w:t></w:r></w:p></w:txbxContent>"
     _append_xml(
         anchor,
         f'<w:r {nsdecls("w")} xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '

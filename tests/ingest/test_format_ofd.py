@@ -149,13 +149,18 @@ def _encrypted_flag(raw: bytes) -> bytes:
             # DocRoot outside the package: a path-traversal attempt finds nothing.
             lambda raw: _rezip(
                 raw,
-                lambda n, d: [(n, d.replace(b"Doc_0/Document.xml", b"../../Doc_0/Document.xml"))]
-                if n == "OFD.xml" else [("../../" + n if n.endswith("Document.xml") else n, d)],
+                lambda n, d: (
+                    [(n, d.replace(b"Doc_0/Document.xml", b"../../Doc_0/Document.xml"))]
+                    if n == "OFD.xml"
+                    else [("../../" + n if n.endswith("Document.xml") else n, d)]
+                ),
             ),
             "OFD 文件已损坏",
         ),
-        (lambda raw: _rezip(raw, lambda n, d: [(n, b"<!DOCTYPE x [<!ENTITY a 'b'>]>" + d if n == "OFD.xml" else d)]),
-         "不允许的内容"),
+        (
+            lambda raw: _rezip(raw, lambda n, d: [(n, b"<!DOCTYPE x [<!ENTITY a 'b'>]>" + d if n == "OFD.xml" else d)]),
+            "不允许的内容",
+        ),
         (_encrypted_flag, "OFD 已加密，无法读取"),
     ],
     ids=["truncated", "not-zip", "no-ofd-xml", "broken-xml", "path-traversal", "dtd", "encrypted"],
@@ -167,8 +172,9 @@ def test_bad_ofd_is_refused(report_ofd, damage, expected):
 
 
 def test_zip_bomb_is_refused_unread(report_ofd, monkeypatch):
-    bomb = _rezip(report_ofd, lambda n, d: [(n, d), ("Doc_0/Res/padding.bin", b"\0" * 3_000_000)]
-                  if n == "OFD.xml" else [(n, d)])
+    bomb = _rezip(
+        report_ofd, lambda n, d: [(n, d), ("Doc_0/Res/padding.bin", b"\0" * 3_000_000)] if n == "OFD.xml" else [(n, d)]
+    )
     assert len(bomb) < 100_000  # compresses to almost nothing
     monkeypatch.setattr(zip_bomb, "MAX_UNPACKED_BYTES", 2_000_000)
     with pytest.raises(FormatError) as caught:

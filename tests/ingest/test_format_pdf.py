@@ -162,9 +162,7 @@ def test_encrypted_pdf_is_refused(report_pdf, algorithm):
     assert "PDF 已加密，无法读取" in str(caught.value)
 
 
-@pytest.mark.parametrize(
-    ("algorithm", "print_only"), [("AES-256", False), ("AES-128", True), ("RC4-40", False)]
-)
+@pytest.mark.parametrize(("algorithm", "print_only"), [("AES-256", False), ("AES-128", True), ("RC4-40", False)])
 def test_pdf_with_only_an_owner_password_is_read(report_pdf, parsed, algorithm, print_only):
     """Opened with the empty user password, even when its permissions forbid copying
     (they restrict what a viewer offers, not what an index may read)."""
@@ -235,8 +233,12 @@ def test_pdf_exported_by_an_office_suite(tmp_path):
     if soffice is None:
         pytest.skip("LibreOffice not installed (make system-deps)")
     source = _office_docx(tmp_path / "report.docx")
-    subprocess.run([soffice, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
-                   check=True, capture_output=True, timeout=180)
+    subprocess.run(
+        [soffice, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     body = pdf.parse((tmp_path / "report.pdf").read_bytes())
     assert body.title == TITLE and body.page_count >= 3
     paths = [section.heading_path for section in body.sections]

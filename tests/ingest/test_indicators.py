@@ -25,7 +25,12 @@ def test_sentence_figure_keeps_the_change_in_its_name_and_dates_itself():
 
 def test_capacity_is_normalised_to_megawatts():
     [figure] = _figures("屋顶分布式光伏装机容量达到1.8万千瓦。")
-    assert (figure.name, figure.value, figure.unit, figure.period) == ("屋顶分布式光伏装机容量", 1.8, "万千瓦", "2025H1")
+    assert (figure.name, figure.value, figure.unit, figure.period) == (
+        "屋顶分布式光伏装机容量",
+        1.8,
+        "万千瓦",
+        "2025H1",
+    )
     assert figure.normalized_value == pytest.approx(18.0)
     assert figure.normalized_unit == "MW"
 
@@ -95,8 +100,9 @@ def test_a_comparison_borrows_the_noun_before_it_and_its_year_is_not_the_base():
 
 
 def test_from_to_gives_the_current_value_and_a_dated_baseline():
-    figures = _figures("余热资源回收利用率由2023年的58%提高到2025年上半年的68.2%。", doc_type="经验总结",
-                       period="", date="2025-09-10")
+    figures = _figures(
+        "余热资源回收利用率由2023年的58%提高到2025年上半年的68.2%。", doc_type="经验总结", period="", date="2025-09-10"
+    )
     assert [(f.name, f.value, f.period) for f in figures] == [
         ("余热资源回收利用率", 58.0, "2023"),
         ("余热资源回收利用率", 68.2, "2025H1"),
@@ -131,7 +137,8 @@ def test_plans_targets_and_estimates_are_not_reported_figures():
 def test_figures_can_be_restricted_to_some_sections():
     document = make_document(
         "## 二、主要做法\n\n### （一）余热利用\n\n余热供暖面积120万平方米。\n\n### （二）绿氢\n\n生产绿氢3460吨。\n",
-        doc_type="经验总结", date="2025-09-10",
+        doc_type="经验总结",
+        date="2025-09-10",
     )
     hydrogen = [section for section in document.sections if section.heading_path[-1] == "（二）绿氢"]
     assert [f.name for f in extract_figures(document)] == ["余热供暖面积", "生产绿氢"]

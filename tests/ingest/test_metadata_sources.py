@@ -62,7 +62,11 @@ def test_a_full_sidecar_declares_everything_and_nothing_is_inferred(tmp_path):
     document = parsed(write(tmp_path / "docs" / "report.md", REPORT, FULL_SIDECAR))
     meta = document.meta
     assert (meta.pilot_id, meta.pilot_type, meta.region, meta.period, meta.fields) == (
-        "park-helanshan", "园区", "银川市", "2025H1", ("节能降碳增效",)
+        "park-helanshan",
+        "园区",
+        "银川市",
+        "2025H1",
+        ("节能降碳增效",),
     )
     assert meta.inferred == ()
     assert document.doc_id == "park-helanshan/report"
@@ -139,7 +143,10 @@ def test_the_demo_corpus_layout_with_front_matter_is_unchanged():
     meta = parsed(path).meta
     assert meta.inferred == ()
     assert (meta.pilot_id, meta.pilot_type, meta.region, meta.period) == (
-        "park-ningdong-qingquan", "园区", "宁东能源化工基地", "2025H1"
+        "park-ningdong-qingquan",
+        "园区",
+        "宁东能源化工基地",
+        "2025H1",
     )
 
 
@@ -156,7 +163,11 @@ def test_pure_inference_from_the_text_lists_every_field(tmp_path):
     )
     meta = parsed(write(tmp_path / "docs" / "plan.md", text)).meta
     assert (meta.title, meta.pilot, meta.pilot_type, meta.region, meta.doc_type) == (
-        "兴庆区清河社区碳达峰试点实施方案", "兴庆区清河社区", "社区", "银川市", "实施方案"
+        "兴庆区清河社区碳达峰试点实施方案",
+        "兴庆区清河社区",
+        "社区",
+        "银川市",
+        "实施方案",
     )
     assert meta.inferred == ("title", "pilot", "pilot_type", "region", "doc_type")
     assert meta.period == "" and meta.demo is False

@@ -127,7 +127,11 @@ def test_title_is_the_large_line_not_the_issuing_authority_header():
     ]
     result = paged_sections([Page(1, 600, 800, lines)], "PDF")
     assert result.title == "关于贺兰山示范园区试点进展的通报"
-    assert [block for _, block, _ in texts(result)] == ["宁夏回族自治区发展和改革委员会文件", "宁发改〔2025〕12号", *body]
+    assert [block for _, block, _ in texts(result)] == [
+        "宁夏回族自治区发展和改革委员会文件",
+        "宁发改〔2025〕12号",
+        *body,
+    ]
 
 
 def test_empty_pages_are_reported():

@@ -60,14 +60,27 @@ PLAN = """## 三、重点任务
 
 def _pilot_practices(pilot_id="demo-park", pilot="示范园区"):
     documents = [
-        make_document(PLAN, doc_id=f"{pilot_id}/plan", doc_type="实施方案", date="2024-05-16", pilot=pilot,
-                      pilot_id=pilot_id),
-        make_document(REPORT_2024, doc_id=f"{pilot_id}/report-2024H2", period="2024H2", pilot=pilot,
-                      pilot_id=pilot_id, fields=("工业",)),
-        make_document(REPORT_2025, doc_id=f"{pilot_id}/report-2025H1", period="2025H1", pilot=pilot,
-                      pilot_id=pilot_id),
-        make_document(SUMMARY, doc_id=f"{pilot_id}/summary", doc_type="经验总结", date="2025-09-10", pilot=pilot,
-                      pilot_id=pilot_id, fields=("节能降碳增效", "资源循环利用")),
+        make_document(
+            PLAN, doc_id=f"{pilot_id}/plan", doc_type="实施方案", date="2024-05-16", pilot=pilot, pilot_id=pilot_id
+        ),
+        make_document(
+            REPORT_2024,
+            doc_id=f"{pilot_id}/report-2024H2",
+            period="2024H2",
+            pilot=pilot,
+            pilot_id=pilot_id,
+            fields=("工业",),
+        ),
+        make_document(REPORT_2025, doc_id=f"{pilot_id}/report-2025H1", period="2025H1", pilot=pilot, pilot_id=pilot_id),
+        make_document(
+            SUMMARY,
+            doc_id=f"{pilot_id}/summary",
+            doc_type="经验总结",
+            date="2025-09-10",
+            pilot=pilot,
+            pilot_id=pilot_id,
+            fields=("节能降碳增效", "资源循环利用"),
+        ),
     ]
     return [practice for document in documents for practice in extract_practices(document)]
 
@@ -107,7 +120,8 @@ def test_pilots_never_merge_and_a_summary_never_merges_its_own_practices():
     assert all(len({s.doc_id.split("/")[0] for s in p.sources}) == 1 for p in merged)
     lenient = merge_practices(_pilot_practices(), threshold=0.0)
     assert [p.title for p in lenient if p.sources[0].doc_type == "经验总结"] == [
-        "建设“蒸汽一张网”，推动余热跨企业梯级利用", "“矿井水替代＋分盐结晶”，实现废水近零排放"
+        "建设“蒸汽一张网”，推动余热跨企业梯级利用",
+        "“矿井水替代＋分盐结晶”，实现废水近零排放",
     ]
 
 

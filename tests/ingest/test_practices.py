@@ -72,8 +72,9 @@ PLAN = """## 一、园区概况
 
 
 def test_each_subsection_under_main_practices_is_one_practice():
-    document = make_document(SUMMARY, doc_id="demo-park/summary", doc_type="经验总结", date="2025-09-10",
-                             fields=("节能降碳增效", "工业"))
+    document = make_document(
+        SUMMARY, doc_id="demo-park/summary", doc_type="经验总结", date="2025-09-10", fields=("节能降碳增效", "工业")
+    )
     steam, code = extract_practices(document)
     assert steam.title == "建设“蒸汽一张网”，推动余热梯级利用"
     assert steam.description.startswith("园区建设18公里蒸汽互联管网")
@@ -81,11 +82,18 @@ def test_each_subsection_under_main_practices_is_one_practice():
     assert [(f.name, f.value) for f in steam.figures] == [("接入企业", 11.0), ("年节约标准煤", 17.5)]
     assert [(f.name, f.value) for f in code.figures] == [("“碳效贷”累计发放", 9.8)]
     assert (steam.pilot, steam.pilot_id, steam.pilot_type, steam.fields, steam.demo) == (
-        "示范园区", "demo-park", "园区", ["节能降碳增效", "工业"], True
+        "示范园区",
+        "demo-park",
+        "园区",
+        ["节能降碳增效", "工业"],
+        True,
     )
     [source] = steam.sources
     assert (source.doc_id, source.doc_type, source.date, source.period) == (
-        "demo-park/summary", "经验总结", "2025-09-10", ""
+        "demo-park/summary",
+        "经验总结",
+        "2025-09-10",
+        "",
     )
     assert source.heading_path == "示范园区碳达峰试点经验总结 > 二、主要做法 > （一）建设“蒸汽一张网”，推动余热梯级利用"
 
@@ -113,9 +121,12 @@ def test_report_measures_drop_their_repeated_title_and_keep_nested_items():
 
 
 def test_plan_tasks_and_key_projects_are_practices_but_safeguards_are_not():
-    practices = extract_practices(make_document(PLAN, doc_id="demo-park/plan", doc_type="实施方案",
-                                                date="2024-05-16"))
-    assert [p.title for p in practices] == ["余热余压梯级利用", "余热余压梯级利用及蒸汽互联工程", "园区能碳管理平台工程"]
+    practices = extract_practices(make_document(PLAN, doc_id="demo-park/plan", doc_type="实施方案", date="2024-05-16"))
+    assert [p.title for p in practices] == [
+        "余热余压梯级利用",
+        "余热余压梯级利用及蒸汽互联工程",
+        "园区能碳管理平台工程",
+    ]
     assert practices[0].description == "1. 开展节能诊断。对17家重点用能企业开展节能诊断。\n2. 建设园区蒸汽互联管网。"
     assert practices[1].description == "建设蒸汽互联管网18公里，投资7.6亿元。"
     assert all(p.figures == [] for p in practices)  # a plan's quantities are planned, not reported
@@ -124,8 +135,10 @@ def test_plan_tasks_and_key_projects_are_practices_but_safeguards_are_not():
 def test_practice_ids_are_stable_and_distinct():
     document = make_document(REPORT, doc_id="demo-park/report-2025H1", period="2025H1")
     first = [p.practice_id for p in extract_practices(document)]
-    again = [p.practice_id for p in extract_practices(make_document(REPORT, doc_id="demo-park/report-2025H1",
-                                                                     period="2025H1"))]
+    again = [
+        p.practice_id
+        for p in extract_practices(make_document(REPORT, doc_id="demo-park/report-2025H1", period="2025H1"))
+    ]
     assert first == again and len(set(first)) == 2
     assert first[0] == practice_id("demo-park/report-2025H1", ("一、主要工作进展", "（一）节能诊断实现全覆盖"))
     other = make_document(REPORT, doc_id="demo-park/report-2024H2", period="2024H2")

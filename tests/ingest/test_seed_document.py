@@ -21,9 +21,7 @@ from ingest.plaintext import plain_text_sections
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT.parent / "shared" / "seed" / "000_024ce7f457ff4c1b.txt"
 
-pytestmark = pytest.mark.skipif(
-    not SEED.is_file(), reason=f"共享目录中没有创始方案 {SEED}（../shared 不在本机时跳过）"
-)
+pytestmark = pytest.mark.skipif(not SEED.is_file(), reason=f"共享目录中没有创始方案 {SEED}（../shared 不在本机时跳过）")
 
 # The schema asks every document for a pilot and a pilot type, even a region-wide policy
 # document; the sidecar files the plan under the autonomous region so the loader reads it.
@@ -75,7 +73,14 @@ def test_the_plans_numbering_becomes_heading_paths(tmp_path):
         assert expected in paths, expected
     # The six pilot types of the plan, in its order.
     kinds = [path[1] for path in paths if path[0] == "三、建设类型" and len(path) == 2]
-    assert kinds == ["（一）城市试点", "（二）园区试点", "（三）乡村试点", "（四）社区试点", "（五）公共机构试点", "（六）企业试点"]
+    assert kinds == [
+        "（一）城市试点",
+        "（二）园区试点",
+        "（三）乡村试点",
+        "（四）社区试点",
+        "（五）公共机构试点",
+        "（六）企业试点",
+    ]
     # The 「——坚持……」 principles stay in the section that lists them.
     principles = next(s for s in body.sections if s.heading_path == ("一、总体要求", "（二）基本原则"))
     assert sum(block.lstrip().startswith("——坚持") for block in principles.blocks) == 4

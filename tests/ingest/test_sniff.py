@@ -77,10 +77,10 @@ def test_detect_path_reads_the_zip_directory_beyond_the_head(tmp_path):
     "text",
     [
         "<!DOCTYPE html>\n<html><head><title>方案</title></head><body><p>正文</p></body></html>",
-        "\ufeff   \n<html lang=\"zh\"><body>正文</body></html>",
+        '\ufeff   \n<html lang="zh"><body>正文</body></html>',
         "<!-- 导出自政务网站 -->\n<!doctype HTML><html><body>正文</body></html>",
-        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<html xmlns=\"http://www.w3.org/1999/xhtml\"><body/></html>",
-        "<meta charset=\"utf-8\">\n<title>无 html 标签的网页</title>\n<body><p>正文</p></body>",
+        '<?xml version="1.0" encoding="utf-8"?>\n<html xmlns="http://www.w3.org/1999/xhtml"><body/></html>',
+        '<meta charset="utf-8">\n<title>无 html 标签的网页</title>\n<body><p>正文</p></body>',
     ],
 )
 def test_html_by_its_opening_or_an_early_head_or_body(text):
@@ -107,6 +107,7 @@ def test_plain_text_in_the_encodings_officials_use(encoding):
 def test_wide_unicode_text_opened_by_a_bom_is_text(encoding):
     """Notepad's 「Unicode」 save is UTF-16 with a BOM; the text parser reads it, so an
     upload of it must not be refused as binary."""
+
     def encode(text: str) -> bytes:  # "utf-16-be" writes no BOM of its own
         return (b"\xfe\xff" if encoding == "utf-16-be" else b"") + text.encode(encoding)
 

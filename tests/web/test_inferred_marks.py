@@ -54,7 +54,9 @@ def test_document_view_marks_header_fields_and_explains_them(page, base_url):  #
     shot(page, "document-inferred")
     page.goto(f"{url}/#/doc/{quote(DECLARED_ID)}")
     page.wait_for_selector(".view-doc h1")
-    page.wait_for_function("id => document.querySelector('.view-doc h1').textContent.includes('甲园区')", arg=DECLARED_ID)
+    page.wait_for_function(
+        "id => document.querySelector('.view-doc h1').textContent.includes('甲园区')", arg=DECLARED_ID
+    )
     assert page.locator(".view-doc .inferred").count() == 0 and page.locator(".inferred-note").count() == 0
 
 

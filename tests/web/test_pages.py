@@ -51,16 +51,24 @@ def open_context(browser, viewport, expected_console: str = ""):
     context.errors = []
     context.on("request", lambda request: context.requests.append(request))
     context.on("weberror", lambda error: context.errors.append(str(error.error)))
-    context.on("console", lambda message: message.type == "error"
-               and not (expected_console and expected_console in message.text)
-               and context.errors.append(message.text))
+    context.on(
+        "console",
+        lambda message: (
+            message.type == "error"
+            and not (expected_console and expected_console in message.text)
+            and context.errors.append(message.text)
+        ),
+    )
     return context
 
 
 def check_and_close(context):
     """Close ``context``; fail if the page reached beyond this machine or had errors."""
-    foreign = [request.url for request in context.requests
-               if urlsplit(request.url).scheme not in ("data", "blob") and urlsplit(request.url).hostname not in LOCAL_HOSTS]
+    foreign = [
+        request.url
+        for request in context.requests
+        if urlsplit(request.url).scheme not in ("data", "blob") and urlsplit(request.url).hostname not in LOCAL_HOSTS
+    ]
     errors = list(context.errors)
     context.close()
     assert foreign == [], f"requests left the machine: {foreign}"
@@ -141,7 +149,9 @@ def test_type_chip_filters_results_and_back_restores_them(page, server):
     page.go_back()
     page.wait_for_function("() => [...document.querySelectorAll('.hit')].every(x => x.dataset.pilotType === '园区')")
     page.go_back()
-    page.wait_for_function("() => new Set([...document.querySelectorAll('.hit')].map(x => x.dataset.pilotType)).size > 1")
+    page.wait_for_function(
+        "() => new Set([...document.querySelectorAll('.hit')].map(x => x.dataset.pilotType)).size > 1"
+    )
     assert page.get_by_role("button", name="全部类型").get_attribute("aria-pressed") == "true"
 
 
@@ -159,7 +169,7 @@ def test_clicking_a_result_opens_the_document_at_its_section(page, server):
     assert in_view(page, ".doc-section.target")
     assert page.evaluate("document.activeElement.classList.contains('target')")
     line = max(passage.split("\n"), key=len)
-    middle = line[len(line) // 2 - 6: len(line) // 2 + 6]
+    middle = line[len(line) // 2 - 6 : len(line) // 2 + 6]
     assert middle in page.locator(".doc-section.target").inner_text()
     shot(page, "document")
     page.go_back()
@@ -195,7 +205,7 @@ def test_ask_shows_a_cited_answer_whose_citations_open_their_sources(page, serve
     page.wait_for_selector(".doc-section.target")
     assert in_view(page, ".doc-section.target")
     line = max(chunk.split("\n"), key=len)
-    assert line[len(line) // 2 - 6: len(line) // 2 + 6] in page.locator(".doc-section.target").inner_text()
+    assert line[len(line) // 2 - 6 : len(line) // 2 + 6] in page.locator(".doc-section.target").inner_text()
 
 
 def test_ask_says_plainly_when_nothing_is_found(page, server):

@@ -15,7 +15,13 @@ from index import KnowledgeBase
 from tests.api.test_writes_http import running
 from tests.conftest import write_doc
 from tests.web.test_pages import (  # noqa: F401
-    CHROMIUM, DESKTOP, PHONE, browser, check_and_close, open_context, shot,
+    CHROMIUM,
+    DESKTOP,
+    PHONE,
+    browser,
+    check_and_close,
+    open_context,
+    shot,
 )
 
 TOKEN = "page-read-token-5c1e"
@@ -31,10 +37,21 @@ pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="chromium no
 def closed_server(tmp_path_factory) -> str:
     root = tmp_path_factory.mktemp("read-token-page")
     corpus = root / "corpus"
-    write_doc(corpus / "r-park", "summary.md", title="庚园区经验总结", pilot="r-park",
-              body="## 一、主要做法\n### （一）光伏车棚\n园区在停车场建设光伏车棚，年发电量60万千瓦时。")
-    write_doc(corpus / "r-village", "summary.md", title="辛村经验总结", pilot="r-village", pilot_type="乡村",
-              body="## 一、主要做法\n### （一）屋顶光伏\n村里推广户用屋顶光伏和清洁取暖。")
+    write_doc(
+        corpus / "r-park",
+        "summary.md",
+        title="庚园区经验总结",
+        pilot="r-park",
+        body="## 一、主要做法\n### （一）光伏车棚\n园区在停车场建设光伏车棚，年发电量60万千瓦时。",
+    )
+    write_doc(
+        corpus / "r-village",
+        "summary.md",
+        title="辛村经验总结",
+        pilot="r-village",
+        pilot_type="乡村",
+        body="## 一、主要做法\n### （一）屋顶光伏\n村里推广户用屋顶光伏和清洁取暖。",
+    )
     settings = Settings(data_dir=root / "data", corpus_dir=corpus, read_token=TOKEN)
     kb = KnowledgeBase(settings.index_config())
     report = kb.ingest([corpus])
@@ -55,8 +72,11 @@ def close_page(page: Page) -> None:
 
 def search_auth(page: Page) -> list[str | None]:
     """The Authorization header of every /search request so far, in order."""
-    return [request.headers.get("authorization") for request in page.context.requests
-            if urlsplit(request.url).path == "/search"]
+    return [
+        request.headers.get("authorization")
+        for request in page.context.requests
+        if urlsplit(request.url).path == "/search"
+    ]
 
 
 def search_and_wait_for_the_dialog(page: Page, base_url: str):
