@@ -10,21 +10,20 @@ import socket
 import threading
 import time
 import zipfile
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
 import httpx
 import pytest
-import uvicorn
 import yaml
 
 from api.app import create_app
 from api.jobs import FAILED, JobError, JobOutcome, JobRegistry
 from api.settings import Settings
 from index import KnowledgeBase
-from tests.conftest import free_port, write_doc
+from tests.conftest import write_doc
+from tests.live_server import serving
 
 WRITE = "write-secret-7f3a"
 READ = "read-secret-91bc"
@@ -53,29 +52,9 @@ class Env:
         return self.settings.uploads_path()
 
 
-@contextmanager
 def running(settings: Settings, kb: KnowledgeBase):
     """A real uvicorn server on 127.0.0.1 for ``settings`` over ``kb``."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, kb), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    base_url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base_url}/health", timeout=2).status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.1)
-    else:
-        raise RuntimeError("server did not start")
-    try:
-        yield base_url
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        assert not thread.is_alive(), "the server (and its job worker) did not stop"
+    return serving(create_app(settings, kb))
 
 
 @pytest.fixture(scope="module")
