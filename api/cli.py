@@ -13,7 +13,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import json  # noqa: E402
 from pathlib import Path  # noqa: E402
-from typing import Annotated, Optional  # noqa: E402
+from typing import Annotated  # noqa: E402
 
 import typer  # noqa: E402
 from rich.console import Console  # noqa: E402
@@ -21,6 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table  # noqa: E402
 
 from api.settings import Settings  # noqa: E402
+from index.config import ANSWER_TOP_K, SearchMode  # noqa: E402
 
 app = typer.Typer(help="碳路 TanLu：宁夏碳达峰试点知识库", no_args_is_help=True, add_completion=False)
 console = Console()
@@ -110,7 +111,7 @@ def search(
     field: Annotated[str | None, typer.Option(help="领域")] = None,
     year: Annotated[str | None, typer.Option(help="年份或半年度，如 2025 或 2025H1")] = None,
     top_k: Annotated[int, typer.Option("-k", "--top-k", min=1, max=50, help="返回条数")] = 5,
-    mode: Annotated[str, typer.Option(help="hybrid、bm25 或 dense")] = "hybrid",
+    mode: Annotated[SearchMode, typer.Option(help="hybrid、bm25 或 dense")] = "hybrid",
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
 ) -> None:
     """检索知识库。"""
@@ -168,7 +169,8 @@ def ask(
     kb = _open(settings)
     options = settings.llm_options()
     response = ask_response(
-        *kb.answer(question.strip(), filters, 8, make_llm(options) if options else None), kb.retriever.table.get
+        *kb.answer(question.strip(), filters, ANSWER_TOP_K, make_llm(options) if options else None),
+        kb.retriever.table.get,
     )
     if as_json:
         print(json.dumps(response.model_dump(), ensure_ascii=False, indent=2))

@@ -17,7 +17,7 @@ from llama_index.core.llms import LLM
 from index.bm25_index import Bm25Index, remove_leftovers
 from index.catalog import Catalog, DocumentRecord
 from index.chunk_table import ChunkTable
-from index.config import IndexConfig
+from index.config import ANSWER_TOP_K, DEFAULT_TOP_K, IndexConfig, SearchMode
 from index.embedders import embedder_key, make_embedder
 from index.embedding_cache import EmbeddingCache
 from index.extractive import Answer
@@ -145,7 +145,7 @@ class KnowledgeBase:
 
     # -- reads -----------------------------------------------------------------
     def search(
-        self, query: str, filters: SearchFilters | None = None, top_k: int = 10, mode: str = "hybrid"
+        self, query: str, filters: SearchFilters | None = None, top_k: int = DEFAULT_TOP_K, mode: SearchMode = "hybrid"
     ) -> list[ScoredChunk]:
         return self.retriever.search(query, filters, top_k, mode)
 
@@ -235,7 +235,7 @@ class KnowledgeBase:
         return [(catalog.by_id[practice_id], score) for practice_id, score in ranked]
 
     def answer(
-        self, question: str, filters: SearchFilters | None = None, top_k: int = 8, llm: LLM | None = None
+        self, question: str, filters: SearchFilters | None = None, top_k: int = ANSWER_TOP_K, llm: LLM | None = None
     ) -> tuple[Answer, bool]:
         """A cited answer from the retrieved chunks; with ``llm``, a checked generated one.
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import ast
+import os
 from pathlib import Path
 
 import index
 from api.settings import Settings
+from index import IndexConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -32,6 +34,14 @@ def _imported_packages(package: str) -> set[str]:
 def test_data_flows_one_way():
     assert not {"index", "api"} & _imported_packages("ingest")
     assert "api" not in _imported_packages("index")
+    assert not {"ingest", "index", "api"} & _imported_packages("prompts")
+
+
+def test_every_code_folder_is_a_package():
+    """mypy and an installed wheel both need the markers; a folder without one is invisible."""
+    for package in ("ingest", "index", "api", "prompts"):
+        folders = [path for path in (ROOT / package).rglob("*") if path.is_dir() and any(path.glob("*.py"))]
+        assert all((folder / "__init__.py").exists() for folder in [ROOT / package, *folders]), package
 
 
 def test_index_public_surface_is_what_it_claims():
@@ -62,3 +72,12 @@ def test_settings_come_from_tanlu_toml_and_environment(tmp_path, monkeypatch):
     settings = Settings()
     assert (settings.chunk_size, settings.fusion, settings.port) == (300, "rrf", 8200)
     assert settings.index_config().chunking.size == 300 and settings.index_config().fusion.method == "rrf"
+
+
+def test_settings_take_their_defaults_from_the_objects_they_configure(tmp_path, monkeypatch):
+    """A default is declared once (with the object it configures); Settings only names it."""
+    monkeypatch.chdir(tmp_path)
+    for name in [name for name in os.environ if name.startswith("TANLU_")]:
+        monkeypatch.delenv(name)
+    config = Settings().index_config()
+    assert config == IndexConfig(data_dir=config.data_dir)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
@@ -13,6 +13,7 @@ from api.deps import KB, AppSettings, Filters
 from api.errors import ApiError
 from api.highlight import highlight, matched_terms
 from api.schemas import SearchHit, SearchResponse
+from index.config import SearchMode
 from index.hybrid import ScoredChunk
 
 router = APIRouter(tags=["检索"])
@@ -54,7 +55,7 @@ def search(
     filters: Filters,
     q: Annotated[str, Query(description="检索问题或关键词", max_length=500)],
     top_k: Annotated[int | None, Query(ge=1, le=50, description="返回条数")] = None,
-    mode: Annotated[Literal["hybrid", "bm25", "dense"], Query(description="检索方式")] = "hybrid",
+    mode: Annotated[SearchMode, Query(description="检索方式")] = "hybrid",
 ) -> SearchResponse:
     """混合检索（BM25 + 向量），过滤条件在融合前作用于两路检索。"""
     query = q.strip()
