@@ -115,7 +115,7 @@ def search(
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
 ) -> None:
     """检索知识库。"""
-    from api.routes.search import to_hit
+    from api.presenters import to_hit
     from index import FilterError, SearchFilters
 
     if not query.strip():
@@ -158,7 +158,7 @@ def ask(
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
 ) -> None:
     """问答：答案逐句标注来源（试点、文档、章节）；资料不足时明确说明。"""
-    from api.routes.ask import ask_response
+    from api.presenters import ask_response
     from index.generative import make_llm
 
     if not question.strip():
@@ -221,7 +221,7 @@ def practices(
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
 ) -> None:
     """经验做法目录：按试点类型、地区、领域筛选，可按文本检索。"""
-    from api.routes.practices import practice_out, section_pages
+    from api.presenters import practice_out, section_pages
 
     filters = _filters_or_exit(pilot_type=pilot_type, region=region, field=field)
     kb = _open(Settings())
@@ -290,7 +290,7 @@ def serve(
     import uvicorn
 
     from api.app import create_app
-    from api.routes.writes import writes_status
+    from api.ingest_jobs import writes_status
 
     settings = Settings()
     kb = _open(settings)

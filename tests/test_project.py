@@ -37,6 +37,27 @@ def test_data_flows_one_way():
     assert not {"ingest", "index", "api"} & _imported_packages("prompts")
 
 
+def _imported_modules(path: Path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return found
+
+
+def test_routes_only_serve_http():
+    """Presenters and job work live outside the routes: nothing but the app imports a route."""
+    importers = [
+        path.relative_to(ROOT).as_posix()
+        for package in ("api", "bench")
+        for path in (ROOT / package).rglob("*.py")
+        if path.name != "app.py" and any(name.startswith("api.routes") for name in _imported_modules(path))
+    ]
+    assert importers == []
+
+
 def test_every_code_folder_is_a_package():
     """mypy and an installed wheel both need the markers; a folder without one is invisible."""
     for package in ("ingest", "index", "api", "prompts"):

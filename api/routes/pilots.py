@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query
 from api import messages
 from api.deps import KB
 from api.errors import ApiError
-from api.routes.practices import practice_out, section_pages
+from api.presenters import practice_out, section_pages
 from api.schemas import (
     DocumentInfo,
     IndicatorSeries,
