@@ -170,7 +170,7 @@ def ask(
     options = settings.llm_options()
     response = ask_response(
         *kb.answer(question.strip(), filters, ANSWER_TOP_K, make_llm(options) if options else None),
-        kb.retriever.table.get,
+        kb.chunk,
     )
     if as_json:
         print(json.dumps(response.model_dump(), ensure_ascii=False, indent=2))
@@ -269,7 +269,7 @@ def compile(
     request = CompileRequest(
         pilot_types=tuple(pilot_types or ()), fields=tuple(fields or ()), periods=tuple(periods or ()), title=title
     )
-    outline = build_outline(kb.insights.practices.practices, request)
+    outline = build_outline(kb.all_practices(), request)
     if not outline.practices:
         console.print("[yellow]所选条件下没有可汇编的经验做法。[/yellow]")
         raise typer.Exit(1)

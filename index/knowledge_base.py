@@ -15,7 +15,7 @@ from typing import Any
 from llama_index.core.llms import LLM
 
 from index.bm25_index import Bm25Index, remove_leftovers
-from index.catalog import Catalog, DocumentRecord
+from index.catalog import Catalog, ChunkRecord, DocumentRecord
 from index.chunk_table import ChunkTable
 from index.config import ANSWER_TOP_K, DEFAULT_TOP_K, IndexConfig, SearchMode
 from index.embedders import embedder_key, make_embedder
@@ -26,6 +26,7 @@ from index.filters import SearchFilters
 from index.generative import generate_answer
 from index.hybrid import HybridRetriever, ScoredChunk
 from index.insights import Insights
+from index.practice_catalog import SeriesPoint
 from index.similar_pilots import SimilarPilot
 from index.sync import Ingestor, IngestReport, Progress
 from index.vector_store import collection_name, open_client, open_vector_store
@@ -149,6 +150,21 @@ class KnowledgeBase:
     ) -> list[ScoredChunk]:
         return self.retriever.search(query, filters, top_k, mode)
 
+    def chunk(self, chunk_id: str) -> ChunkRecord | None:
+        """A chunk of the searchable generation by id (citations read its page numbers)."""
+        return self.retriever.table.get(chunk_id)
+
+    def chunks(self, doc_id: str | None = None) -> list[ChunkRecord]:
+        """The chunks of one document, or of all, in document order."""
+        return self.catalog.chunks(doc_id)
+
+    def chunk_count(self) -> int:
+        """Chunks searches run over (the current generation)."""
+        return len(self.retriever.table)
+
+    def document_count(self) -> int:
+        return len(self.catalog.document_hashes())
+
     def documents(self, filters: SearchFilters | None = None) -> list[DocumentRecord]:
         docs = self.catalog.documents()
         if filters is None or filters.is_empty():
@@ -213,6 +229,14 @@ class KnowledgeBase:
                 built = Insights(self.catalog, self.retriever.table, self.cache, self.embedder_key, self.pilots())
                 self._insights = (generation, built)
             return self._insights[1]
+
+    def all_practices(self) -> list[Practice]:
+        """Every merged practice, ordered by pilot (the 汇编 groups them itself)."""
+        return self.insights.practices.practices
+
+    def time_series(self, pilot_id: str) -> dict[str, list[SeriesPoint]]:
+        """A pilot's reported figures over time, by indicator name."""
+        return self.insights.practices.time_series(pilot_id)
 
     def practices(
         self, query: str = "", filters: SearchFilters | None = None, limit: int = 50

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 from pathlib import Path
 
 import index
@@ -56,6 +57,18 @@ def test_routes_only_serve_http():
         if path.name != "app.py" and any(name.startswith("api.routes") for name in _imported_modules(path))
     ]
     assert importers == []
+
+
+def test_callers_use_the_knowledge_base_facade():
+    """The API, CLI, MCP and bench ask KnowledgeBase methods, never its parts (tests may)."""
+    parts = re.compile(r"\bkb\.(catalog|retriever|insights|cache|vector_store|chroma_client)\b")
+    reaching = [
+        f"{path.relative_to(ROOT).as_posix()}: {match.group(0)}"
+        for package in ("api", "bench")
+        for path in (ROOT / package).rglob("*.py")
+        for match in parts.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert reaching == []
 
 
 def test_every_code_folder_is_a_package():

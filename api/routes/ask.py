@@ -27,4 +27,4 @@ def ask(kb: KB, request: Request, body: AskRequest) -> AskResponse:
     )
     llm = request.app.state.llm if body.use_llm else None
     answer, generated = kb.answer(question, filters, body.top_k, llm)
-    return ask_response(answer, generated, kb.retriever.table.get)
+    return ask_response(answer, generated, kb.chunk)

@@ -32,7 +32,7 @@ def get_document(kb: KB, doc_id: str) -> DocumentDetail:
         **info.model_dump(),
         source=Path(doc.source).name,
         char_count=doc.char_count,
-        chunk_count=len(kb.catalog.chunks(doc.doc_id)),
+        chunk_count=len(kb.chunks(doc.doc_id)),
         ingested_at=doc.ingested_at,
         sections=[
             SectionOut(
