@@ -12,7 +12,7 @@ import dataclasses
 from pathlib import Path
 
 from api import messages
-from api.jobs import FileResult, JobError, JobOutcome, Progress
+from api.jobs import JobError, JobOutcome
 from api.settings import Settings
 from api.uploads import (
     FILES_FIELD,
@@ -24,7 +24,8 @@ from api.uploads import (
     shown_name,
     sidecar_of,
 )
-from index import IngestReport, KnowledgeBase
+from index import IngestReport, KnowledgeBase, Progress
+from ingest.documents import FileReport
 
 
 def summary_of(report: IngestReport) -> dict[str, float | int]:
@@ -46,12 +47,12 @@ def upload_work(
                 roll_back(item)
             raise
         by_path = {Path(file.path).resolve(): file for file in report.files}
-        results, restored = [], []
+        results: list[FileReport] = []
+        restored: list[Path] = []
         for item in committed:
-            file = by_path.get(item.target)
-            status = file.status if file else "error"
-            message = file.message if file else ""
-            if status != "ok":
+            file = by_path.get(item.target) or FileReport(str(item.target), "error")
+            message = file.message
+            if file.status != "ok":
                 roll_back(item)
                 note = messages.UPLOAD_ROLLED_BACK_PREVIOUS if item.backup else messages.UPLOAD_ROLLED_BACK
                 message = f"{message}（{note}）" if message else note
@@ -59,22 +60,13 @@ def upload_work(
                     restored.append(item.target)
             elif item.backup is not None:
                 message = messages.UPLOAD_REPLACED
-            results.append(
-                FileResult(
-                    path=item.staged.name,
-                    status=status,
-                    message=message,
-                    field_name=file.field_name if file else "",
-                    doc_id=file.doc_id if file else "",
-                    chunks=file.chunks if file else 0,
-                )
-            )
+            results.append(dataclasses.replace(file, path=item.staged.name, message=message))
         if restored:
             # A refused upload may still have displaced the document it replaced (a new
             # document id for the same file); the restored file brings it back.
             kb.ingest(restored, progress)
         results += [
-            FileResult(
+            FileReport(
                 path=shown_name(staged.client_name),
                 status="error",
                 message=staged.refusal.detail,
@@ -110,17 +102,7 @@ def rescan_work(kb: KnowledgeBase, settings: Settings, progress: Progress) -> Jo
         # Scanning a missing folder would remove every document that came from it.
         message = messages.CORPUS_DIR_MISSING.format(path=settings.corpus_dir)
     report = kb.ingest(roots, progress)
-    files = [
-        FileResult(
-            path=_shown(file.path, roots),
-            status=file.status,
-            message=file.message,
-            field_name=file.field_name,
-            doc_id=file.doc_id,
-            chunks=file.chunks,
-        )
-        for file in report.files
-    ]
+    files = [dataclasses.replace(file, path=_shown(file.path, roots)) for file in report.files]
     return JobOutcome(files=files, summary=summary_of(report), message=message)
 
 
@@ -138,7 +120,7 @@ def delete_work(kb: KnowledgeBase, uploads: Path, doc_id: str, progress: Progres
     removed = kb.delete_documents([doc_id])
     progress("删除文档", 1, 1)
     shown = source.name if uploaded else _shown(str(source), [Path(source).parent])
-    result = FileResult(
+    result = FileReport(
         path=shown,
         status="ok",
         doc_id=doc_id,

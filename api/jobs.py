@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from api import messages
+from index import Progress
+from ingest.documents import FileReport
 
 logger = logging.getLogger("tanlu.jobs")
 
@@ -40,20 +42,10 @@ class JobCancelled(Exception):
 
 
 @dataclass
-class FileResult:
-    path: str
-    status: str
-    message: str = ""
-    field_name: str = ""
-    doc_id: str = ""
-    chunks: int = 0
-
-
-@dataclass
 class JobOutcome:
     """What a job's work returns: per-file results, summary counts, a note."""
 
-    files: list[FileResult] = field(default_factory=list)
+    files: list[FileReport] = field(default_factory=list)
     summary: dict[str, float | int] = field(default_factory=dict)
     message: str = ""
     failed: bool = False  # the work ran but achieved nothing (e.g. every upload refused)
@@ -71,7 +63,7 @@ class Job:
     created_at: str = ""
     started_at: str = ""
     finished_at: str = ""
-    files: list[FileResult] = field(default_factory=list)
+    files: list[FileReport] = field(default_factory=list)
     summary: dict[str, float | int] = field(default_factory=dict)
     message: str = ""
     error: str = ""
@@ -81,7 +73,6 @@ class Job:
         return self.state in (DONE, FAILED)
 
 
-Progress = Callable[[str, int, int], None]
 Work = Callable[[Progress], JobOutcome]
 
 
