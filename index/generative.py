@@ -17,7 +17,7 @@ from dataclasses import replace
 from llama_index.core.llms import LLM, ChatMessage
 
 from index.config import LlmOptions
-from index.extractive import Answer, AnswerSentence, Citation
+from index.answer_model import Answer, AnswerSentence, Citation
 from index.prompt_files import load_prompt
 from ingest.sentences import NUMBER_WITH_UNIT, split_sentences
 

@@ -20,7 +20,7 @@ from index.chunk_table import ChunkTable
 from index.config import IndexConfig
 from index.embedders import embedder_key, make_embedder
 from index.embedding_cache import EmbeddingCache
-from index.extractive import Answer
+from index.answer_model import Answer
 from index.extractive import answer as answer_from_hits
 from index.filters import SearchFilters
 from index.generative import generate_answer

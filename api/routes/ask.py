@@ -14,7 +14,7 @@ from api.routes.search import inferred_fields
 from api.schemas import AnswerGroup, AnswerSentenceOut, AskRequest, AskResponse, CitationOut
 from index import SearchFilters
 from index.catalog import ChunkRecord
-from index.extractive import Answer, Citation
+from index.answer_model import Answer, Citation
 
 router = APIRouter(tags=["问答"])
 
