@@ -24,8 +24,8 @@ from api.schemas import (
     SourceOut,
 )
 from index import KnowledgeBase
+from index.answer_model import Answer, Citation
 from index.catalog import ChunkRecord
-from index.extractive import Answer, Citation
 from index.hybrid import ScoredChunk
 from ingest.documents import HEADING_SEPARATOR
 from ingest.extracted import Practice

@@ -48,6 +48,24 @@ class Bm25Index:
             return np.zeros(len(self.chunk_ids), dtype=np.float32)
         return np.asarray(self._model.get_scores(known), dtype=np.float32)
 
+    def document_frequency(self, token: str) -> int:
+        """How many chunks hold ``token`` (0 for a token the corpus never uses).
+
+        Read off the score matrix (one compressed column per vocabulary token), so it
+        costs a dictionary lookup: answers use it to tell a question's rare, telling
+        words from its common ones, and to notice words the corpus never uses.
+        """
+        if self._model is None:
+            return 0
+        token_id = self._model.vocab_dict.get(token)
+        if token_id is None:
+            return 0
+        indptr = self._model.scores["indptr"]
+        return int(indptr[token_id + 1] - indptr[token_id])
+
+    def vocabulary(self) -> list[str]:
+        return [] if self._model is None else list(self._model.vocab_dict)
+
     # -- persistence -----------------------------------------------------------
     def save(self, root: Path) -> None:
         root.mkdir(parents=True, exist_ok=True)

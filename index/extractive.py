@@ -35,12 +35,13 @@ import math
 import re
 import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from functools import cache
 from pathlib import Path
 
 import jieba.posseg
 
+from index.answer_model import Answer, AnswerSentence, CitationNumbers, Plan
 from index.hybrid import ScoredChunk
 from index.question_kind import QuestionKind, classify, cue_spans
 from ingest.sentences import NUMBER_WITH_UNIT, split_sentences
@@ -58,44 +59,6 @@ _YEAR = re.compile(r"\d{4}\s*年")
 _DIGITS = re.compile(r"\d+(?:\.\d+)?")
 # Kinds whose answer is an item a sentence either holds or not: a figure, a date, a name.
 FACTOID_KINDS = frozenset({QuestionKind.QUANTITY, QuestionKind.TIME, QuestionKind.PERSON, QuestionKind.PLACE})
-
-
-# -- what an answer is ----------------------------------------------------------------
-@dataclass(frozen=True)
-class Citation:
-    n: int
-    chunk_id: str
-    doc_id: str
-    title: str
-    pilot: str
-    pilot_type: str
-    heading_path: str
-    chunk_text: str
-
-
-@dataclass(frozen=True)
-class AnswerSentence:
-    text: str
-    citations: tuple[int, ...]
-    score: float
-
-
-@dataclass
-class Answer:
-    question: str
-    kind: QuestionKind
-    found: bool
-    groups: dict[str, list[AnswerSentence]] = field(default_factory=dict)
-    citations: list[Citation] = field(default_factory=list)
-    related: list[Citation] = field(default_factory=list)
-    note: str = ""
-
-    def sentences(self) -> list[AnswerSentence]:
-        """All answer sentences, best first, across pilot groups."""
-        return sorted((s for group in self.groups.values() for s in group), key=lambda s: s.score, reverse=True)
-
-    def citation(self, n: int) -> Citation:
-        return self.citations[n - 1]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -505,35 +468,6 @@ def select(ranked: Sequence[Ranked], limit: int) -> list[tuple[Ranked, list[Rank
     return chosen
 
 
-class _Citations:
-    """Numbers chunks [1], [2], … in the order the answer first cites them."""
-
-    def __init__(self, hits: Sequence[ScoredChunk]) -> None:
-        self.hits = hits
-        self.numbers: dict[int, int] = {}
-        self.citations: list[Citation] = []
-
-    def number(self, hit_index: int) -> int:
-        if hit_index not in self.numbers:
-            record = self.hits[hit_index].record
-            meta = record.metadata
-            n = len(self.citations) + 1
-            self.citations.append(
-                Citation(
-                    n=n,
-                    chunk_id=record.chunk_id,
-                    doc_id=record.doc_id,
-                    title=str(meta.get("title", "")),
-                    pilot=str(meta.get("pilot", "")),
-                    pilot_type=str(meta.get("pilot_type", "")),
-                    heading_path=str(meta.get("heading_path", "")),
-                    chunk_text=record.text,
-                )
-            )
-            self.numbers[hit_index] = n
-        return self.numbers[hit_index]
-
-
 def _sources(item: Ranked, pool_of: dict[int, Candidate]) -> list[int]:
     """The hit each shown sentence is cited from: its best-ranked chunk."""
     return sorted({min(pool_of[member].sources) for member in item.candidate.members(item.index)})
@@ -560,23 +494,25 @@ def answer(
     kind = classify(scored)
     ranked = rank(scored, hits, weights, kind)
     pool_of = {item.index: item.candidate for item in ranked}
-    citations = _Citations(hits)
+    citations = CitationNumbers()
     content = question_content(scored)
     has_content = bool(words(content) or _chars(content))
     if not ranked or not has_content or ranked[0].score < weights.threshold_for(kind):
         for item in ranked:
             for source in _sources(item, pool_of):
                 if len(citations.citations) < max_related:
-                    citations.number(source)
+                    citations.number(hits[source].record)
         note = text["not_found"].format(question=question.strip()) if has_content else text["empty_question"]
-        return Answer(question, kind, found=False, related=citations.citations, note=note)
+        return Answer(question, kind, found=False, plan=Plan.FACT, related=citations.citations, note=note)
     groups: dict[str, list[AnswerSentence]] = {}
     for item, duplicates in select(ranked, max_sentences):
         if item is not ranked[0] and item.score < weights.support:
             break
         sources = [source for entry in (item, *duplicates) for source in _sources(entry, pool_of)]
-        numbers = tuple(sorted({citations.number(source) for source in sources}))
+        numbers = tuple(sorted({citations.number(hits[source].record) for source in sources}))
         pilot = str(hits[min(item.candidate.sources)].record.metadata.get("pilot") or "")
         sentence = AnswerSentence(item.candidate.text, numbers, item.score)
         groups.setdefault(pilot or text["no_pilot"], []).append(sentence)
-    return Answer(question, kind, found=True, groups=groups, citations=citations.citations, note=text["found"])
+    return Answer(
+        question, kind, found=True, plan=Plan.FACT, groups=groups, citations=citations.citations, note=text["found"]
+    )

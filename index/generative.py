@@ -16,8 +16,8 @@ from dataclasses import replace
 
 from llama_index.core.llms import LLM, ChatMessage
 
+from index.answer_model import Answer, AnswerSentence, Citation
 from index.config import LlmOptions
-from index.extractive import Answer, AnswerSentence, Citation
 from ingest.sentences import NUMBER_WITH_UNIT, split_sentences
 from prompts import load_prompt
 

@@ -14,13 +14,13 @@ from typing import Any
 
 from llama_index.core.llms import LLM
 
+from index.answer_model import Answer
 from index.bm25_index import Bm25Index, remove_leftovers
 from index.catalog import Catalog, ChunkRecord, DocumentRecord
 from index.chunk_table import ChunkTable
 from index.config import ANSWER_TOP_K, DEFAULT_TOP_K, IndexConfig, SearchMode
 from index.embedders import embedder_key, make_embedder
 from index.embedding_cache import EmbeddingCache
-from index.extractive import Answer
 from index.extractive import answer as answer_from_hits
 from index.filters import SearchFilters
 from index.generative import generate_answer

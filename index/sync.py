@@ -40,6 +40,7 @@ from ingest.chunking import ChunkingOptions
 from ingest.documents import FileReport, ParsedDocument
 from ingest.indicators import extract_figures
 from ingest.loader import DEFAULT_MAX_FILE_BYTES, LoadResult, load_documents
+from ingest.matching_form import MATCHING_FORM_VERSION
 from ingest.nodes import document_nodes, embedding_text
 from ingest.practices import extract_practices
 from ingest.tokenizer import Tokenizer
@@ -132,7 +133,10 @@ class Ingestor:
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
 
     def _config_signature(self) -> str:
-        return f"{self.embedder_key}|{self.tokenizer.scheme}|{self.chunking.size}|{self.chunking.overlap}|v2"
+        return (
+            f"{self.embedder_key}|{self.tokenizer.scheme}|{self.chunking.size}|{self.chunking.overlap}"
+            f"|v2|form{MATCHING_FORM_VERSION}"
+        )
 
     def _records(self, document: ParsedDocument) -> list[ChunkRecord]:
         records = []

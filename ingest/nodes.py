@@ -16,6 +16,7 @@ from llama_index.core.schema import TextNode
 from ingest.chunking import Chunk, ChunkingOptions, chunk_sections
 from ingest.documents import HEADING_SEPARATOR, ParsedDocument
 from ingest.domain import FIELDS, field_key
+from ingest.matching_form import fold
 
 # Keys every chunk carries; Chroma stores them and filters on them.
 FILTER_KEYS = ("pilot_type", "region", "doc_type", "year", "period", "pilot_id")
@@ -60,9 +61,11 @@ def chunk_metadata(document: ParsedDocument, chunk: Chunk) -> dict[str, str | in
 
 def embedding_text(node: TextNode) -> str:
     """What the embedder sees: the document title and heading path give the chunk
-    its context (a chunk saying 「年节约标准煤1.2万吨」 is about the section it is in)."""
+    its context (a chunk saying 「年节约标准煤1.2万吨」 is about the section it is in).
+    It is in matching form, so a traditional-character document is embedded as the
+    simplified questions that look for it are."""
     context = " ".join(part for part in (node.metadata.get("title", ""), node.metadata.get("heading_path", "")) if part)
-    return f"{context}\n{node.text}" if context else node.text
+    return fold(f"{context}\n{node.text}" if context else node.text)
 
 
 def document_nodes(document: ParsedDocument, options: ChunkingOptions) -> list[TextNode]:

@@ -19,6 +19,8 @@ from typing import Literal, get_args
 
 import jieba
 
+from ingest.matching_form import fold
+
 DATA_DIR = Path(__file__).with_name("data")
 USER_DICT = DATA_DIR / "userdict.txt"
 SYNONYMS = DATA_DIR / "synonyms.txt"
@@ -76,7 +78,7 @@ def synonym_groups() -> tuple[tuple[str, ...], ...]:
 
 def expand_synonyms(query: str) -> list[str]:
     """Terms interchangeable with something the query contains (not in the query)."""
-    lowered = query.lower()
+    lowered = fold(query).lower()
     extra: list[str] = []
     for group in synonym_groups():
         if any(term.lower() in lowered for term in group):
@@ -85,11 +87,12 @@ def expand_synonyms(query: str) -> list[str]:
 
 
 def words(text: str) -> list[str]:
-    """jieba words without punctuation and stop words, ASCII lower-cased."""
+    """jieba words of the text's matching form, without punctuation and stop words,
+    ASCII lower-cased."""
     configure_jieba()
     stop = stopwords()
     result = []
-    for word in jieba.lcut(text):
+    for word in jieba.lcut(fold(text)):
         word = word.strip().lower()
         if word and _WORDLIKE.search(word) and word not in stop:
             result.append(word)
@@ -97,8 +100,10 @@ def words(text: str) -> list[str]:
 
 
 def char_ngrams(text: str, *, unigrams: bool) -> list[str]:
-    """Character bigrams (and unigrams) of each CJK run, plus ASCII words."""
+    """Character bigrams (and unigrams) of each CJK run of the text's matching form, plus
+    ASCII words."""
     stop = stopwords()
+    text = fold(text)
     grams: list[str] = []
     for run in _CJK_RUN.findall(text):
         if unigrams:
