@@ -27,18 +27,22 @@ from datetime import datetime
 from api import messages
 from index import Progress
 from ingest.documents import FileReport
+from ingest.errors import TanluError
 
 logger = logging.getLogger("tanlu.jobs")
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 
 
-class JobError(Exception):
+class JobError(TanluError):
     """A job failed for a reason the user should read (the message is Chinese)."""
 
 
-class JobCancelled(Exception):
+class JobCancelled(JobError):
     """The service is stopping; raised from the progress callback to end a job early."""
+
+    def __init__(self) -> None:
+        super().__init__(messages.JOB_INTERRUPTED)
 
 
 @dataclass
@@ -161,12 +165,9 @@ class JobRegistry:
 
         try:
             outcome = work(progress)
-        except JobCancelled:
+        except TanluError as error:  # cancelled, or a reason stated in Chinese (e.g. Chroma is down)
             with self._lock:
-                self._finish(job, FAILED, error=messages.JOB_INTERRUPTED)
-        except JobError as error:
-            with self._lock:
-                self._finish(job, FAILED, error=str(error))
+                self._finish(job, FAILED, error=error.message)
         except Exception as error:  # noqa: BLE001 - a job's failure must never stop the worker
             logger.exception("job %s (%s) failed", job.job_id, job.kind)
             reason = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__

@@ -10,10 +10,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.documents import FileReport, FormatError, ParsedDocument, Section
+from ingest.documents import FileReport, ParsedDocument, Section
+from ingest.errors import DocumentError
 from ingest.formats import BY_EXTENSION, format_of
-from ingest.formats.markdown import FrontMatterError
-from ingest.metadata import MetadataError
 from ingest.metadata_sources import is_sidecar, resolve_metadata, source_hash
 from ingest.sniff import detect_format
 
@@ -71,12 +70,8 @@ def parse_file(path: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> tuple[Par
     try:
         body = fmt.parse(raw)
         meta = resolve_metadata(path, body)
-    except MetadataError as error:
-        return None, FileReport(shown, "error", str(error), field_name=error.field_name)
-    except FrontMatterError as error:
-        return None, FileReport(shown, "error", str(error), field_name="front matter")
-    except FormatError as error:
-        return None, FileReport(shown, "error", str(error))
+    except DocumentError as error:  # format, front matter or metadata: this file only
+        return None, FileReport(shown, "error", error.message, field_name=error.parameter or "")
     sections = _without_title_heading(body.sections, meta.title)
     if not sections:
         return None, FileReport(shown, "error", "正文为空")

@@ -115,3 +115,22 @@ def test_settings_take_their_defaults_from_the_objects_they_configure(tmp_path, 
         monkeypatch.delenv(name)
     config = Settings().index_config()
     assert config == IndexConfig(data_dir=config.data_dir)
+
+
+def test_every_error_a_user_may_read_is_a_tanlu_error():
+    """One hierarchy (ingest/errors.py): the CLI and the API each catch its base once."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    from ingest.errors import TanluError
+
+    strays = []
+    for package in ("ingest", "index", "api", "prompts"):
+        for module_info in pkgutil.walk_packages([str(ROOT / package)], prefix=f"{package}."):
+            module = importlib.import_module(module_info.name)
+            for name, value in vars(module).items():
+                if inspect.isclass(value) and issubclass(value, Exception) and value.__module__ == module.__name__:
+                    if not issubclass(value, TanluError):
+                        strays.append(f"{module.__name__}.{name}")
+    assert strays == []

@@ -16,6 +16,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from ingest.documents import ParsedBody, Section
+from ingest.errors import DocumentError
 from ingest.formats.sections import SectionBuilder
 from ingest.formats.text import decode_text
 
@@ -24,8 +25,11 @@ _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t
 _PARSER = MarkdownIt("commonmark").enable("table")
 
 
-class FrontMatterError(ValueError):
+class FrontMatterError(DocumentError, ValueError):
     """The YAML front matter is absent or does not parse."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, parameter="front matter")
 
 
 def split_front_matter(text: str) -> tuple[dict, str]:
