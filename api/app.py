@@ -10,7 +10,7 @@ from api.auth import ReadAccess
 from api.errors import install_error_handlers
 from api.ingest_jobs import on_startup
 from api.jobs import JobRegistry
-from api.routes import ask, compile, documents, health, jobs, pages, pilots, practices, search, writes
+from api.routes import ask, compile, documents, health, jobs, pages, pilots, practices, retrieval, search, writes
 from api.settings import Settings
 from index import KnowledgeBase
 from index.generative import make_llm
@@ -42,11 +42,12 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
 
     app = FastAPI(title="碳路 TanLu", description=DESCRIPTION, version="0.1.0", lifespan=lifespan)
     install_error_handlers(app)
-    # Reads need a token only when one is set (api/auth.py); /health and the page stay open.
+    # Reads need a token only when one is set (api/auth.py).
     reads = [ReadAccess] if settings.read_token.get_secret_value() else []
     for module in (search, ask, documents, pilots, practices, compile, jobs):
         app.include_router(module.router, dependencies=reads)
-    for module in (writes, health, pages):
+    # Writes and Dify's /retrieval check their own keys; /health and the page stay open.
+    for module in (writes, retrieval, health, pages):
         app.include_router(module.router)
     app.mount("/static", pages.static_files(), name="static")
     return app

@@ -37,7 +37,7 @@ class ApiError(TanluError):
         return self.message
 
 
-def _validation_message(error: dict) -> tuple[str, str]:
+def validation_message(error: dict) -> tuple[str, str]:
     location = [str(part) for part in error.get("loc", ()) if part not in ("query", "path", "body")]
     name = location[-1] if location else "请求"
     kind = error.get("type", "")
@@ -77,7 +77,7 @@ def _validation_message(error: dict) -> tuple[str, str]:
     return name, messages.INVALID_PARAMETER.format(name=name, reason=error.get("msg", ""))
 
 
-def _http_message(request: Request, exc: StarletteHTTPException) -> str:
+def http_message(request: Request, exc: StarletteHTTPException) -> str:
     """A Chinese message for the HTTP errors Starlette and FastAPI raise themselves."""
     if exc.status_code == 404:
         return messages.PATH_NOT_FOUND.format(path=request.url.path)
@@ -107,7 +107,12 @@ def document_error_bodies(app: FastAPI) -> None:
         error_content = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
         for item in schema.get("paths", {}).values():
             for operation in item.values():
-                for status, response in operation.get("responses", {}).items():
+                responses = operation.get("responses", {})
+                if any(_own_error_body(response) for status, response in responses.items() if status.startswith("4")):
+                    # Dify's /retrieval: its own error body, and a bad body is its 400, never a 422.
+                    responses.pop("422", None)
+                    continue
+                for status, response in responses.items():
                     if status.startswith("4"):
                         response["content"] = dict(error_content)
         for name in ("HTTPValidationError", "ValidationError"):
@@ -119,12 +124,18 @@ def document_error_bodies(app: FastAPI) -> None:
     app.openapi = openapi
 
 
+def _own_error_body(response: dict) -> bool:
+    """Whether a documented 4xx names a body model of its own (not FastAPI's validation list)."""
+    ref = response.get("content", {}).get("application/json", {}).get("schema", {}).get("$ref", "")
+    return bool(ref) and not ref.endswith(("/HTTPValidationError", "/ErrorBody"))
+
+
 def install_error_handlers(app: FastAPI) -> None:
     document_error_bodies(app)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        name, message = _validation_message(exc.errors()[0])
+        name, message = validation_message(exc.errors()[0])
         return JSONResponse(status_code=422, content={"detail": message, "parameter": name})
 
     @app.exception_handler(StarletteHTTPException)
@@ -133,7 +144,7 @@ def install_error_handlers(app: FastAPI) -> None:
             return await http_exception_handler(request, exc)
         return JSONResponse(
             status_code=exc.status_code,
-            content={"detail": _http_message(request, exc), "parameter": None},
+            content={"detail": http_message(request, exc), "parameter": None},
             headers=getattr(exc, "headers", None),
         )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import asdict
+from urllib.parse import quote, urlencode
 
 from api.highlight import highlight, matched_terms
 from api.jobs import Job
@@ -44,6 +45,12 @@ def section_anchor(heading_path: list[str] | tuple[str, ...]) -> str:
 def anchor_of(heading_path: str) -> str:
     """The anchor of a section given by its joined heading path."""
     return section_anchor(heading_path.split(HEADING_SEPARATOR))
+
+
+def section_link(base_url: str, doc_id: str, heading_path: str) -> str:
+    """The page's address of a section (``/#/doc/<id>?section=<anchor>``), for links outside it."""
+    path = "/".join(quote(part, safe="") for part in doc_id.split("/"))
+    return f"{base_url.rstrip('/')}/#/doc/{path}?{urlencode({'section': anchor_of(heading_path)})}"
 
 
 def inferred_fields(chunk_metadata: dict) -> list[str]:

@@ -26,9 +26,13 @@ from index.config import (
     IndexConfig,
     LlmOptions,
 )
+from index.filters import FilterError, SearchFilters
 from ingest.chunking import ChunkingOptions
 from ingest.loader import DEFAULT_MAX_FILE_BYTES
 from ingest.tokenizer import DEFAULT_SCHEME, TokenizerScheme
+
+# What a named knowledge set of /retrieval may filter on.
+KNOWLEDGE_SET_KEYS = ("pilot_type", "region", "doc_type", "field", "year", "pilot_id")
 
 # The defaults live with the objects they configure; a setting only names and bounds them.
 _EMBEDDER = EmbedderSpec()
@@ -88,6 +92,19 @@ class Settings(BaseSettings):
         DEFAULT_MAX_FILE_BYTES, ge=1, description="单个文件的大小上限（字节）：上传时边接收边检查，导入时读取前检查"
     )
     uploads_dir: Path | None = Field(None, description="上传文件的保存目录，默认为数据目录下的 uploads")
+    public_url: str = Field(
+        "", description="对外访问地址（如 http://tanlu.example:8000），用于检索结果中的原文链接；空则用请求的地址"
+    )
+    dify_api_keys: SecretStr = Field(
+        SecretStr(""), description="Dify 外部知识库接口 POST /retrieval 的 API Key（可多个，逗号分隔）；空则该接口关闭"
+    )
+    dify_knowledge_sets: dict[str, dict[str, str]] = Field(
+        default_factory=dict,
+        description="/retrieval 的命名知识库：名称 -> 过滤条件（pilot_type、region、doc_type、field、year、pilot_id）",
+    )
+    mcp_allowed_hosts: str = Field(
+        "", description="MCP 接口 /mcp 另外允许的 Host 请求头（逗号分隔，如 tanlu.example:8000）；本机地址总是允许"
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Settings:
@@ -95,6 +112,15 @@ class Settings(BaseSettings):
             raise ValueError("chunk_overlap 必须小于 chunk_size")
         if self.embedder == "sentence-transformers" and self.embedder_path is None:
             raise ValueError("embedder=sentence-transformers 时必须设置 embedder_path（本地模型目录）")
+        for name, values in self.dify_knowledge_sets.items():
+            unknown = sorted(set(values) - set(KNOWLEDGE_SET_KEYS))
+            if unknown:
+                allowed = "、".join(KNOWLEDGE_SET_KEYS)
+                raise ValueError(f"dify_knowledge_sets 中的 {name} 含未知条件 {'、'.join(unknown)}，可用：{allowed}")
+            try:
+                SearchFilters.parse(**values)
+            except FilterError as error:
+                raise ValueError(f"dify_knowledge_sets 中的 {name} 无效：{error}") from None
         return self
 
     @classmethod
@@ -108,6 +134,14 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         toml_file = Path(os.environ.get("TANLU_CONFIG", "tanlu.toml"))
         return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
+
+    def dify_keys(self) -> list[str]:
+        """The API keys /retrieval accepts (none: the endpoint is off)."""
+        return [key.strip() for key in self.dify_api_keys.get_secret_value().split(",") if key.strip()]
+
+    def mcp_hosts(self) -> list[str]:
+        """Extra Host header values /mcp accepts besides the local addresses."""
+        return [host.strip() for host in self.mcp_allowed_hosts.split(",") if host.strip()]
 
     def uploads_path(self) -> Path:
         """Where uploaded files are kept (and rescanned from)."""

@@ -34,9 +34,11 @@ class ChunkTable:
     def mask(self, filters: SearchFilters) -> np.ndarray | None:
         """True for chunks that pass every filter; None when there is no filter."""
         conditions = filters.conditions()
-        if not conditions:
+        if not conditions and filters.doc_ids is None:
             return None
         mask = np.ones(len(self.records), dtype=bool)
         for key, value in conditions.items():
             mask &= self._column(key) == value
+        if filters.doc_ids is not None:
+            mask &= np.isin(self._column("doc_id"), list(filters.doc_ids))
         return mask

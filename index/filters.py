@@ -32,6 +32,9 @@ class SearchFilters:
     period: str | None = None
     pilot_id: str | None = None
     doc_id: str | None = None
+    # Only these documents (chosen beforehand, e.g. by a Dify metadata condition over the
+    # catalogue); an empty set matches nothing.
+    doc_ids: frozenset[str] | None = None
 
     @classmethod
     def parse(cls, **values: Any) -> SearchFilters:
@@ -57,7 +60,10 @@ class SearchFilters:
         return cls(**cleaned)
 
     def is_empty(self) -> bool:
-        return not any(self.conditions())
+        return not any(self.conditions()) and self.doc_ids is None
+
+    def matches_nothing(self) -> bool:
+        return self.doc_ids is not None and not self.doc_ids
 
     def conditions(self) -> dict[str, Any]:
         """Metadata key -> required value."""
@@ -71,16 +77,16 @@ class SearchFilters:
         return result
 
     def to_metadata_filters(self) -> MetadataFilters | None:
-        conditions = self.conditions()
-        if not conditions:
-            return None
-        return MetadataFilters(
-            filters=[
-                MetadataFilter(key=key, value=value, operator=FilterOperator.EQ) for key, value in conditions.items()
-            ]
-        )
+        filters = [
+            MetadataFilter(key=key, value=value, operator=FilterOperator.EQ) for key, value in self.conditions().items()
+        ]
+        if self.doc_ids is not None:
+            filters.append(MetadataFilter(key="doc_id", value=sorted(self.doc_ids), operator=FilterOperator.IN))
+        return MetadataFilters(filters=list(filters)) if filters else None
 
     def matches(self, metadata: dict[str, Any]) -> bool:
+        if self.doc_ids is not None and metadata.get("doc_id") not in self.doc_ids:
+            return False
         return all(metadata.get(key) == value for key, value in self.conditions().items())
 
 

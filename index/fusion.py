@@ -34,3 +34,13 @@ def reciprocal_rank_fusion(rankings: list[list[str]], k: int = 60) -> dict[str, 
         for rank, key in enumerate(ranking):
             fused[key] = fused.get(key, 0.0) + 1.0 / (k + rank + 1)
     return fused
+
+
+def unit_score(score: float, method: str, rrf_k: int) -> float:
+    """A hybrid score on 0–1 for clients that threshold it (Dify's score_threshold).
+
+    Weighted fusion already is (1 = best on both sides among the candidates); an RRF
+    score is divided by the best it can be, first place in both rankings: 2 / (k + 1).
+    """
+    unit = score if method == "weighted" else score * (rrf_k + 1) / 2
+    return min(1.0, max(0.0, unit))

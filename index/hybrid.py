@@ -83,6 +83,8 @@ class HybridRetriever(BaseRetriever):
         if mode not in SEARCH_MODES:
             raise ValueError(f"unknown retrieval mode {mode!r}")
         filters = filters or SearchFilters()
+        if filters.matches_nothing():
+            return []
         top_k = top_k or self.top_k
         limit = max(self.fusion.candidates, top_k)
         bm25 = self.bm25_candidates(query, filters, limit) if mode != "dense" else {}

@@ -23,6 +23,7 @@ from index.embedders import embedder_key, make_embedder
 from index.embedding_cache import EmbeddingCache
 from index.extractive import answer as answer_from_hits
 from index.filters import SearchFilters
+from index.fusion import unit_score
 from index.generative import generate_answer
 from index.hybrid import HybridRetriever, ScoredChunk
 from index.insights import Insights
@@ -149,6 +150,11 @@ class KnowledgeBase:
         self, query: str, filters: SearchFilters | None = None, top_k: int = DEFAULT_TOP_K, mode: SearchMode = "hybrid"
     ) -> list[ScoredChunk]:
         return self.retriever.search(query, filters, top_k, mode)
+
+    def relevance(self, hit: ScoredChunk) -> float:
+        """A hybrid hit's score on 0–1, whichever fusion is configured (index/fusion.py)."""
+        fusion = self.config.fusion
+        return unit_score(hit.score, fusion.method, fusion.rrf_k)
 
     def chunk(self, chunk_id: str) -> ChunkRecord | None:
         """A chunk of the searchable generation by id (citations read its page numbers)."""
@@ -311,4 +317,6 @@ def _document_matches(doc: DocumentRecord, filters: SearchFilters) -> bool:
     for key, value in checks.items():
         if value is not None and meta.get(key) != value:
             return False
+    if filters.doc_ids is not None and doc.doc_id not in filters.doc_ids:
+        return False
     return filters.field is None or filters.field in meta.get("fields", [])
