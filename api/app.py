@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from api.auth import ReadAccess
 from api.errors import install_error_handlers
+from api.ingest_jobs import on_startup
 from api.jobs import JobRegistry
 from api.routes import ask, compile, documents, health, jobs, pages, pilots, practices, search, writes
 from api.settings import Settings
@@ -29,7 +30,7 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
         app.state.kb = kb or KnowledgeBase(settings.index_config())
         options = settings.llm_options()
         app.state.llm = make_llm(options) if options else None
-        writes.on_startup(settings)
+        on_startup(settings)
         app.state.jobs = JobRegistry()
         app.state.jobs.start()
         try:

@@ -13,31 +13,45 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import json  # noqa: E402
 from pathlib import Path  # noqa: E402
-from typing import Annotated, Optional  # noqa: E402
+from typing import Annotated, Any  # noqa: E402
 
+import click  # noqa: E402
 import typer  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn  # noqa: E402
 from rich.table import Table  # noqa: E402
+from typer.core import TyperGroup  # noqa: E402
 
+from api import messages  # noqa: E402
 from api.settings import Settings  # noqa: E402
+from index.config import ANSWER_TOP_K, SearchMode  # noqa: E402
+from ingest.errors import InputError, TanluError  # noqa: E402
 
-app = typer.Typer(help="碳路 TanLu：宁夏碳达峰试点知识库", no_args_is_help=True, add_completion=False)
 console = Console()
 error_console = Console(stderr=True)
 
 
-def _open(settings: Settings):
-    """The knowledge base, or exit 1 with the reason in Chinese (e.g. no Chroma server)."""
-    from index import KnowledgeBase
-    from index.vector_store import VectorStoreError
+class _Commands(TyperGroup):
+    """The one place the CLI turns a TanluError into its Chinese message and exit code
+    (2 for input the user can correct, 1 otherwise): no traceback for a stated reason."""
 
-    try:
-        with console.status("正在加载知识库…"):
-            return KnowledgeBase(settings.index_config())
-    except VectorStoreError as error:
-        error_console.print(f"[red]{error}[/red]", highlight=False)
-        raise typer.Exit(1) from error
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except TanluError as error:
+            error_console.print(error.message, style="red", markup=False, highlight=False)
+            raise typer.Exit(error.exit_code) from None
+
+
+app = typer.Typer(cls=_Commands, help="碳路 TanLu：宁夏碳达峰试点知识库", no_args_is_help=True, add_completion=False)
+
+
+def _open(settings: Settings, status: Console = console):
+    """The knowledge base (a missing Chroma server or model raises a TanluError)."""
+    from index import KnowledgeBase
+
+    with status.status("正在加载知识库…"):
+        return KnowledgeBase(settings.index_config())
 
 
 def run_ingest(kb, paths: list[Path], as_json: bool = False) -> int:
@@ -110,21 +124,16 @@ def search(
     field: Annotated[str | None, typer.Option(help="领域")] = None,
     year: Annotated[str | None, typer.Option(help="年份或半年度，如 2025 或 2025H1")] = None,
     top_k: Annotated[int, typer.Option("-k", "--top-k", min=1, max=50, help="返回条数")] = 5,
-    mode: Annotated[str, typer.Option(help="hybrid、bm25 或 dense")] = "hybrid",
+    mode: Annotated[SearchMode, typer.Option(help="hybrid、bm25 或 dense")] = "hybrid",
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
 ) -> None:
     """检索知识库。"""
-    from api.routes.search import to_hit
-    from index import FilterError, SearchFilters
+    from api.presenters import to_hit
+    from index import SearchFilters
 
     if not query.strip():
-        console.print("[red]查询内容不能为空[/red]")
-        raise typer.Exit(2)
-    try:
-        filters = SearchFilters.parse(pilot_type=pilot_type, region=region, doc_type=doc_type, field=field, year=year)
-    except FilterError as error:
-        console.print(f"[red]{error}[/red]")
-        raise typer.Exit(2) from None
+        raise InputError(messages.EMPTY_QUERY, parameter="query")
+    filters = SearchFilters.parse(pilot_type=pilot_type, region=region, doc_type=doc_type, field=field, year=year)
     kb = _open(Settings())
     hits = [to_hit(rank, query, hit) for rank, hit in enumerate(kb.search(query, filters, top_k, mode), start=1)]
     if as_json:
@@ -157,18 +166,19 @@ def ask(
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
 ) -> None:
     """问答：答案逐句标注来源（试点、文档、章节）；资料不足时明确说明。"""
-    from api.routes.ask import ask_response
+    from api.presenters import ask_response
+    from index import SearchFilters
     from index.generative import make_llm
 
     if not question.strip():
-        console.print("[red]问题不能为空[/red]")
-        raise typer.Exit(2)
-    filters = _filters_or_exit(pilot_type=pilot_type, region=region, doc_type=doc_type, field=field, year=year)
+        raise InputError(messages.EMPTY_QUESTION, parameter="question")
+    filters = SearchFilters.parse(pilot_type=pilot_type, region=region, doc_type=doc_type, field=field, year=year)
     settings = Settings()
     kb = _open(settings)
     options = settings.llm_options()
     response = ask_response(
-        *kb.answer(question.strip(), filters, 8, make_llm(options) if options else None), kb.retriever.table.get
+        *kb.answer(question.strip(), filters, ANSWER_TOP_K, make_llm(options) if options else None),
+        kb.chunk,
     )
     if as_json:
         print(json.dumps(response.model_dump(), ensure_ascii=False, indent=2))
@@ -199,16 +209,6 @@ def _marked(item, key: str) -> str:
     return f"{value}（推断）" if value and key in item.inferred else value
 
 
-def _filters_or_exit(**values):
-    from index import FilterError, SearchFilters
-
-    try:
-        return SearchFilters.parse(**values)
-    except FilterError as error:
-        console.print(f"[red]{error}[/red]")
-        raise typer.Exit(2) from None
-
-
 @app.command()
 def practices(
     query: Annotated[str, typer.Argument(help="检索词（可空）")] = "",
@@ -219,9 +219,10 @@ def practices(
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
 ) -> None:
     """经验做法目录：按试点类型、地区、领域筛选，可按文本检索。"""
-    from api.routes.practices import practice_out, section_pages
+    from api.presenters import practice_out, section_pages
+    from index import SearchFilters
 
-    filters = _filters_or_exit(pilot_type=pilot_type, region=region, field=field)
+    filters = SearchFilters.parse(pilot_type=pilot_type, region=region, field=field)
     kb = _open(Settings())
     page_of = section_pages(kb)
     found = [practice_out(p, score if query else None, page_of) for p, score in kb.practices(query, filters, limit)]
@@ -258,16 +259,14 @@ def compile(
     for values, allowed, name in ((pilot_types or [], PILOT_TYPES, "--type"), (fields or [], FIELDS, "--field")):
         unknown = [value for value in values if value not in allowed]
         if unknown:
-            console.print(f"[red]{name} 的取值“{'、'.join(unknown)}”无效，应为：{'、'.join(allowed)}[/red]")
-            raise typer.Exit(2)
+            raise InputError(f"{name} 的取值“{'、'.join(unknown)}”无效，应为：{'、'.join(allowed)}", parameter=name)
     if output.suffix.lower() not in (".docx", ".md"):
-        console.print("[red]输出文件应以 .docx 或 .md 结尾[/red]")
-        raise typer.Exit(2)
+        raise InputError("输出文件应以 .docx 或 .md 结尾", parameter="output")
     kb = _open(Settings())
     request = CompileRequest(
         pilot_types=tuple(pilot_types or ()), fields=tuple(fields or ()), periods=tuple(periods or ()), title=title
     )
-    outline = build_outline(kb.insights.practices.practices, request)
+    outline = build_outline(kb.all_practices(), request)
     if not outline.practices:
         console.print("[yellow]所选条件下没有可汇编的经验做法。[/yellow]")
         raise typer.Exit(1)
@@ -288,7 +287,7 @@ def serve(
     import uvicorn
 
     from api.app import create_app
-    from api.routes.writes import writes_status
+    from api.ingest_jobs import writes_status
 
     settings = Settings()
     kb = _open(settings)

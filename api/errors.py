@@ -14,20 +14,27 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import messages
 from api.schemas import ErrorBody
-from index.filters import FilterError
-from index.vector_store import VectorStoreError
+from ingest.errors import TanluError
 
 logger = logging.getLogger("tanlu.api")
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 
-class ApiError(Exception):
+class ApiError(TanluError):
+    """An HTTP answer with its own status (404, 401 with a challenge, 413 …)."""
+
     def __init__(self, status: int, detail: str, parameter: str | None = None, headers: dict[str, str] | None = None):
-        super().__init__(detail)
-        self.status = status
-        self.detail = detail
-        self.parameter = parameter
+        super().__init__(detail, parameter=parameter)
+        self.http_status = status
         self.headers = headers  # e.g. WWW-Authenticate on a 401
+
+    @property
+    def status(self) -> int:
+        return self.http_status
+
+    @property
+    def detail(self) -> str:
+        return self.message
 
 
 def _validation_message(error: dict) -> tuple[str, str]:
@@ -130,19 +137,14 @@ def install_error_handlers(app: FastAPI) -> None:
             headers=getattr(exc, "headers", None),
         )
 
-    @app.exception_handler(VectorStoreError)
-    async def _store_down(request: Request, exc: VectorStoreError) -> JSONResponse:
-        logger.error("vector store unavailable on %s: %s", request.url.path, exc)
-        return JSONResponse(status_code=503, content={"detail": str(exc), "parameter": None})
-
-    @app.exception_handler(FilterError)
-    async def _bad_filter(request: Request, exc: FilterError) -> JSONResponse:
-        return JSONResponse(status_code=422, content={"detail": str(exc), "parameter": exc.parameter})
-
-    @app.exception_handler(ApiError)
-    async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
+    @app.exception_handler(TanluError)
+    async def _tanlu_error(request: Request, exc: TanluError) -> JSONResponse:
+        if exc.http_status >= 500:  # e.g. the Chroma server is down: worth a line in the log
+            logger.error("%s on %s: %s", type(exc).__name__, request.url.path, exc.message)
         return JSONResponse(
-            status_code=exc.status, content={"detail": exc.detail, "parameter": exc.parameter}, headers=exc.headers
+            status_code=exc.http_status,
+            content={"detail": exc.message, "parameter": exc.parameter},
+            headers=getattr(exc, "headers", None),
         )
 
     @app.exception_handler(Exception)

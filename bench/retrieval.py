@@ -18,9 +18,11 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import get_args
 
 from bench.squad import Question, load_squad
 from index import FusionOptions, IndexConfig, KnowledgeBase
+from index.config import FusionMethod
 from ingest.chunking import ChunkingOptions
 from ingest.tokenizer import DEFAULT_SCHEME, SCHEMES
 
@@ -78,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, required=True, help="SQuAD-format JSON file")
     parser.add_argument("--json", action="store_true", help="print one machine-readable object")
     parser.add_argument("--scheme", default=DEFAULT_SCHEME, choices=SCHEMES, help="BM25 tokenizer scheme")
-    parser.add_argument("--fusion", default="weighted", choices=("weighted", "rrf"))
+    parser.add_argument("--fusion", default=FusionOptions().method, choices=get_args(FusionMethod))
     parser.add_argument("--bm25-weight", type=float, default=FusionOptions().bm25_weight)
     parser.add_argument("--chunk-size", type=int, default=ChunkingOptions().size)
     parser.add_argument("--chunk-overlap", type=int, default=ChunkingOptions().overlap)

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.documents import ParsedDocument
+from ingest.formats.sections import plain_text_sections
 from ingest.metadata import DocumentMeta
-from ingest.plaintext import plain_text_sections
 
 
 @dataclass(frozen=True)

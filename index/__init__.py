@@ -7,7 +7,7 @@ from index.config import ChromaOptions, EmbedderSpec, FusionOptions, IndexConfig
 from index.filters import FilterError, SearchFilters
 from index.hybrid import ScoredChunk
 from index.knowledge_base import KnowledgeBase
-from index.sync import IngestReport
+from index.sync import IngestReport, Progress
 
 __all__ = [
     "ChromaOptions",
@@ -17,6 +17,7 @@ __all__ = [
     "IndexConfig",
     "IngestReport",
     "KnowledgeBase",
+    "Progress",
     "ScoredChunk",
     "SearchFilters",
 ]

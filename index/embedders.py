@@ -17,9 +17,10 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from pydantic import PrivateAttr
 
 from index.config import EmbedderSpec
+from ingest.errors import ServiceError
 
 
-class EmbedderError(RuntimeError):
+class EmbedderError(ServiceError, RuntimeError):
     """The configured embedder cannot be loaded."""
 
 

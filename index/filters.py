@@ -12,14 +12,14 @@ from typing import Any
 from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters
 
 from ingest.domain import DOC_TYPES, FIELDS, PILOT_TYPES, field_key, parse_period
+from ingest.errors import InputError
 
 
-class FilterError(ValueError):
+class FilterError(InputError, ValueError):
     """A filter value is outside its vocabulary; ``parameter`` names it."""
 
     def __init__(self, parameter: str, message: str):
-        super().__init__(message)
-        self.parameter = parameter
+        super().__init__(message, parameter=parameter)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -16,10 +16,10 @@ from dataclasses import replace
 
 from llama_index.core.llms import LLM, ChatMessage
 
-from index.config import LlmOptions
 from index.answer_model import Answer, AnswerSentence, Citation
-from index.prompt_files import load_prompt
+from index.config import LlmOptions
 from ingest.sentences import NUMBER_WITH_UNIT, split_sentences
+from prompts import load_prompt
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
 _QUOTED = re.compile(r"[「“\"]([^」”\"]{4,})[」”\"]")

@@ -18,13 +18,11 @@ from llama_index.core.vector_stores.types import BasePydanticVectorStore
 from index.bm25_index import Bm25Index
 from index.catalog import ChunkRecord
 from index.chunk_table import ChunkTable
-from index.config import FusionOptions
+from index.config import DEFAULT_TOP_K, SEARCH_MODES, FusionOptions, SearchMode
 from index.filters import SearchFilters
 from index.fusion import reciprocal_rank_fusion, weighted_fusion
 from index.vector_store import nearest
 from ingest.tokenizer import Tokenizer
-
-MODES = ("hybrid", "bm25", "dense")
 
 
 @dataclass(frozen=True)
@@ -45,7 +43,7 @@ class HybridRetriever(BaseRetriever):
         embedder: BaseEmbedding,
         tokenizer: Tokenizer,
         fusion: FusionOptions,
-        top_k: int = 10,
+        top_k: int = DEFAULT_TOP_K,
     ) -> None:
         super().__init__()
         self.table = table
@@ -80,9 +78,9 @@ class HybridRetriever(BaseRetriever):
 
     # -- fusion ------------------------------------------------------------------
     def search(
-        self, query: str, filters: SearchFilters | None = None, top_k: int | None = None, mode: str = "hybrid"
+        self, query: str, filters: SearchFilters | None = None, top_k: int | None = None, mode: SearchMode = "hybrid"
     ) -> list[ScoredChunk]:
-        if mode not in MODES:
+        if mode not in SEARCH_MODES:
             raise ValueError(f"unknown retrieval mode {mode!r}")
         filters = filters or SearchFilters()
         top_k = top_k or self.top_k

@@ -14,19 +14,20 @@ from typing import Any
 
 from llama_index.core.llms import LLM
 
+from index.answer_model import Answer, Correction
 from index.bm25_index import Bm25Index, remove_leftovers
-from index.catalog import Catalog, DocumentRecord
+from index.catalog import Catalog, ChunkRecord, DocumentRecord
 from index.chunk_table import ChunkTable
-from index.config import IndexConfig
+from index.config import ANSWER_TOP_K, DEFAULT_TOP_K, IndexConfig, SearchMode
 from index.embedders import embedder_key, make_embedder
 from index.embedding_cache import EmbeddingCache
-from index.answer_model import Answer, Correction
 from index.answering import Answerer, EvidenceThresholds
 from index.filters import SearchFilters
 from index.generative import generate_answer
 from index.homophones import HomophoneIndex
 from index.hybrid import HybridRetriever, ScoredChunk
 from index.insights import Insights
+from index.practice_catalog import SeriesPoint
 from index.question_terms import TermStats
 from index.similar_pilots import SimilarPilot
 from index.sync import Ingestor, IngestReport, Progress
@@ -173,10 +174,25 @@ class KnowledgeBase:
         return TermStats(len(retriever.table), retriever.bm25.document_frequency)
 
     def search(
-        self, query: str, filters: SearchFilters | None = None, top_k: int = 10, mode: str = "hybrid"
+        self, query: str, filters: SearchFilters | None = None, top_k: int = DEFAULT_TOP_K, mode: SearchMode = "hybrid"
     ) -> list[ScoredChunk]:
         """Hybrid (or single-side) search for the query as ``understand`` reads it."""
         return self.retriever.search(self.understand(query)[0], filters, top_k, mode)
+
+    def chunk(self, chunk_id: str) -> ChunkRecord | None:
+        """A chunk of the searchable generation by id (citations read its page numbers)."""
+        return self.retriever.table.get(chunk_id)
+
+    def chunks(self, doc_id: str | None = None) -> list[ChunkRecord]:
+        """The chunks of one document, or of all, in document order."""
+        return self.catalog.chunks(doc_id)
+
+    def chunk_count(self) -> int:
+        """Chunks searches run over (the current generation)."""
+        return len(self.retriever.table)
+
+    def document_count(self) -> int:
+        return len(self.catalog.document_hashes())
 
     def documents(self, filters: SearchFilters | None = None) -> list[DocumentRecord]:
         docs = self.catalog.documents()
@@ -243,6 +259,14 @@ class KnowledgeBase:
                 self._insights = (generation, built)
             return self._insights[1]
 
+    def all_practices(self) -> list[Practice]:
+        """Every merged practice, ordered by pilot (the 汇编 groups them itself)."""
+        return self.insights.practices.practices
+
+    def time_series(self, pilot_id: str) -> dict[str, list[SeriesPoint]]:
+        """A pilot's reported figures over time, by indicator name."""
+        return self.insights.practices.time_series(pilot_id)
+
     def practices(
         self, query: str = "", filters: SearchFilters | None = None, limit: int = 50
     ) -> list[tuple[Practice, float]]:
@@ -264,7 +288,7 @@ class KnowledgeBase:
         return [(catalog.by_id[practice_id], score) for practice_id, score in ranked]
 
     def answer(
-        self, question: str, filters: SearchFilters | None = None, top_k: int = 8, llm: LLM | None = None
+        self, question: str, filters: SearchFilters | None = None, top_k: int = ANSWER_TOP_K, llm: LLM | None = None
     ) -> tuple[Answer, bool]:
         """A cited answer from the retrieved chunks; with ``llm``, a checked generated one.
 

@@ -24,9 +24,9 @@ import hashlib
 import json
 import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
@@ -44,7 +44,13 @@ from ingest.nodes import document_nodes, embedding_text
 from ingest.practices import extract_practices
 from ingest.tokenizer import Tokenizer, vocabulary_version
 
-Progress = Callable[[str, int, int], None]
+
+class Progress(Protocol):
+    """Told of each step of a long operation (the CLI's bars, a job's status): the
+    stage's Chinese name, how much of it is done and its total (0 when unknown)."""
+
+    def __call__(self, stage: str, done: int, total: int, /) -> None: ...
+
 
 EMBED_BATCH = 16
 # Report of a file whose document was deleted through the API and is still unchanged.

@@ -26,11 +26,12 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 from llama_index.vector_stores.chroma.base import _to_chroma_filter
 
 from index.config import ChromaOptions
+from ingest.errors import ServiceError
 
 logger = logging.getLogger("tanlu.index")
 
 
-class VectorStoreError(RuntimeError):
+class VectorStoreError(ServiceError, RuntimeError):
     """The vector store cannot be reached or opened."""
 
 

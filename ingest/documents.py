@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ingest.errors import DocumentError
 from ingest.metadata import DocumentMeta
 
 HEADING_SEPARATOR = " > "
@@ -40,7 +41,7 @@ class Section:
         return "\n".join(self.blocks)
 
 
-class FormatError(ValueError):
+class FormatError(DocumentError, ValueError):
     """A file cannot be read as the format it claims (corrupt, encrypted, scanned, not text).
 
     The message, in Chinese, says what is wrong and, where it helps, what to do about it.

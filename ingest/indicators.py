@@ -1,7 +1,7 @@
 """Figures (指标) reported in a document: name, value, unit and period.
 
 Two sources: sentences (「2025年上半年园区单位工业增加值能耗同比下降4.2%」) and the
-key-indicator tables of progress reports, whose rows ingest/markdown.py turned into text
+key-indicator tables of progress reports, whose rows ingest/formats/markdown.py turned into text
 (「指标：绿电消费占比；单位：%；年度目标：45；完成值：39.8。」).
 
 Precision over recall. A number is a figure only with a unit listed in data/units.txt,

@@ -10,10 +10,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.documents import FileReport, FormatError, ParsedBody, ParsedDocument, Section
-from ingest.formats import docx, html, ofd, pdf, text
-from ingest.markdown import FrontMatterError, markdown_sections, split_front_matter
-from ingest.metadata import MetadataError
+from ingest.documents import FileReport, ParsedDocument, Section
+from ingest.errors import DocumentError
+from ingest.formats import BY_EXTENSION, format_of
 from ingest.metadata_sources import is_sidecar, resolve_metadata, source_hash
 from ingest.sniff import detect_format
 
@@ -22,32 +21,6 @@ IGNORED_NAMES = frozenset({"README.md", "readme.md"})
 
 # Above this size a file is refused unread (a setting can change it).
 DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024
-
-
-def _parse_markdown(raw: bytes) -> ParsedBody:
-    """Markdown in whatever encoding the text reader finds (UTF-8, GB18030, Big5, or
-    UTF-16 with a BOM): old office systems export Markdown as GBK too."""
-    source = text.decode_text(raw).lstrip("\ufeff")
-    if not source.startswith("---"):
-        return ParsedBody(markdown_sections(source))
-    front_matter, body = split_front_matter(source)
-    return ParsedBody(markdown_sections(body), front_matter=front_matter)
-
-
-# Extension -> parser. Formats plug in here.
-PARSERS: dict[str, Callable[[bytes], ParsedBody]] = {
-    ".md": _parse_markdown,
-    ".markdown": _parse_markdown,
-    ".pdf": pdf.parse,
-    ".ofd": ofd.parse,
-    ".docx": docx.parse,
-    ".txt": text.parse,
-    ".html": html.parse,
-    ".htm": html.parse,
-}
-
-
-_BINARY_FORMATS = (".pdf", ".docx", ".ofd")
 
 
 def _megabytes(size: int) -> str:
@@ -76,8 +49,8 @@ def document_id(pilot_id: str, path: Path) -> str:
 
 def parse_file(path: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> tuple[ParsedDocument | None, FileReport]:
     shown = str(path)
-    parser = PARSERS.get(path.suffix.lower())
-    if parser is None:
+    fmt = format_of(path.suffix)
+    if fmt is None:
         return None, FileReport(shown, "skipped", f"不支持的文件类型 {path.suffix or '（无扩展名）'}")
     try:
         size = path.stat().st_size
@@ -91,18 +64,14 @@ def parse_file(path: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> tuple[Par
     if not raw.strip():
         return None, FileReport(shown, "error", "文件为空")
     # The content decides between the binary formats: a PDF saved as .txt is read as PDF.
-    actual = detect_format(raw)
-    if actual in _BINARY_FORMATS and actual != path.suffix.lower():
-        parser = PARSERS[actual]
+    actual = BY_EXTENSION.get(detect_format(raw) or "")
+    if actual is not None and actual.binary:
+        fmt = actual
     try:
-        body = parser(raw)
+        body = fmt.parse(raw)
         meta = resolve_metadata(path, body)
-    except MetadataError as error:
-        return None, FileReport(shown, "error", str(error), field_name=error.field_name)
-    except FrontMatterError as error:
-        return None, FileReport(shown, "error", str(error), field_name="front matter")
-    except FormatError as error:
-        return None, FileReport(shown, "error", str(error))
+    except DocumentError as error:  # format, front matter or metadata: this file only
+        return None, FileReport(shown, "error", error.message, field_name=error.parameter or "")
     sections = _without_title_heading(body.sections, meta.title)
     if not sections:
         return None, FileReport(shown, "error", "正文为空")

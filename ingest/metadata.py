@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ingest.domain import DOC_TYPES, FIELDS, PILOT_TYPES, parse_period
+from ingest.errors import DocumentError
 
 
-class MetadataError(ValueError):
+class MetadataError(DocumentError, ValueError):
     """A front matter value is missing or outside the vocabulary."""
 
     def __init__(self, field_name: str, message: str):
-        super().__init__(f"字段 {field_name}：{message}")
+        super().__init__(f"字段 {field_name}：{message}", parameter=field_name)
         self.field_name = field_name
         self.detail = message
 

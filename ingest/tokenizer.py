@@ -16,6 +16,7 @@ import threading
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Literal, get_args
 
 import jieba
 
@@ -26,8 +27,9 @@ USER_DICT = DATA_DIR / "userdict.txt"
 SYNONYMS = DATA_DIR / "synonyms.txt"
 STOPWORDS = DATA_DIR / "stopwords.txt"
 
-SCHEMES = ("jieba", "chars", "jieba+bigrams", "jieba+chars")
-DEFAULT_SCHEME = "jieba+chars"
+TokenizerScheme = Literal["jieba", "chars", "jieba+bigrams", "jieba+chars"]
+SCHEMES: tuple[str, ...] = get_args(TokenizerScheme)
+DEFAULT_SCHEME: TokenizerScheme = "jieba+chars"
 
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _WORDLIKE = re.compile(r"[\w\u3400-\u9fff]", re.UNICODE)
@@ -126,7 +128,7 @@ def vocabulary_version() -> str:
 class Tokenizer:
     """Turns text into BM25 tokens according to a scheme (see SCHEMES)."""
 
-    scheme: str = DEFAULT_SCHEME
+    scheme: TokenizerScheme = DEFAULT_SCHEME
 
     def __post_init__(self) -> None:
         if self.scheme not in SCHEMES:

@@ -8,18 +8,15 @@ The subset keeps the suite fast on a 2-core machine: every pilot's experience su
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
-import time
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
 from api.app import create_app
 from api.settings import Settings
 from index import IndexConfig, KnowledgeBase
+from tests.live_server import serving
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
@@ -33,12 +30,6 @@ def copy_corpus_subset(target: Path) -> Path:
         for name in names:
             shutil.copy2(pilot_dir / name, target / pilot_dir.name / name)
     return target
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -63,24 +54,8 @@ def kb(settings, subset_corpus) -> KnowledgeBase:
 @pytest.fixture(scope="session")
 def server(settings, kb) -> str:
     """A real uvicorn server on 127.0.0.1, serving the session knowledge base."""
-    port = free_port()
-    config = uvicorn.Config(create_app(settings, kb), host="127.0.0.1", port=port, log_level="warning")
-    instance = uvicorn.Server(config)
-    thread = threading.Thread(target=instance.run, daemon=True)
-    thread.start()
-    base_url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base_url}/health", timeout=2).status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.1)
-    else:
-        raise RuntimeError("server did not start")
-    yield base_url
-    instance.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(settings, kb)) as base_url:
+        yield base_url
 
 
 @pytest.fixture(scope="session")

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import ast
+import os
+import re
 from pathlib import Path
 
 import index
 from api.settings import Settings
+from index import IndexConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -32,6 +35,47 @@ def _imported_packages(package: str) -> set[str]:
 def test_data_flows_one_way():
     assert not {"index", "api"} & _imported_packages("ingest")
     assert "api" not in _imported_packages("index")
+    assert not {"ingest", "index", "api"} & _imported_packages("prompts")
+
+
+def _imported_modules(path: Path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return found
+
+
+def test_routes_only_serve_http():
+    """Presenters and job work live outside the routes: nothing but the app imports a route."""
+    importers = [
+        path.relative_to(ROOT).as_posix()
+        for package in ("api", "bench")
+        for path in (ROOT / package).rglob("*.py")
+        if path.name != "app.py" and any(name.startswith("api.routes") for name in _imported_modules(path))
+    ]
+    assert importers == []
+
+
+def test_callers_use_the_knowledge_base_facade():
+    """The API, CLI, MCP and bench ask KnowledgeBase methods, never its parts (tests may)."""
+    parts = re.compile(r"\bkb\.(catalog|retriever|insights|cache|vector_store|chroma_client)\b")
+    reaching = [
+        f"{path.relative_to(ROOT).as_posix()}: {match.group(0)}"
+        for package in ("api", "bench")
+        for path in (ROOT / package).rglob("*.py")
+        for match in parts.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert reaching == []
+
+
+def test_every_code_folder_is_a_package():
+    """mypy and an installed wheel both need the markers; a folder without one is invisible."""
+    for package in ("ingest", "index", "api", "prompts"):
+        folders = [path for path in (ROOT / package).rglob("*") if path.is_dir() and any(path.glob("*.py"))]
+        assert all((folder / "__init__.py").exists() for folder in [ROOT / package, *folders]), package
 
 
 def test_index_public_surface_is_what_it_claims():
@@ -62,3 +106,31 @@ def test_settings_come_from_tanlu_toml_and_environment(tmp_path, monkeypatch):
     settings = Settings()
     assert (settings.chunk_size, settings.fusion, settings.port) == (300, "rrf", 8200)
     assert settings.index_config().chunking.size == 300 and settings.index_config().fusion.method == "rrf"
+
+
+def test_settings_take_their_defaults_from_the_objects_they_configure(tmp_path, monkeypatch):
+    """A default is declared once (with the object it configures); Settings only names it."""
+    monkeypatch.chdir(tmp_path)
+    for name in [name for name in os.environ if name.startswith("TANLU_")]:
+        monkeypatch.delenv(name)
+    config = Settings().index_config()
+    assert config == IndexConfig(data_dir=config.data_dir)
+
+
+def test_every_error_a_user_may_read_is_a_tanlu_error():
+    """One hierarchy (ingest/errors.py): the CLI and the API each catch its base once."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    from ingest.errors import TanluError
+
+    strays = []
+    for package in ("ingest", "index", "api", "prompts"):
+        for module_info in pkgutil.walk_packages([str(ROOT / package)], prefix=f"{package}."):
+            module = importlib.import_module(module_info.name)
+            for name, value in vars(module).items():
+                if inspect.isclass(value) and issubclass(value, Exception) and value.__module__ == module.__name__:
+                    if not issubclass(value, TanluError):
+                        strays.append(f"{module.__name__}.{name}")
+    assert strays == []

@@ -48,7 +48,7 @@ def compile_practices(kb: KB, body: CompileBody) -> Response:
     request = CompileRequest(
         pilot_types=tuple(body.pilot_types), fields=tuple(body.fields), periods=tuple(body.periods), title=body.title
     )
-    outline = build_outline(kb.insights.practices.practices, request)
+    outline = build_outline(kb.all_practices(), request)
     if not outline.practices:
         raise ApiError(404, messages.NOTHING_TO_COMPILE, "pilot_types")
     filename = quote(f"{body.title}.{'docx' if body.format == 'docx' else 'md'}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from fastapi import APIRouter
@@ -10,14 +9,10 @@ from fastapi import APIRouter
 from api import messages
 from api.deps import KB, Filters
 from api.errors import ApiError
+from api.presenters import section_anchor
 from api.schemas import DocumentDetail, DocumentInfo, SectionOut
 
 router = APIRouter(tags=["文档"])
-
-
-def section_anchor(heading_path: list[str]) -> str:
-    """Stable anchor of a section (the page scrolls to it; results link to it)."""
-    return "s-" + hashlib.sha1(" > ".join(heading_path).encode("utf-8")).hexdigest()[:10]
 
 
 @router.get("/documents", response_model=list[DocumentInfo])
@@ -37,7 +32,7 @@ def get_document(kb: KB, doc_id: str) -> DocumentDetail:
         **info.model_dump(),
         source=Path(doc.source).name,
         char_count=doc.char_count,
-        chunk_count=len(kb.catalog.chunks(doc.doc_id)),
+        chunk_count=len(kb.chunks(doc.doc_id)),
         ingested_at=doc.ingested_at,
         sections=[
             SectionOut(

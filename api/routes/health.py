@@ -15,7 +15,7 @@ def health(kb: KB) -> Health:
     """服务状态与知识库规模。"""
     return Health(
         status="ok",
-        documents=len(kb.catalog.document_hashes()),
-        chunks=len(kb.retriever.table),
+        documents=kb.document_count(),
+        chunks=kb.chunk_count(),
         embedder=kb.embedder_key,
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -10,14 +9,10 @@ from fastapi import APIRouter, Query
 from api import messages
 from api.deps import Jobs
 from api.errors import ApiError
-from api.jobs import Job
+from api.presenters import job_out
 from api.schemas import JobOut
 
 router = APIRouter(tags=["任务"])
-
-
-def job_out(job: Job) -> JobOut:
-    return JobOut(**asdict(job))
 
 
 @router.get("/jobs", response_model=list[JobOut])

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query
 from api import messages
 from api.deps import KB
 from api.errors import ApiError
-from api.routes.practices import practice_out, section_pages
+from api.presenters import practice_out, section_pages
 from api.schemas import (
     DocumentInfo,
     IndicatorSeries,
@@ -52,7 +52,7 @@ def get_pilot(kb: KB, pilot_id: str) -> PilotPage:
         by_period[info.period or (info.date[:4] if info.date else "未注明")].append(info)
     indicators = [
         IndicatorSeries(name=name, unit=points[-1].unit, points=[SeriesPointOut(**asdict(point)) for point in points])
-        for name, points in kb.insights.practices.time_series(pilot_id).items()
+        for name, points in kb.time_series(pilot_id).items()
     ]
     page_of = section_pages(kb)
     practices = [

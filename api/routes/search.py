@@ -4,43 +4,18 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from api import messages
 from api.deps import KB, AppSettings, Filters
 from api.errors import ApiError
-from api.highlight import highlight, matched_terms
-from api.schemas import SearchHit, SearchResponse
-from index.hybrid import ScoredChunk
+from api.presenters import to_hit
+from api.schemas import SearchResponse
+from index.config import SearchMode
 
 router = APIRouter(tags=["检索"])
-
-
-def inferred_fields(chunk_metadata: dict) -> list[str]:
-    """Metadata fields inferred from the text; chunks store them comma-joined (Chroma
-    holds no lists), and only chunks that have some carry the key."""
-    return [item for item in str(chunk_metadata.get("inferred", "")).split(",") if item]
-
-
-def to_hit(rank: int, query: str, hit: ScoredChunk) -> SearchHit:
-    record = hit.record
-    meta = dict(record.metadata)
-    terms = matched_terms(query, record.text)
-    meta["fields"] = [item for item in str(meta.get("fields", "")).split("、") if item]
-    meta["inferred"] = inferred_fields(meta)
-    return SearchHit(
-        **{key: value for key, value in meta.items() if key in SearchHit.model_fields},
-        rank=rank,
-        chunk_id=record.chunk_id,
-        score=round(hit.score, 4),
-        bm25_score=None if hit.bm25_score is None else round(hit.bm25_score, 4),
-        dense_score=None if hit.dense_score is None else round(hit.dense_score, 4),
-        text=record.text,
-        highlighted=highlight(record.text, terms),
-        matched_terms=terms,
-    )
 
 
 @router.get(
@@ -54,7 +29,7 @@ def search(
     filters: Filters,
     q: Annotated[str, Query(description="检索问题或关键词", max_length=500)],
     top_k: Annotated[int | None, Query(ge=1, le=50, description="返回条数")] = None,
-    mode: Annotated[Literal["hybrid", "bm25", "dense"], Query(description="检索方式")] = "hybrid",
+    mode: Annotated[SearchMode, Query(description="检索方式")] = "hybrid",
 ) -> SearchResponse:
     """混合检索（BM25 + 向量），过滤条件在融合前作用于两路检索。"""
     query = q.strip()

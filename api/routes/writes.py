@@ -9,10 +9,8 @@ Deletion is a job too, although it is quick: it must wait for a running ingest
 
 from __future__ import annotations
 
-import dataclasses
 import uuid
 from functools import partial
-from pathlib import Path
 
 from fastapi import APIRouter, Request, Response
 
@@ -20,23 +18,9 @@ from api import messages
 from api.auth import WriteAccess
 from api.deps import KB, AppSettings, Jobs
 from api.errors import ApiError
-from api.jobs import FileResult, JobError, JobOutcome, Progress
+from api.ingest_jobs import delete_work, rescan_work, upload_work
 from api.schemas import AcceptedFileOut, ErrorBody, JobAccepted, RefusedFileOut
-from api.settings import Settings
-from api.uploads import (
-    FILES_FIELD,
-    META_FIELDS,
-    ReceivedUpload,
-    clear_staging,
-    commit,
-    human_size,
-    receive_upload,
-    roll_back,
-    shown_name,
-    sidecar_metadata,
-    sidecar_of,
-)
-from index import IngestReport, KnowledgeBase
+from api.uploads import FILES_FIELD, META_FIELDS, receive_upload, shown_name, sidecar_metadata
 from ingest.domain import DOC_TYPES, FIELDS, PILOT_TYPES
 
 router = APIRouter(tags=["写入"], dependencies=[WriteAccess])
@@ -119,7 +103,7 @@ async def upload_documents(
         upload.discard()
         raise
     names = "、".join(staged.name for staged in upload.accepted)
-    job = jobs.submit("upload", partial(_upload_work, kb, uploads, upload, meta), description=f"上传 {names}")
+    job = jobs.submit("upload", partial(upload_work, kb, uploads, upload, meta), description=f"上传 {names}")
     response.headers["Location"] = f"/jobs/{job.job_id}"
     files = [
         AcceptedFileOut(
@@ -153,9 +137,7 @@ def delete_document(response: Response, settings: AppSettings, kb: KB, jobs: Job
     """
     if kb.document(doc_id) is None:
         raise ApiError(404, messages.DOCUMENT_NOT_FOUND.format(doc_id=doc_id), "doc_id")
-    job = jobs.submit(
-        "delete", partial(_delete_work, kb, settings.uploads_path(), doc_id), description=f"删除 {doc_id}"
-    )
+    job = jobs.submit("delete", partial(delete_work, kb, settings.uploads_path(), doc_id), description=f"删除 {doc_id}")
     response.headers["Location"] = f"/jobs/{job.job_id}"
     return _accepted(job, "delete", doc_id=doc_id)
 
@@ -163,140 +145,6 @@ def delete_document(response: Response, settings: AppSettings, kb: KB, jobs: Job
 @router.post("/ingest", status_code=202, response_model=JobAccepted, responses=_ERRORS)
 def rescan(response: Response, settings: AppSettings, kb: KB, jobs: Jobs) -> JobAccepted:
     """重新扫描语料目录（TANLU_CORPUS_DIR）和上传目录：导入新增和变化的文件，移除已删除文件的文档。"""
-    job = jobs.submit("ingest", partial(_rescan_work, kb, settings), description="重新扫描语料目录与上传目录")
+    job = jobs.submit("ingest", partial(rescan_work, kb, settings), description="重新扫描语料目录与上传目录")
     response.headers["Location"] = f"/jobs/{job.job_id}"
     return _accepted(job, "ingest")
-
-
-# -- the jobs' work (runs on the job worker thread) ---------------------------------------
-def summary_of(report: IngestReport) -> dict[str, float | int]:
-    summary = {f.name: getattr(report, f.name) for f in dataclasses.fields(report) if f.name != "files"}
-    summary["seconds"] = round(float(summary["seconds"]), 2)
-    summary["errors"] = len(report.errors)
-    return summary
-
-
-def _upload_work(
-    kb: KnowledgeBase, uploads: Path, upload: ReceivedUpload, meta: dict | None, progress: Progress
-) -> JobOutcome:
-    try:
-        committed = commit(upload, uploads, meta)
-        try:
-            report = kb.ingest([item.target for item in committed], progress)
-        except BaseException:
-            for item in committed:
-                roll_back(item)
-            raise
-        by_path = {Path(file.path).resolve(): file for file in report.files}
-        results, restored = [], []
-        for item in committed:
-            file = by_path.get(item.target)
-            status = file.status if file else "error"
-            message = file.message if file else ""
-            if status != "ok":
-                roll_back(item)
-                note = messages.UPLOAD_ROLLED_BACK_PREVIOUS if item.backup else messages.UPLOAD_ROLLED_BACK
-                message = f"{message}（{note}）" if message else note
-                if item.backup is not None:
-                    restored.append(item.target)
-            elif item.backup is not None:
-                message = messages.UPLOAD_REPLACED
-            results.append(
-                FileResult(
-                    path=item.staged.name,
-                    status=status,
-                    message=message,
-                    field_name=file.field_name if file else "",
-                    doc_id=file.doc_id if file else "",
-                    chunks=file.chunks if file else 0,
-                )
-            )
-        if restored:
-            # A refused upload may still have displaced the document it replaced (a new
-            # document id for the same file); the restored file brings it back.
-            kb.ingest(restored, progress)
-        results += [
-            FileResult(
-                path=shown_name(staged.client_name),
-                status="error",
-                message=staged.refusal.detail,
-                field_name=FILES_FIELD,
-            )
-            for staged in upload.refused
-        ]
-        failed = not any(result.status == "ok" for result in results)
-        message = messages.NOTHING_INGESTED.format(reason=results[0].message) if failed else ""
-        return JobOutcome(files=results, summary=summary_of(report), message=message, failed=failed)
-    finally:
-        upload.discard()
-
-
-def _shown(path: str, roots: list[Path]) -> str:
-    """A path relative to the scanned folder it lies in, never the server's absolute path."""
-    resolved = Path(path).resolve()
-    for root in roots:
-        try:
-            return f"{root.name}/{resolved.relative_to(root.resolve()).as_posix()}"
-        except ValueError:
-            continue
-    return resolved.name
-
-
-def _rescan_work(kb: KnowledgeBase, settings: Settings, progress: Progress) -> JobOutcome:
-    uploads = settings.uploads_path()
-    uploads.mkdir(parents=True, exist_ok=True)
-    roots, message = [uploads], ""
-    if settings.corpus_dir.is_dir():
-        roots.insert(0, settings.corpus_dir)
-    else:
-        # Scanning a missing folder would remove every document that came from it.
-        message = messages.CORPUS_DIR_MISSING.format(path=settings.corpus_dir)
-    report = kb.ingest(roots, progress)
-    files = [
-        FileResult(
-            path=_shown(file.path, roots),
-            status=file.status,
-            message=file.message,
-            field_name=file.field_name,
-            doc_id=file.doc_id,
-            chunks=file.chunks,
-        )
-        for file in report.files
-    ]
-    return JobOutcome(files=files, summary=summary_of(report), message=message)
-
-
-def _delete_work(kb: KnowledgeBase, uploads: Path, doc_id: str, progress: Progress) -> JobOutcome:
-    document = kb.document(doc_id)
-    if document is None:
-        raise JobError(messages.DOCUMENT_GONE.format(doc_id=doc_id))
-    progress("删除文档", 0, 1)
-    source = Path(document.source)
-    uploaded = uploads.resolve() in source.resolve().parents
-    if uploaded:
-        # Files first: a rescan between the two steps then drops the document anyway.
-        source.unlink(missing_ok=True)
-        sidecar_of(source).unlink(missing_ok=True)
-    removed = kb.delete_documents([doc_id])
-    progress("删除文档", 1, 1)
-    shown = source.name if uploaded else _shown(str(source), [Path(source).parent])
-    result = FileResult(
-        path=shown,
-        status="ok",
-        doc_id=doc_id,
-        message=messages.DELETED_WITH_FILE if uploaded else messages.DELETED_KEEP_FILE,
-    )
-    return JobOutcome(files=[result], summary={"removed": removed})
-
-
-def on_startup(settings: Settings) -> None:
-    """Forget staged uploads of a previous run (their jobs died with it)."""
-    clear_staging(settings.uploads_path())
-
-
-def writes_status(settings: Settings) -> str:
-    """One line for ``tanlu serve``: are writes on, and with what limit."""
-    if not settings.write_token.get_secret_value():
-        return "写入接口：未启用（设置 TANLU_WRITE_TOKEN 后可通过 HTTP 上传、删除、重新扫描）"
-    reads = "需要令牌" if settings.read_token.get_secret_value() else "公开"
-    return f"写入接口：已启用（单个文件上限 {human_size(settings.max_file_bytes)}，保存到 {settings.uploads_path()}）；读取接口：{reads}"

@@ -35,9 +35,9 @@ from docx.opc.exceptions import PackageNotFoundError
 from lxml import etree
 
 from ingest.documents import FormatError, ParsedBody
+from ingest.formats.sections import SectionBuilder
 from ingest.formats.table_text import Cell, table_lines
 from ingest.formats.zip_bomb import refuse_zip_bomb
-from ingest.markdown import SectionBuilder
 from ingest.numbering import numbering_level
 from ingest.text_normal import normalise_text
 

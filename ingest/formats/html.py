@@ -29,9 +29,9 @@ import lxml.html
 from lxml import etree
 
 from ingest.documents import FormatError, ParsedBody
+from ingest.formats.sections import SectionBuilder
 from ingest.formats.table_text import Cell, table_lines
 from ingest.formats.text import decode_text
-from ingest.markdown import SectionBuilder
 from ingest.numbering import numbering_level
 from ingest.text_normal import normalise_text
 

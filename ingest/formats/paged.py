@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 
 from ingest.documents import FormatError, Section
 from ingest.formats.page_furniture import furniture, is_page_number
-from ingest.markdown import SectionBuilder
+from ingest.formats.sections import SectionBuilder
 from ingest.numbering import numbering_level
 from ingest.text_normal import normalise_text
 

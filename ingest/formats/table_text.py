@@ -2,7 +2,7 @@
 
 A row read alone must still say what each value is, so every row becomes
 ``指标：单位工业增加值能耗下降；单位：%；目标值：15。`` as Markdown tables do
-(ingest/markdown.py). Merged cells are given once: a cell spanning several columns
+(ingest/formats/markdown.py). Merged cells are given once: a cell spanning several columns
 is one value, and the rows a vertically merged cell continues into carry nothing for
 that column rather than a copy of its text. A first row that is a single cell across
 the whole width is a caption; a header whose first row spans columns has a second

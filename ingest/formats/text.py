@@ -25,7 +25,7 @@ from functools import lru_cache
 from charset_normalizer import from_bytes
 
 from ingest.documents import FormatError, ParsedBody
-from ingest.markdown import SectionBuilder
+from ingest.formats.sections import SectionBuilder
 from ingest.numbering import numbering_level
 from ingest.text_normal import normalise_text
 

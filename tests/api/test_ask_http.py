@@ -3,17 +3,15 @@ against a protocol stand-in (tests/openai_standin.py — not a model)."""
 
 from __future__ import annotations
 
-import threading
-import time
+from contextlib import ExitStack
 from urllib.parse import quote
 
 import httpx
 import pytest
-import uvicorn
 
 from api.app import create_app
 from ingest.sentences import NUMBER_WITH_UNIT
-from tests.conftest import free_port
+from tests.live_server import serving
 from tests.openai_standin import StandIn
 
 
@@ -82,32 +80,15 @@ def test_empty_question_and_bad_filter(http):
 @pytest.fixture()
 def llm_server(settings, kb):
     """A second server on the same knowledge base, configured with an LLM endpoint."""
-    started = []
+    with ExitStack() as servers:
 
-    def start(base_url: str, timeout: float = 30.0) -> str:
-        configured = settings.model_copy(
-            update={"llm_base_url": base_url, "llm_model": "standin", "llm_timeout": timeout}
-        )
-        port = free_port()
-        server = uvicorn.Server(
-            uvicorn.Config(create_app(configured, kb), host="127.0.0.1", port=port, log_level="warning")
-        )
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        url = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                httpx.get(url + "/health", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        started.append((server, thread))
-        return url
+        def start(base_url: str, timeout: float = 30.0) -> str:
+            configured = settings.model_copy(
+                update={"llm_base_url": base_url, "llm_model": "standin", "llm_timeout": timeout}
+            )
+            return servers.enter_context(serving(create_app(configured, kb)))
 
-    yield start
-    for server, thread in started:
-        server.should_exit = True
-        thread.join(timeout=10)
+        yield start
 
 
 QUESTION = {"question": "宁东清泉煤化工产业园二氧化碳捕集能力达到多少？"}

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 from typer.testing import CliRunner
 
@@ -57,3 +61,32 @@ def test_practices_and_compile_commands(tmp_path, monkeypatch, settings, kb):
 
     result = runner.invoke(app, ["compile", str(tmp_path / "x.docx"), "--field", "航天"])
     assert result.exit_code == 2 and "--field" in result.output
+
+
+def test_a_model_that_cannot_load_is_one_chinese_line_not_a_traceback(tmp_path):
+    """EmbedderError, like every TanluError, is caught once by the command group."""
+    env = {
+        **os.environ,
+        "TANLU_DATA_DIR": str(tmp_path / "data"),
+        "TANLU_EMBEDDER": "sentence-transformers",
+        "TANLU_EMBEDDER_PATH": str(tmp_path / "no-such-model"),
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "api.cli", "stats"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert result.returncode == 1
+    assert "句向量模型目录不存在" in result.stderr and "no-such-model" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_input_errors_exit_2_with_the_message(tmp_path, monkeypatch):
+    monkeypatch.setenv("TANLU_DATA_DIR", str(tmp_path / "data"))
+    result = runner.invoke(app, ["ask", "  "])
+    assert result.exit_code == 2 and "问题不能为空" in result.output
+    result = runner.invoke(app, ["compile", str(tmp_path / "out.pdf")])
+    assert result.exit_code == 2 and ".docx 或 .md" in result.output

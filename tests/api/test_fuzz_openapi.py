@@ -23,14 +23,12 @@ from __future__ import annotations
 
 import os
 import re
-import threading
 import time
 from collections import Counter
 
 import pytest
 import requests
 import schemathesis
-import uvicorn
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
@@ -42,7 +40,8 @@ from api.app import create_app
 from api.settings import Settings
 from index import KnowledgeBase, SearchFilters
 from index.filters import FilterError
-from tests.conftest import free_port, write_doc
+from tests.conftest import write_doc
+from tests.live_server import serving
 
 # Per operation and generation mode; FUZZ_EXAMPLES=200 for a deeper run by hand.
 MAX_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "20"))
@@ -142,18 +141,8 @@ def writer(tmp_path_factory):
     writer_settings = Settings(data_dir=root / "data", corpus_dir=corpus, write_token=WRITE_TOKEN)
     kb = KnowledgeBase(writer_settings.index_config())
     assert not kb.ingest([corpus]).errors
-    app = create_app(writer_settings, kb)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="critical"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the writer server did not start"
-        time.sleep(0.05)
-    base_url = f"http://127.0.0.1:{server.config.port}"
-    yield base_url, schemathesis.openapi.from_url(f"{base_url}/openapi.json")
-    server.should_exit = True
-    thread.join(timeout=30)
+    with serving(create_app(writer_settings, kb), log_level="critical") as base_url:
+        yield base_url, schemathesis.openapi.from_url(f"{base_url}/openapi.json")
     kb.close()
 
 

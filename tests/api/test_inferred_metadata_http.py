@@ -4,21 +4,19 @@ a paged document's passages carry their page."""
 
 from __future__ import annotations
 
-import threading
-import time
 from pathlib import Path
 from urllib.parse import quote
 
 import httpx
 import pytest
-import uvicorn
 
 from api.app import create_app
 from api.settings import Settings
 from ingest.documents import ParsedDocument, Section
 from ingest.metadata import DocumentMeta
-from tests.conftest import free_port, small_kb, write_doc
+from tests.conftest import small_kb, write_doc
 from tests.ingest.test_metadata_sources import REPORT
+from tests.live_server import serving
 
 GUESSED_ID = "贺兰山示范园区/report-2025H1"
 DECLARED_ID = "甲园区/summary"
@@ -67,23 +65,8 @@ def base_url(tmp_path_factory):
     assert not report.errors and report.added == 2, report.errors
     report = kb.ingest_documents([paged_document(root / "plan.pdf")])
     assert not report.errors
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, kb), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.1)
-    else:
-        raise RuntimeError("server did not start")
-    yield url, kb
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(settings, kb)) as url:
+        yield url, kb
     kb.close()
 
 

@@ -10,21 +10,20 @@ import socket
 import threading
 import time
 import zipfile
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
 import httpx
 import pytest
-import uvicorn
 import yaml
 
 from api.app import create_app
 from api.jobs import FAILED, JobError, JobOutcome, JobRegistry
 from api.settings import Settings
 from index import KnowledgeBase
-from tests.conftest import free_port, write_doc
+from tests.conftest import write_doc
+from tests.live_server import serving
 
 WRITE = "write-secret-7f3a"
 READ = "read-secret-91bc"
@@ -53,29 +52,9 @@ class Env:
         return self.settings.uploads_path()
 
 
-@contextmanager
 def running(settings: Settings, kb: KnowledgeBase):
     """A real uvicorn server on 127.0.0.1 for ``settings`` over ``kb``."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, kb), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    base_url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base_url}/health", timeout=2).status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.1)
-    else:
-        raise RuntimeError("server did not start")
-    try:
-        yield base_url
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        assert not thread.is_alive(), "the server (and its job worker) did not stop"
+    return serving(create_app(settings, kb))
 
 
 @pytest.fixture(scope="module")
@@ -151,27 +130,6 @@ def is_chinese(text: str) -> bool:
     return any("\u4e00" <= char <= "\u9fff" for char in text)
 
 
-def loader_reads_sidecars(tmp_path: Path) -> bool:
-    """Whether ingest.loader applies ``NAME.meta.yaml`` (being added in parallel)."""
-    from ingest.loader import load_documents
-
-    path = tmp_path / "probe.md"
-    path.write_text("## 一、做法\n正文。\n", encoding="utf-8")
-    (tmp_path / "probe.md.meta.yaml").write_text(
-        yaml.safe_dump(
-            {"title": "探针", "pilot": "探针", "pilot_type": "园区", "region": "银川市", "doc_type": "经验总结"},
-            allow_unicode=True,
-        ),
-        encoding="utf-8",
-    )
-    try:
-        return bool(load_documents([path]).documents)
-    finally:
-        for leftover in tmp_path.glob("probe.md*"):
-            leftover.unlink()
-
-
-# -- tokens ----------------------------------------------------------------------------------
 def test_writes_are_off_without_a_write_token(env, tmp_path):
     settings = Settings(data_dir=tmp_path / "data", corpus_dir=env.corpus)
     with running(settings, env.kb) as url, httpx.Client(base_url=url, timeout=30) as client:
@@ -503,8 +461,6 @@ def test_the_content_decides_the_type_not_the_name(http, env):
 def test_word_and_pdf_uploads_are_typed_by_content(http, env, tmp_path):
     from docx import Document
 
-    from ingest.loader import PARSERS
-
     document = Document()
     document.add_heading("己园区碳达峰实施方案", level=1)
     document.add_paragraph("一、重点任务")
@@ -523,14 +479,9 @@ def test_word_and_pdf_uploads_are_typed_by_content(http, env, tmp_path):
     body = accepted(upload(http, [("方案.bin", buffer.getvalue())], data=meta))
     assert body["files"][0]["saved_as"] == "方案.docx" and body["files"][0]["format"] == ".docx"
     job = wait(http, body["job_id"])
-    if ".docx" in PARSERS and loader_reads_sidecars(tmp_path):
-        assert job["state"] == "done" and job["files"][0]["doc_id"] == "u-word/方案", job
-        assert "u-word/方案" in found_doc_ids(http, "绿电直供专线")
-        assert yaml.safe_load((env.uploads / "方案.docx.meta.yaml").read_text(encoding="utf-8")) == meta
-    else:
-        # Until the Word parser and sidecar metadata land, the upload is refused and not kept.
-        assert job["state"] == "failed" and job["files"][0]["status"] in ("error", "skipped"), job
-        assert not (env.uploads / "方案.docx").exists() and not (env.uploads / "方案.docx.meta.yaml").exists()
+    assert job["state"] == "done" and job["files"][0]["doc_id"] == "u-word/方案", job
+    assert "u-word/方案" in found_doc_ids(http, "绿电直供专线")
+    assert yaml.safe_load((env.uploads / "方案.docx.meta.yaml").read_text(encoding="utf-8")) == meta
 
     pdf = (
         b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"

@@ -15,7 +15,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,16 +23,15 @@ from pathlib import Path
 import chromadb
 import httpx
 import pytest
-import uvicorn
 from chromadb.config import Settings as ChromaSettings
 
 from api.app import create_app
 from api.settings import Settings
 from index import KnowledgeBase, SearchFilters
 from index.vector_store import VectorStoreError
-from tests.conftest import CORPUS, free_port, write_doc
+from tests.conftest import CORPUS, write_doc
+from tests.live_server import HOST, free_port, serving
 
-HOST = "127.0.0.1"
 START_DEADLINE_S = 60.0
 STOP_DEADLINE_S = 15.0
 # One summary each of three pilot types: enough to check filters, cheap to embed.
@@ -204,32 +202,19 @@ def test_reingest_through_the_server_is_incremental(http_kb, demo_corpus, server
 
 def test_api_over_the_chroma_server(http_kb, http_settings):
     kb, report = http_kb
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(http_settings, kb), host=HOST, port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        with httpx.Client(base_url=f"http://{HOST}:{port}", trust_env=False, timeout=30) as client:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    health = client.get("/health")
-                    break
-                except httpx.TransportError:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.1)
-            assert health.status_code == 200 and health.json()["chunks"] == report.chunks_total
-            for mode in ("hybrid", "dense"):
-                params = {"q": "垃圾分类", "pilot_type": "社区", "mode": mode, "top_k": 3}
-                response = client.get("/search", params=params)
-                assert response.status_code == 200, response.text
-                body = response.json()
-                assert body["total"] > 0
-                assert {hit["pilot_type"] for hit in body["results"]} == {"社区"}
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with (
+        serving(create_app(http_settings, kb)) as base_url,
+        httpx.Client(base_url=base_url, trust_env=False, timeout=30) as client,
+    ):
+        health = client.get("/health")
+        assert health.status_code == 200 and health.json()["chunks"] == report.chunks_total
+        for mode in ("hybrid", "dense"):
+            params = {"q": "垃圾分类", "pilot_type": "社区", "mode": mode, "top_k": 3}
+            response = client.get("/search", params=params)
+            assert response.status_code == 200, response.text
+            body = response.json()
+            assert body["total"] > 0
+            assert {hit["pilot_type"] for hit in body["results"]} == {"社区"}
 
 
 def test_unreachable_server_fails_fast_in_chinese(tmp_path):
@@ -264,20 +249,6 @@ def test_unreachable_server_fails_fast_in_chinese(tmp_path):
     assert "无法连接 Chroma 服务" in result.stderr and "Traceback" not in result.stderr + result.stdout
 
 
-def serve_in_thread(app) -> tuple[uvicorn.Server, threading.Thread, str]:
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host=HOST, port=port, log_level="critical"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    base_url = f"http://{HOST}:{port}"
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    return server, thread, base_url
-
-
 def test_a_server_lost_mid_run_gives_a_chinese_error_not_a_500(tmp_path):
     corpus = tmp_path / "corpus"
     write_doc(
@@ -295,9 +266,11 @@ def test_a_server_lost_mid_run_gives_a_chinese_error_not_a_500(tmp_path):
         assert not kb.ingest([corpus]).errors
         assert kb.search("余热发电", None, top_k=3, mode="dense")
     # chroma run is stopped now; TanLu keeps running.
-    server, thread, base_url = serve_in_thread(create_app(settings, kb))
     try:
-        with httpx.Client(base_url=base_url, trust_env=False, timeout=30) as client:
+        with (
+            serving(create_app(settings, kb), log_level="critical") as base_url,
+            httpx.Client(base_url=base_url, trust_env=False, timeout=30) as client,
+        ):
             lost = client.get("/search", params={"q": "余热发电", "mode": "dense"})
             assert lost.status_code == 503, lost.text
             assert "Chroma 服务无法访问" in lost.json()["detail"]
@@ -307,8 +280,6 @@ def test_a_server_lost_mid_run_gives_a_chinese_error_not_a_500(tmp_path):
         with pytest.raises(VectorStoreError, match="Chroma 服务无法访问"):
             kb.ingest([corpus])
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         kb.close()
 
 

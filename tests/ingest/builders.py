@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ingest.documents import ParsedDocument
-from ingest.markdown import markdown_sections
+from ingest.formats.markdown import markdown_sections
 from ingest.metadata import validate_metadata
 
 

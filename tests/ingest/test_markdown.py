@@ -2,8 +2,8 @@
 
 import pytest
 
-from ingest.markdown import FrontMatterError, markdown_sections, split_front_matter
-from ingest.plaintext import plain_text_sections
+from ingest.formats.markdown import FrontMatterError, markdown_sections, split_front_matter
+from ingest.formats.sections import plain_text_sections
 
 BODY = """# 示范园区碳达峰试点经验总结
 ## 一、基本情况

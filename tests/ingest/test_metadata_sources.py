@@ -9,11 +9,11 @@ import pytest
 
 from ingest.chunking import ChunkingOptions
 from ingest.documents import ParsedBody
+from ingest.formats.sections import plain_text_sections
 from ingest.loader import load_documents, parse_file
 from ingest.metadata import MetadataError
 from ingest.metadata_sources import folder_metadata, resolve_metadata
 from ingest.nodes import document_nodes
-from ingest.plaintext import plain_text_sections
 
 ROOT = Path(__file__).resolve().parents[2]
 

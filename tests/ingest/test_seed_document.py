@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 
 from ingest.documents import ParsedBody
-from ingest.loader import PARSERS, parse_file
+from ingest.formats import BY_EXTENSION
+from ingest.loader import parse_file
 from ingest.metadata import MetadataError
 from ingest.metadata_inference import TextClues, infer_pilot_type
 from ingest.metadata_sources import reading_lines, resolve_metadata
 from ingest.numbering import MAX_HEADING_CHARS, numbering_level
-from ingest.plaintext import plain_text_sections
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT.parent / "shared" / "seed" / "000_024ce7f457ff4c1b.txt"
@@ -45,11 +45,9 @@ def han_count(text: str) -> int:
 
 def seed_body(tmp_path: Path) -> tuple[ParsedBody, Path]:
     """The plan parsed the way a user's ingest would read it."""
-    if ".txt" in PARSERS:
-        copy = tmp_path / SEED.name
-        shutil.copyfile(SEED, copy)
-        return PARSERS[".txt"](copy.read_bytes()), copy
-    return ParsedBody(plain_text_sections(seed_text())), tmp_path / SEED.name
+    copy = tmp_path / SEED.name
+    shutil.copyfile(SEED, copy)
+    return BY_EXTENSION[".txt"].parse(copy.read_bytes()), copy
 
 
 def test_the_seed_is_text_in_a_known_encoding():
@@ -119,7 +117,6 @@ def test_inference_refuses_to_guess_which_pilot_the_plan_is_about(tmp_path):
     assert "无法从文本推断" in str(caught.value) and f"{path.name}.meta.yaml" in str(caught.value)
 
 
-@pytest.mark.skipif(".txt" not in PARSERS, reason="纯文本解析器尚未在 ingest.loader.PARSERS 中注册")
 def test_the_plan_reads_through_the_loader_with_a_sidecar(tmp_path):
     copy = tmp_path / SEED.name
     shutil.copyfile(SEED, copy)

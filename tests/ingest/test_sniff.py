@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from ingest.formats import BY_EXTENSION, FORMATS
 from ingest.sniff import HEAD_BYTES, decode_text, detect_format, detect_path
 
 FRONT_MATTER_MD = "---\ntitle: 甲园区经验总结\npilot: 甲园区\n---\n## 一、主要做法\n园区推进余热利用。\n"
@@ -170,3 +171,18 @@ def test_the_module_needs_only_the_standard_library():
         elif isinstance(node, ast.ImportFrom) and node.module:
             imported.add(node.module.split(".")[0])
     assert imported <= {"__future__", "io", "re", "struct", "unicodedata", "zipfile", "pathlib"}
+
+
+def test_every_format_it_names_is_one_the_loader_reads():
+    """The sniffer and the loader share one table of formats (ingest/formats/__init__.py)."""
+    samples = [
+        b"%PDF-1.4\n",
+        _docx_bytes(),
+        _zip_bytes({"OFD.xml": b"<ofd:OFD/>"}),
+        b"<!DOCTYPE html><html><body>x</body></html>",
+        FRONT_MATTER_MD.encode("utf-8"),
+        PLAIN_TEXT.encode("gb18030"),
+    ]
+    named = {detect_format(raw) for raw in samples}
+    assert named == {fmt.extension for fmt in FORMATS}
+    assert all(BY_EXTENSION[extension].binary == (extension in (".pdf", ".docx", ".ofd")) for extension in named)

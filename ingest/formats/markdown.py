@@ -1,34 +1,35 @@
 """Markdown with front matter -> sections with heading paths.
 
-markdown-it-py gives the block structure; Markdown headings and the official numbering
-at the start of paragraphs (一、 （一） 1. （1）) both open sections. A numbered paragraph
-nests under the innermost Markdown heading in effect, so ``## 二、主要做法`` followed by
-a plain ``（一）余热利用。…`` paragraph yields ``二、主要做法 > （一）余热利用``.
-Tables become one text row per line that repeats the header: ``指标：…；单位：…``.
+markdown-it-py gives the block structure; headings, list items and paragraphs go to the
+shared SectionBuilder (ingest/formats/sections.py), where the official numbering at the
+start of paragraphs (一、 （一） 1. （1）) opens sections too. Tables become one text row
+per line that repeats the header: ``指标：…；单位：…``. The text is decoded like plain
+text (UTF-8, GB18030, Big5, UTF-16 with a BOM): old office systems export Markdown as GBK.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from ingest.documents import Section
-from ingest.numbering import numbering_level, split_numbered
+from ingest.documents import ParsedBody, Section
+from ingest.errors import DocumentError
+from ingest.formats.sections import SectionBuilder
+from ingest.formats.text import decode_text
 
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL)
-
-# A numbered line ending like a sentence is content as well as a heading.
-_SENTENCE_END = "。！？；…!?;"
 
 _PARSER = MarkdownIt("commonmark").enable("table")
 
 
-class FrontMatterError(ValueError):
+class FrontMatterError(DocumentError, ValueError):
     """The YAML front matter is absent or does not parse."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, parameter="front matter")
 
 
 def split_front_matter(text: str) -> tuple[dict, str]:
@@ -45,82 +46,6 @@ def split_front_matter(text: str) -> tuple[dict, str]:
     if not isinstance(data, dict):
         raise FrontMatterError("front matter 应为 YAML 映射（键: 值）")
     return data, text[match.end() :]
-
-
-@dataclass
-class _Heading:
-    text: str
-    style: int  # official numbering level of the text (0: unnumbered)
-    markdown_level: int  # 1..6 for a Markdown heading, 0 for a numbered paragraph
-
-
-class SectionBuilder:
-    """Keeps the heading stack and collects blocks into sections.
-
-    Shared by every format: Markdown feeds it headings and paragraphs; plain text
-    feeds it paragraphs only and the numbering gives the structure. A numbered
-    paragraph closes every open heading of the same or a deeper numbering level,
-    Markdown or not, so ``## 二、…`` is closed by a plain ``三、…`` paragraph.
-    """
-
-    def __init__(self) -> None:
-        self._stack: list[_Heading] = []
-        self.sections: list[Section] = [Section(())]
-        # Paged formats set the page before feeding its text; blocks record it.
-        self.page = 0
-
-    def _push(self, entry: _Heading) -> None:
-        self._stack.append(entry)
-        self.sections.append(Section(tuple(item.text for item in self._stack)))
-
-    def heading(self, level: int, text: str) -> None:
-        text = text.strip()
-        if not text:
-            return
-        while self._stack and (self._stack[-1].markdown_level == 0 or self._stack[-1].markdown_level >= level):
-            self._stack.pop()
-        self._push(_Heading(text, numbering_level(text), level))
-
-    def paragraph(self, text: str) -> None:
-        """A paragraph; each line that starts with official numbering opens a section."""
-        for part in _split_numbered_lines(text):
-            self._numbered_or_plain(part)
-
-    def _numbered_or_plain(self, text: str) -> None:
-        numbered = split_numbered(text)
-        if numbered is None:
-            self.block(text)
-            return
-        while self._stack and 0 < self._stack[-1].style and self._stack[-1].style >= numbered.level:
-            self._stack.pop()
-        self._push(_Heading(numbered.heading, numbered.level, 0))
-        if numbered.body or numbered.level >= 3 or text.rstrip()[-1] in _SENTENCE_END:
-            self.block(text)
-
-    def block(self, text: str) -> None:
-        if text.strip():
-            section = self.sections[-1]
-            section.blocks.append(text.strip())
-            if self.page:
-                section.pages.extend([0] * (len(section.blocks) - 1 - len(section.pages)))
-                section.pages.append(self.page)
-
-    def result(self) -> list[Section]:
-        return [section for section in self.sections if section.blocks]
-
-
-def _split_numbered_lines(text: str) -> list[str]:
-    """Join wrapped lines, but start a new paragraph at every numbered line."""
-    parts: list[str] = []
-    for line in text.splitlines():
-        line = line.strip()
-        if not line:
-            continue
-        if parts and not numbering_level(line):
-            parts[-1] += line
-        else:
-            parts.append(line)
-    return parts
 
 
 def _inline_text(token: Token) -> str:
@@ -199,3 +124,12 @@ def markdown_sections(body: str) -> list[Section]:
             builder.block(re.sub(r"<[^>]+>", "", token.content))
         index += 1
     return builder.result()
+
+
+def parse(raw: bytes) -> ParsedBody:
+    """A Markdown file, with its front matter when it opens with one."""
+    source = decode_text(raw).lstrip("\ufeff")
+    if not source.startswith("---"):
+        return ParsedBody(markdown_sections(source))
+    front_matter, body = split_front_matter(source)
+    return ParsedBody(markdown_sections(body), front_matter=front_matter)

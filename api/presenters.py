@@ -1,0 +1,172 @@
+"""Domain objects -> the API's response models, shared by the routes, the CLI and MCP.
+
+Routes only parse requests and call these; the CLI prints what they return, and the
+MCP tools return the same models, so a citation reads alike wherever it is shown.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import asdict
+
+from api.highlight import highlight, matched_terms
+from api.jobs import Job
+from api.schemas import (
+    AnswerGroup,
+    AnswerSentenceOut,
+    AskResponse,
+    CitationOut,
+    FigureOut,
+    JobOut,
+    PracticeOut,
+    SearchHit,
+    SourceOut,
+)
+from index import KnowledgeBase
+from index.answer_model import Answer, Citation
+from index.catalog import ChunkRecord
+from index.hybrid import ScoredChunk
+from ingest.documents import HEADING_SEPARATOR
+from ingest.extracted import Practice
+
+# chunk id -> its record (page numbers and inferred fields live in chunk metadata).
+ChunkLookup = Callable[[str], ChunkRecord | None]
+# (doc_id, heading path) -> the page the section starts on, None for unpaged formats.
+PageLookup = Callable[[str, str], int | None]
+
+
+def section_anchor(heading_path: list[str] | tuple[str, ...]) -> str:
+    """Stable anchor of a section (the page scrolls to it; results link to it)."""
+    return "s-" + hashlib.sha1(HEADING_SEPARATOR.join(heading_path).encode("utf-8")).hexdigest()[:10]
+
+
+def anchor_of(heading_path: str) -> str:
+    """The anchor of a section given by its joined heading path."""
+    return section_anchor(heading_path.split(HEADING_SEPARATOR))
+
+
+def inferred_fields(chunk_metadata: dict) -> list[str]:
+    """Metadata fields inferred from the text; chunks store them comma-joined (Chroma
+    holds no lists), and only chunks that have some carry the key."""
+    return [item for item in str(chunk_metadata.get("inferred", "")).split(",") if item]
+
+
+# -- search --------------------------------------------------------------------------
+def to_hit(rank: int, query: str, hit: ScoredChunk) -> SearchHit:
+    record = hit.record
+    meta = dict(record.metadata)
+    terms = matched_terms(query, record.text)
+    meta["fields"] = [item for item in str(meta.get("fields", "")).split("、") if item]
+    meta["inferred"] = inferred_fields(meta)
+    return SearchHit(
+        **{key: value for key, value in meta.items() if key in SearchHit.model_fields},
+        rank=rank,
+        chunk_id=record.chunk_id,
+        score=round(hit.score, 4),
+        bm25_score=None if hit.bm25_score is None else round(hit.bm25_score, 4),
+        dense_score=None if hit.dense_score is None else round(hit.dense_score, 4),
+        text=record.text,
+        highlighted=highlight(record.text, terms),
+        matched_terms=terms,
+    )
+
+
+# -- answers -------------------------------------------------------------------------
+def citation_out(citation: Citation, chunk_of: ChunkLookup | None = None) -> CitationOut:
+    record = chunk_of(citation.chunk_id) if chunk_of is not None else None
+    meta = record.metadata if record is not None else {}
+    return CitationOut(
+        n=citation.n,
+        chunk_id=citation.chunk_id,
+        doc_id=citation.doc_id,
+        title=citation.title,
+        pilot=citation.pilot,
+        pilot_type=citation.pilot_type,
+        heading_path=citation.heading_path,
+        anchor=anchor_of(citation.heading_path),
+        chunk_text=citation.chunk_text,
+        page=meta.get("page") or None,
+        page_end=meta.get("page_end") or None,
+        inferred=inferred_fields(meta),
+    )
+
+
+def answer_text(answer: Answer) -> str:
+    """The whole answer as text: one paragraph per pilot, markers after each sentence."""
+    if not answer.found:
+        return answer.note
+    paragraphs = []
+    for pilot, sentences in answer.groups.items():
+        body = "".join(s.text + "".join(f"[{n}]" for n in s.citations) for s in sentences)
+        paragraphs.append(f"【{pilot}】{body}")
+    return "\n".join(paragraphs)
+
+
+def ask_response(answer: Answer, generated: bool, chunk_of: ChunkLookup | None = None) -> AskResponse:
+    return AskResponse(
+        question=answer.question,
+        kind=str(getattr(answer.kind, "value", answer.kind)),
+        found=answer.found,
+        answer=answer_text(answer),
+        groups=[
+            AnswerGroup(
+                pilot=pilot, sentences=[AnswerSentenceOut(text=s.text, citations=list(s.citations)) for s in items]
+            )
+            for pilot, items in answer.groups.items()
+        ],
+        citations=[citation_out(c, chunk_of) for c in answer.citations],
+        related=[citation_out(c, chunk_of) for c in answer.related],
+        note=answer.note,
+        generated=generated,
+    )
+
+
+# -- practices -----------------------------------------------------------------------
+def section_pages(kb: KnowledgeBase) -> PageLookup:
+    """Page lookup over the catalogue's sections, reading each document once per request."""
+    pages: dict[str, dict[str, int]] = {}
+
+    def lookup(doc_id: str, heading_path: str) -> int | None:
+        if doc_id not in pages:
+            doc = kb.document(doc_id)
+            sections = doc.sections if doc is not None else []
+            pages[doc_id] = {HEADING_SEPARATOR.join(s["heading_path"]): s["page"] for s in sections if s.get("page")}
+        found = pages[doc_id]
+        if not found:
+            return None
+        if heading_path in found:
+            return found[heading_path]
+        prefix = heading_path + HEADING_SEPARATOR
+        return next((page for path, page in found.items() if path.startswith(prefix)), None)
+
+    return lookup
+
+
+def practice_out(practice: Practice, score: float | None = None, page_of: PageLookup | None = None) -> PracticeOut:
+    return PracticeOut(
+        practice_id=practice.practice_id,
+        title=practice.title,
+        description=practice.description,
+        pilot=practice.pilot,
+        pilot_id=practice.pilot_id,
+        pilot_type=practice.pilot_type,
+        region=practice.region,
+        fields=list(practice.fields),
+        figures=[FigureOut(**asdict(figure)) for figure in practice.figures],
+        sources=[
+            SourceOut(
+                **asdict(source),
+                anchor=anchor_of(source.heading_path),
+                page=page_of(source.doc_id, source.heading_path) if page_of is not None else None,
+            )
+            for source in practice.sources
+        ],
+        demo=practice.demo,
+        score=None if score is None else round(score, 4),
+    )
+
+
+# -- jobs ----------------------------------------------------------------------------
+def job_out(job: Job) -> JobOut:
+    return JobOut(**asdict(job))
