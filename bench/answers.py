@@ -10,7 +10,11 @@ A returned sentence "hits" when it contains a gold answer text. Two settings:
   ``--top-k`` chunks) and the sentences are chosen from those chunks;
 - gold: every chunk of the question's own passage, and nothing else, is the candidate
   pool (taken from the catalogue: a filtered search would drop chunks that share no
-  token with the question).
+  token with the question);
+- ask: the whole answering path users get (``KnowledgeBase.answer``: the question read
+  in matching form, its plan, the evidence checks); hit@1 is the first sentence the
+  answer shows (a practice's first method sentence, a table's first row), and a
+  refusal counts as a miss.
 
 For each it reports hit@1 and hit@3 of the selection (``extractive.rank`` + ``select``,
 whatever the evidence threshold says), the same through ``extractive.answer`` (a refusal
@@ -43,6 +47,36 @@ from index.extractive import ScoringWeights, answer, rank, select
 from index.question_kind import classify
 
 SETTINGS = ("corpus", "gold")
+
+
+def shown_sentences(result) -> list[str]:
+    """The sentences an answer shows, in the order a reader meets them."""
+    if result.table is not None:
+        return [row.sentence for row in result.table.rows]
+    if result.practices:
+        return [sentence.text for practice in result.practices for sentence in practice.sentences()]
+    return [sentence.text for group in result.groups.values() for sentence in group]
+
+
+def evaluate_ask(kb: KnowledgeBase, questions: list[Question], top_k: int) -> dict[str, float]:
+    counts = {"hit@1": 0, "hit@3": 0, "answered": 0}
+    latencies = []
+    for question in questions:
+        started = time.perf_counter()
+        result, _ = kb.answer(question.text, top_k=top_k)
+        latencies.append((time.perf_counter() - started) * 1000)
+        if not result.found:
+            continue
+        counts["answered"] += 1
+        first, three = hits_at(shown_sentences(result), question)
+        counts["hit@1"] += first
+        counts["hit@3"] += three
+    total = max(1, len(questions))
+    return {
+        **{key: round(value / total, 4) for key, value in counts.items()},
+        "p50_ms": percentile(latencies, 0.5) if latencies else 0.0,
+        "p95_ms": percentile(latencies, 0.95) if latencies else 0.0,
+    }
 
 
 def contains_answer(text: str, question: Question) -> bool:
@@ -161,6 +195,7 @@ def main(argv: list[str] | None = None) -> int:
 
     corpus, answerable_scores = evaluate(questions, lambda q: corpus_hits[q.text], weights, timed=True)
     gold, _ = evaluate(questions, lambda q: passages.get(q.doc_id, []), weights)
+    asked = evaluate_ask(kb, questions, args.top_k)
     negative_scores: dict[str, list[float]] = {}
     refusals: dict[str, float] = {}
     medians: dict[str, float | None] = {}
@@ -180,6 +215,7 @@ def main(argv: list[str] | None = None) -> int:
         "support": weights.support,
         "corpus": corpus,
         "gold": gold,
+        "ask": asked,
         "refused_unanswerable": refusals,
         "unanswerable_best_score_median": medians,
         "question_kinds": dict(kinds),
@@ -210,6 +246,12 @@ def print_table(result: dict) -> None:
         )
     corpus = result["corpus"]
     print(f"answer selection latency (corpus): p50 {corpus['p50_ms']:.1f} ms, p95 {corpus['p95_ms']:.1f} ms")
+    asked = result["ask"]
+    print(
+        f"whole answering path (KnowledgeBase.answer, refusal = miss): hit@1 {asked['hit@1']:.3f}, "
+        f"hit@3 {asked['hit@3']:.3f}, answered {asked['answered']:.3f}; "
+        f"p50 {asked['p50_ms']:.1f} ms, p95 {asked['p95_ms']:.1f} ms"
+    )
     refused = ", ".join(f"{name} {share:.3f}" for name, share in result["refused_unanswerable"].items())
     print(f"unanswerable questions refused (found=False): {refused}")
     medians = ", ".join(f"{name} {value}" for name, value in result["unanswerable_best_score_median"].items())

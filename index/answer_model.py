@@ -105,6 +105,9 @@ class Answer:
     related: list[Citation] = field(default_factory=list)
     corrections: list[Correction] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # question words no evidence mentions
+    # How strong the evidence was (coverage of the topic, the best sentence's score …),
+    # for calibrating the refusal bars (bench/domain.py --calibrate); not shown to users.
+    evidence: dict[str, float] = field(default_factory=dict)
     note: str = ""
 
     def sentences(self) -> list[AnswerSentence]:

@@ -18,9 +18,21 @@ class ChunkTable:
         self.records = records
         self.row_of = {record.chunk_id: row for row, record in enumerate(records)}
         self._columns: dict[str, np.ndarray] = {}
+        self._by_doc: dict[str, list[ChunkRecord]] | None = None
 
     def __len__(self) -> int:
         return len(self.records)
+
+    def records_of(self, doc_id: str) -> list[ChunkRecord]:
+        """A document's chunks in document order."""
+        if self._by_doc is None:
+            by_doc: dict[str, list[ChunkRecord]] = {}
+            for record in self.records:
+                by_doc.setdefault(record.doc_id, []).append(record)
+            for records in by_doc.values():
+                records.sort(key=lambda record: record.position)
+            self._by_doc = by_doc
+        return self._by_doc.get(doc_id, [])
 
     def get(self, chunk_id: str) -> ChunkRecord | None:
         row = self.row_of.get(chunk_id)

@@ -497,13 +497,22 @@ def answer(
     citations = CitationNumbers()
     content = question_content(scored)
     has_content = bool(words(content) or _chars(content))
-    if not ranked or not has_content or ranked[0].score < weights.threshold_for(kind):
+    best = ranked[0].score if ranked else float("-inf")
+    if not ranked or not has_content or best < weights.threshold_for(kind):
         for item in ranked:
             for source in _sources(item, pool_of):
                 if len(citations.citations) < max_related:
                     citations.number(hits[source].record)
         note = text["not_found"].format(question=question.strip()) if has_content else text["empty_question"]
-        return Answer(question, kind, found=False, plan=Plan.FACT, related=citations.citations, note=note)
+        return Answer(
+            question,
+            kind,
+            found=False,
+            plan=Plan.FACT,
+            related=citations.citations,
+            note=note,
+            evidence={"sentence_score": best - weights.threshold_for(kind)},
+        )
     groups: dict[str, list[AnswerSentence]] = {}
     for item, duplicates in select(ranked, max_sentences):
         if item is not ranked[0] and item.score < weights.support:
@@ -514,5 +523,12 @@ def answer(
         sentence = AnswerSentence(item.candidate.text, numbers, item.score)
         groups.setdefault(pilot or text["no_pilot"], []).append(sentence)
     return Answer(
-        question, kind, found=True, plan=Plan.FACT, groups=groups, citations=citations.citations, note=text["found"]
+        question,
+        kind,
+        found=True,
+        plan=Plan.FACT,
+        groups=groups,
+        citations=citations.citations,
+        note=text["found"],
+        evidence={"sentence_score": best - weights.threshold_for(kind)},
     )

@@ -6,13 +6,14 @@ from __future__ import annotations
 import numpy as np
 from llama_index.core.schema import TextNode
 
-from index.catalog import Catalog
+from index.catalog import Catalog, ChunkRecord
 from index.chunk_table import ChunkTable
 from index.embedding_cache import EmbeddingCache, text_hash
 from index.practice_catalog import PracticeCatalog
 from index.similar_pilots import PilotSimilarity
 from ingest.documents import within_section
 from ingest.extracted import Practice
+from ingest.matching_form import fold
 from ingest.nodes import embedding_text
 
 
@@ -22,25 +23,46 @@ class Insights:
     ):
         doc_meta = {doc.doc_id: doc.meta for doc in catalog.documents()}
         self.practices = PracticeCatalog(catalog.extracts(), doc_meta)
-        vectors = practice_vectors(self.practices.practices, table, cache, embedder_key)
+        self.practice_chunks = practice_chunks(self.practices.practices, table)
+        self.practice_texts = {
+            practice.practice_id: practice_text(practice, self.practice_chunks[practice.practice_id])
+            for practice in self.practices.practices
+        }
+        vectors = practice_vectors(self.practice_chunks, cache, embedder_key)
         self.similarity = PilotSimilarity(pilots, self.practices.practices, vectors)
 
 
+def practice_chunks(practices: list[Practice], table: ChunkTable) -> dict[str, list[ChunkRecord]]:
+    """The chunks of each practice's source sections, source by source, in document order."""
+    chunks: dict[str, list[ChunkRecord]] = {}
+    for practice in practices:
+        found = []
+        for source in practice.sources:
+            for record in table.records_of(source.doc_id):
+                if within_section(record.metadata.get("heading_path", ""), source.heading_path):
+                    found.append(record)
+        chunks[practice.practice_id] = found
+    return chunks
+
+
+def practice_text(practice: Practice, chunks: list[ChunkRecord]) -> str:
+    """Everything a practice's sources say, in matching form and lower case, for
+    checking which question words it covers."""
+    parts = [practice.title, practice.description]
+    for record in chunks:
+        parts.append(record.metadata.get("heading_path", ""))
+        parts.append(record.text)
+    return fold("\n".join(parts)).lower()
+
+
 def practice_vectors(
-    practices: list[Practice], table: ChunkTable, cache: EmbeddingCache, embedder_key: str
+    chunks: dict[str, list[ChunkRecord]], cache: EmbeddingCache, embedder_key: str
 ) -> dict[str, np.ndarray]:
     """Mean vector of each practice's source chunks, from the embedding cache."""
-    chunks_by_doc: dict[str, list] = {}
-    for record in table.records:
-        chunks_by_doc.setdefault(record.doc_id, []).append(record)
-    texts_of: dict[str, list[str]] = {}
-    for practice in practices:
-        texts = []
-        for source in practice.sources:
-            for record in chunks_by_doc.get(source.doc_id, []):
-                if within_section(record.metadata.get("heading_path", ""), source.heading_path):
-                    texts.append(embedding_text(TextNode(text=record.text, metadata=record.metadata)))
-        texts_of[practice.practice_id] = texts
+    texts_of = {
+        practice_id: [embedding_text(TextNode(text=r.text, metadata=r.metadata)) for r in records]
+        for practice_id, records in chunks.items()
+    }
     cached = cache.get_many(embedder_key, [text for texts in texts_of.values() for text in texts])
     vectors = {}
     for practice_id, texts in texts_of.items():

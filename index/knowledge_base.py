@@ -14,26 +14,29 @@ from typing import Any
 
 from llama_index.core.llms import LLM
 
-from index.answer_model import Answer
+from index.answer_model import Answer, Correction
 from index.bm25_index import Bm25Index, remove_leftovers
 from index.catalog import Catalog, ChunkRecord, DocumentRecord
 from index.chunk_table import ChunkTable
 from index.config import ANSWER_TOP_K, DEFAULT_TOP_K, IndexConfig, SearchMode
 from index.embedders import embedder_key, make_embedder
 from index.embedding_cache import EmbeddingCache
-from index.extractive import answer as answer_from_hits
+from index.answering import Answerer, EvidenceThresholds
 from index.filters import SearchFilters
 from index.fusion import unit_score
 from index.generative import generate_answer
+from index.homophones import HomophoneIndex
 from index.hybrid import HybridRetriever, ScoredChunk
 from index.insights import Insights
 from index.practice_catalog import SeriesPoint
+from index.question_terms import TermStats
 from index.similar_pilots import SimilarPilot
 from index.sync import Ingestor, IngestReport, Progress
 from index.vector_store import collection_name, open_client, open_vector_store
 from ingest.documents import ParsedDocument
 from ingest.extracted import Practice
 from ingest.loader import LoadResult
+from ingest.matching_form import fold
 from ingest.tokenizer import Tokenizer, configure_jieba
 
 # The pilot-level fields a document's metadata may have inferred rather than declared.
@@ -59,6 +62,8 @@ class KnowledgeBase:
         self._ingest_lock = threading.Lock()
         self._insights_lock = threading.Lock()
         self._insights: tuple[str, Insights] | None = None
+        self._homophones: tuple[HybridRetriever, HomophoneIndex] | None = None
+        self.answer_thresholds = EvidenceThresholds()
         self._finish_interrupted_ingest()
         self.retriever = self._load_retriever()
 
@@ -146,10 +151,34 @@ class KnowledgeBase:
             self.retriever = self._load_retriever()
 
     # -- reads -----------------------------------------------------------------
+    def understand(self, query: str) -> tuple[str, list[Correction]]:
+        """The query as it is searched: in matching form (simplified, half-width), with
+        homophone typos replaced by the corpus word they sound like (index/homophones.py)."""
+        folded = fold(query)
+        found = self._homophone_index().corrections(folded)
+        corrections = [Correction(c.typed, c.meant) for c in found]
+        for correction in corrections:
+            folded = folded.replace(correction.typed, correction.meant)
+        return folded, corrections
+
+    def _homophone_index(self) -> HomophoneIndex:
+        """Built once per retriever (about a second on the demo corpus), on first use."""
+        retriever = self.retriever
+        with self._insights_lock:
+            if self._homophones is None or self._homophones[0] is not retriever:
+                index = HomophoneIndex(retriever.bm25.vocabulary(), retriever.bm25.document_frequency)
+                self._homophones = (retriever, index)
+            return self._homophones[1]
+
+    def term_stats(self) -> TermStats:
+        retriever = self.retriever
+        return TermStats(len(retriever.table), retriever.bm25.document_frequency)
+
     def search(
         self, query: str, filters: SearchFilters | None = None, top_k: int = DEFAULT_TOP_K, mode: SearchMode = "hybrid"
     ) -> list[ScoredChunk]:
-        return self.retriever.search(query, filters, top_k, mode)
+        """Hybrid (or single-side) search for the query as ``understand`` reads it."""
+        return self.retriever.search(self.understand(query)[0], filters, top_k, mode)
 
     def relevance(self, hit: ScoredChunk) -> float:
         """A hybrid hit's score on 0–1, whichever fusion is configured (index/fusion.py)."""
@@ -271,8 +300,20 @@ class KnowledgeBase:
 
         Returns the answer and whether the LLM wrote it.
         """
-        hits = self.search(question, filters, top_k)
-        extractive = answer_from_hits(question, hits, scoring_question=_without_filter_words(question, filters))
+        read_as, corrections = self.understand(question)
+        retriever = self.retriever
+        insights = self.insights
+        answerer = Answerer(
+            search=lambda text, chosen, k: retriever.search(text, chosen, k),
+            catalog=insights.practices,
+            practice_texts=insights.practice_texts,
+            practice_chunks=insights.practice_chunks,
+            table=retriever.table,
+            stats=self.term_stats(),
+            pilots=self.pilots(),
+            thresholds=self.answer_thresholds,
+        )
+        extractive = answerer.answer(question, read_as, corrections, filters, top_k)
         if llm is None:
             return extractive, False
         return generate_answer(question, extractive, llm)
@@ -287,21 +328,6 @@ class KnowledgeBase:
     def close(self) -> None:
         self.catalog.close()
         self.cache.close()
-
-
-def _without_filter_words(question: str, filters: SearchFilters | None) -> str:
-    """The question for sentence scoring, without words its filters already guarantee.
-
-    With 「园区」 as a filter every candidate mentions 园区, so the word discriminates
-    nothing and only lowers every sentence's coverage of the question.
-    """
-    if filters is None:
-        return question
-    stripped = question
-    for value in (filters.pilot_type, filters.region):
-        if value and value in stripped:
-            stripped = stripped.replace(value, "")
-    return stripped if stripped.strip("？?。 ") else question
 
 
 def _document_matches(doc: DocumentRecord, filters: SearchFilters) -> bool:

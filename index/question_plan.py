@@ -11,6 +11,7 @@ answered with practices, every other kind with sentences.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 
@@ -23,25 +24,35 @@ _ORDER = (Plan.COMPARE, Plan.STATUS, Plan.PRACTICE)
 _PRACTICE_KINDS = frozenset({QuestionKind.METHOD, QuestionKind.LIST})
 
 
+REGEX_PREFIX = "re:"
+
+
 @cache
-def plan_cues() -> tuple[dict[Plan, tuple[str, ...]], tuple[str, ...]]:
+def plan_cues() -> tuple[dict[Plan, tuple[re.Pattern[str], ...]], tuple[str, ...]]:
     sections = data_sections(CUES_FILE)
-    cues = {plan: tuple(sections.get(plan.value, ())) for plan in _ORDER}
+    cues = {
+        plan: tuple(
+            re.compile(cue[len(REGEX_PREFIX) :] if cue.startswith(REGEX_PREFIX) else re.escape(cue))
+            for cue in sections.get(plan.value, ())
+        )
+        for plan in _ORDER
+    }
     return cues, tuple(sorted(sections.get("ignore", ()), key=len, reverse=True))
 
 
 def plan_cue_words(question: str) -> list[str]:
-    """The plan cues present in the question (for removing them from its content)."""
+    """The plan cues present in the question, as written there (for removing them from
+    its content)."""
     cues, ignored = plan_cues()
     text = _masked(question, ignored)
-    return [cue for plan in _ORDER for cue in cues[plan] if cue in text]
+    return [match.group(0) for plan in _ORDER for cue in cues[plan] for match in cue.finditer(text) if match.group(0)]
 
 
 def choose_plan(question: str, kind: QuestionKind | None = None) -> Plan:
     cues, ignored = plan_cues()
     text = _masked(question, ignored)
     for plan in _ORDER:
-        if any(cue in text for cue in cues[plan]):
+        if any(cue.search(text) for cue in cues[plan]):
             return plan
     kind = kind or classify(question)
     return Plan.PRACTICE if kind in _PRACTICE_KINDS else Plan.FACT

@@ -40,10 +40,9 @@ from ingest.chunking import ChunkingOptions
 from ingest.documents import FileReport, ParsedDocument
 from ingest.indicators import extract_figures
 from ingest.loader import DEFAULT_MAX_FILE_BYTES, LoadResult, load_documents
-from ingest.matching_form import MATCHING_FORM_VERSION
 from ingest.nodes import document_nodes, embedding_text
 from ingest.practices import extract_practices
-from ingest.tokenizer import Tokenizer
+from ingest.tokenizer import Tokenizer, vocabulary_version
 
 
 class Progress(Protocol):
@@ -135,7 +134,7 @@ class Ingestor:
     def _config_signature(self) -> str:
         return (
             f"{self.embedder_key}|{self.tokenizer.scheme}|{self.chunking.size}|{self.chunking.overlap}"
-            f"|v2|form{MATCHING_FORM_VERSION}"
+            f"|v2|words{vocabulary_version()}"
         )
 
     def _records(self, document: ParsedDocument) -> list[ChunkRecord]:

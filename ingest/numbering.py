@@ -44,6 +44,16 @@ def numbering_level(text: str) -> int:
     return 0
 
 
+def without_numbering(text: str) -> str:
+    """``（一）节能诊断实现全覆盖。委托…`` without its ``（一）``; other text as it is."""
+    stripped = text.strip()
+    for _, pattern in _PATTERNS:
+        match = pattern.match(stripped)
+        if match:
+            return stripped[match.end() :].strip()
+    return stripped
+
+
 def split_numbered(text: str) -> NumberedHeading | None:
     """Split a numbered paragraph into heading and body, or None if not numbered.
 

@@ -19,15 +19,13 @@ from functools import cache
 from pathlib import Path
 
 from ingest.indicators import data_sections
+from ingest.numbering import numbering_level
 from ingest.sentences import NUMBER_WITH_UNIT, split_sentences
 
 ROLES_FILE = Path(__file__).with_name("data") / "practice_roles.txt"
 
 # A numbered line this short, with no clause inside, is a heading: 「（二）水资源循环利用稳步推进。」
 MAX_HEADING_CHARS = 30
-_NUMBERED = re.compile(
-    r"^\s*(?:[一二三四五六七八九十]{1,3}[、，]|[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}(?:[.．](?!\d)|、))"
-)
 # How far before a figure its result word may stand, within the figure's clause.
 RESULT_WINDOW_CHARS = 16
 _CLAUSE_BREAK = re.compile(r"[，,；;：:。！？!?]")
@@ -57,7 +55,7 @@ def role_patterns() -> RolePatterns:
 
 def is_heading_line(sentence: str) -> bool:
     text = sentence.strip()
-    return bool(_NUMBERED.match(text)) and len(text) <= MAX_HEADING_CHARS and "，" not in text
+    return bool(numbering_level(text)) and len(text) <= MAX_HEADING_CHARS and "，" not in text
 
 
 def _figures(sentence: str) -> list[re.Match[str]]:
@@ -92,11 +90,6 @@ def sentence_role(sentence: str, patterns: RolePatterns | None = None) -> Role:
     if result_figures(text, patterns):
         return Role.EFFECT
     return Role.METHOD
-
-
-def without_numbering(sentence: str) -> str:
-    """``（一）节能诊断实现全覆盖。委托…`` keeps its text; only the numbering goes."""
-    return _NUMBERED.sub("", sentence, count=1).strip()
 
 
 @dataclass(frozen=True)

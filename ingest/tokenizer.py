@@ -9,6 +9,7 @@ does not change when the table does.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import threading
@@ -19,7 +20,7 @@ from typing import Literal, get_args
 
 import jieba
 
-from ingest.matching_form import fold
+from ingest.matching_form import MATCHING_FORM_VERSION, fold
 
 DATA_DIR = Path(__file__).with_name("data")
 USER_DICT = DATA_DIR / "userdict.txt"
@@ -111,6 +112,16 @@ def char_ngrams(text: str, *, unigrams: bool) -> list[str]:
         grams.extend(run[i : i + 2] for i in range(len(run) - 1))
     grams.extend(word.lower() for word in _ASCII_WORD.findall(text))
     return grams
+
+
+@cache
+def vocabulary_version() -> str:
+    """A digest of the data that decides document tokens (user dictionary, stop words)
+    and of the matching form: stored tokens are stale when it changes."""
+    digest = hashlib.sha256(MATCHING_FORM_VERSION.encode())
+    for path in (USER_DICT, STOPWORDS):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 @dataclass(frozen=True)

@@ -56,13 +56,16 @@ def test_pilot_page_has_documents_by_period_and_indicator_series(http):
     assert {"2024H2", "2025H1"} <= set(page["documents_by_period"])
     series = [item for item in page["indicators"] if len(item["points"]) >= 2]
     assert len(series) >= 3
-    texts = {period: _document_text(http, f"park-ningdong-qingquan/report-{period}") for period in ("2024H2", "2025H1")}
+    periods = sorted(page["documents_by_period"])
+    texts = {
+        period: _document_text(http, f"park-ningdong-qingquan/report-{period}") for period in periods if "H" in period
+    }
     for item in series:
-        assert [point["period"] for point in item["points"]] == ["2024H2", "2025H1"]
+        assert [point["period"] for point in item["points"]] == sorted(point["period"] for point in item["points"])
         for point in item["points"]:
             assert point["sentence"] and point["doc_id"].endswith(point["period"])
             number = re.sub(r"\.0$", "", str(point["value"]))
-            assert number in texts[point["period"]]
+            assert number in texts[point["period"]].replace(",", "")  # 8,580 is written with a separator
     assert page["practices"] and all(p["pilot_id"] == "park-ningdong-qingquan" for p in page["practices"])
 
 

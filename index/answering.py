@@ -1,0 +1,325 @@
+"""Answering a question: choose a plan, gather evidence, answer or refuse.
+
+One entry point for the API, the CLI and the bench. The question is first read in
+matching form with homophone typos corrected (both said to the user), its topic words
+weighed (index/question_terms.py) and its scope read (a pilot type or a pilot it
+names). Then the plan (index/question_plan.py):
+
+- practice: practices per pilot (index/practice_answers.py); when no practice covers
+  the topic, the sentence answer below;
+- compare: a table of one indicator across pilots (index/figure_tables.py); without
+  comparable figures, the sentence answer;
+- status and fact: the sentences that state it (index/extractive.py).
+
+Every plan refuses rather than pads. A question whose heaviest topic words the corpus
+never uses is refused outright, naming them; the sentence answer must also mention
+the topic words it is asked about (a question about a cost is not answered by the
+sentence giving the size beside it).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+from index.answer_model import Answer, Citation, CitationNumbers, Correction, Plan
+from index.catalog import ChunkRecord
+from index.chunk_table import ChunkTable
+from index.extractive import ScoringWeights, messages
+from index.extractive import answer as extractive_answer
+from index.figure_tables import figure_table, question_periods
+from index.filters import SearchFilters
+from index.hybrid import ScoredChunk
+from index.practice_answers import PracticeThresholds, choose, match_practices, practice_answers
+from index.practice_catalog import PracticeCatalog
+from index.question_kind import classify
+from index.question_plan import choose_plan
+from index.question_scope import Scope, question_scope
+from index.question_terms import TermStats, Topic, coverage, missing_terms, topic
+from ingest.extracted import Practice, PracticeSource
+from ingest.matching_form import fold
+from ingest.practices import strip_numbering
+
+Search = Callable[[str, SearchFilters, int], list[ScoredChunk]]
+PRACTICE_SEARCH_DEPTH = 40
+
+
+@dataclass(frozen=True, kw_only=True)
+class EvidenceThresholds:
+    """Refusal bars, calibrated on the domain questions and CMRC (bench/domain.py,
+    bench/answers.py). ``unknown_share``: refuse when topic words no chunk uses carry
+    this share of the topic's weight. ``fact_coverage``: the sentence answer's best
+    sentence, read with its section, must mention this share of the topic weight."""
+
+    unknown_share: float = 0.6
+    fact_coverage: float = 0.35
+    practice: PracticeThresholds = PracticeThresholds()
+    # Calibration only: gather the evidence of every path, whatever is decided.
+    record_all: bool = False
+
+
+@dataclass
+class Answerer:
+    search: Search
+    catalog: PracticeCatalog
+    table: ChunkTable
+    stats: TermStats
+    pilots: list[dict]
+    practice_texts: dict[str, str]
+    practice_chunks: dict[str, list[ChunkRecord]]
+    weights: ScoringWeights = ScoringWeights()
+    thresholds: EvidenceThresholds = EvidenceThresholds()
+
+    def answer(
+        self,
+        question: str,
+        read_as: str,
+        corrections: Sequence[Correction],
+        filters: SearchFilters | None = None,
+        top_k: int = 8,
+    ) -> Answer:
+        """Answer ``question`` (as asked), reading it as ``read_as`` (matching form,
+        typos corrected)."""
+        filters = filters or SearchFilters()
+        kind = classify(read_as)
+        plan = choose_plan(read_as, kind)
+        scope = question_scope(read_as, self.pilots)
+        scoped = _scoped_filters(filters, scope)
+        question_topic = topic(scope.without_names(read_as), self.stats)
+        result: Answer | None = None
+        evidence: dict[str, float] = {"unknown_share": _unknown_share(question_topic)}
+        if evidence["unknown_share"] >= self.thresholds.unknown_share:
+            result = self._refuse_unknown(question, read_as, question_topic, scoped, kind)
+        elif plan is Plan.PRACTICE:
+            result = self._practices(question, read_as, question_topic, scoped, filters, scope, kind, evidence)
+        elif plan is Plan.COMPARE:
+            result = self._compare(question, read_as, question_topic, scoped, scope, kind)
+        if self.thresholds.record_all and result is not None:
+            self._sentences(question, read_as, question_topic, scoped, filters, top_k, evidence)
+        if result is None:
+            result = self._sentences(question, read_as, question_topic, scoped, filters, top_k, evidence)
+            result.plan = plan if plan in (Plan.FACT, Plan.STATUS) else Plan.FACT
+        result.evidence = evidence
+        result.kind = kind
+        result.corrections = list(corrections)
+        if corrections:
+            text = messages()["corrected"]
+            result.note = "".join(text.format(typed=c.typed, meant=c.meant) for c in corrections) + result.note
+        return result
+
+    # -- plans ------------------------------------------------------------------------
+    def _practices(
+        self,
+        question: str,
+        read_as: str,
+        question_topic: Topic,
+        scoped: SearchFilters,
+        filters: SearchFilters,
+        scope: Scope,
+        kind,
+        evidence: dict[str, float],
+    ) -> Answer | None:
+        for attempt in _widening(scoped, filters):
+            hits = self.search(read_as, attempt, PRACTICE_SEARCH_DEPTH)
+            candidates = self._candidate_practices(attempt, scope)
+            matches = match_practices(question_topic, hits, candidates, self.practice_texts, self.practice_chunks)
+            best = max((match.coverage for match in matches), default=0.0)
+            evidence["practice_coverage"] = max(evidence.get("practice_coverage", 0.0), best)
+            chosen = choose(matches, self.thresholds.practice)
+            if chosen:
+                citations = CitationNumbers()
+                practices = practice_answers(chosen, question_topic, citations)
+                if practices:
+                    groups: dict[str, list] = {}
+                    for practice in practices:
+                        groups.setdefault(practice.pilot, []).extend(practice.sentences())
+                    return Answer(
+                        question,
+                        kind,
+                        found=True,
+                        plan=Plan.PRACTICE,
+                        groups=groups,
+                        practices=practices,
+                        citations=citations.citations,
+                        note=messages()["found_practices"],
+                    )
+        return None
+
+    def _compare(
+        self, question: str, read_as: str, question_topic: Topic, scoped: SearchFilters, scope: Scope, kind
+    ) -> Answer | None:
+        pilot_ids = self._pilots_in_scope(scoped, scope)
+        citations = CitationNumbers()
+        table = figure_table(
+            read_as,
+            question_topic,
+            self.catalog.figures_by_doc,
+            self.catalog.doc_meta,
+            self.table,
+            citations,
+            pilot_ids,
+        )
+        if table is None:
+            return None
+        note = messages()["found_table"]
+        if table.caveat:
+            note = messages()["table_caveat"].format(caveat=table.caveat) + note
+        return Answer(
+            question, kind, found=True, plan=Plan.COMPARE, table=table, citations=citations.citations, note=note
+        )
+
+    def _pilots_in_scope(self, filters: SearchFilters, scope: Scope) -> list[str]:
+        """The pilots a comparison runs over: those the question names, else those the
+        filters (or the pilot type the question names) allow."""
+        if len(scope.pilot_ids) > 1:
+            return list(scope.pilot_ids)
+        return [
+            pilot["pilot_id"]
+            for pilot in self.pilots
+            if (filters.pilot_id is None or pilot["pilot_id"] == filters.pilot_id)
+            and (filters.pilot_type is None or pilot["pilot_type"] == filters.pilot_type)
+            and (filters.region is None or pilot["region"] == filters.region)
+        ]
+
+    def _candidate_practices(self, filters: SearchFilters, scope: Scope) -> list[Practice]:
+        """The practices the filters (and the pilots the question names) allow; a
+        document filter keeps practices with a source of that kind or period."""
+        found = self.catalog.find(
+            pilot_type=filters.pilot_type, field=filters.field, region=filters.region, pilot_id=filters.pilot_id
+        )
+        if len(scope.pilot_ids) > 1:
+            found = [p for p in found if p.pilot_id in scope.pilot_ids]
+        if filters.doc_type or filters.period or filters.year:
+            found = [p for p in found if any(_source_matches(source, filters) for source in p.sources)]
+        return found
+
+    def _sentences(
+        self,
+        question: str,
+        read_as: str,
+        question_topic: Topic,
+        scoped: SearchFilters,
+        filters: SearchFilters,
+        top_k: int,
+        evidence: dict[str, float],
+    ) -> Answer:
+        hits = self.search(read_as, scoped, top_k) or self.search(read_as, filters, top_k)
+        result = extractive_answer(question, hits, weights=self.weights, scoring_question=_scoring(read_as, scoped))
+        evidence.update(result.evidence)
+        if not result.found:
+            return result
+        best = result.sentences()[0]
+        cited = [c for c in result.citations if c.n in best.citations]
+        asked_periods = question_periods(read_as)
+        if asked_periods and not any(self._states_period(period, best.text, cited) for period in asked_periods):
+            evidence["period_matched"] = 0.0
+            missing = [_period_words(period) for period in sorted(asked_periods)]
+            return self._refusal(question, result.citations, missing, result.kind, unknown=False)
+        if not question_topic.terms:
+            return result
+        evidence_text = fold(" ".join([best.text, *(f"{c.title} {c.heading_path}" for c in cited)])).lower()
+        evidence["fact_coverage"] = coverage(question_topic, evidence_text)
+        if evidence["fact_coverage"] < self.thresholds.fact_coverage:
+            missing = missing_terms(question_topic, evidence_text)
+            return self._refusal(question, result.citations or result.related, missing, result.kind, unknown=False)
+        return result
+
+    def _states_period(self, period: str, sentence: str, cited: list[Citation]) -> bool:
+        """The sentence is about ``period`` (2024H1 or 2024): it names it, or it names no
+        year and its document reports on that period."""
+        if _period_words(period) in sentence or (len(period) == 4 and f"{period}年" in sentence):
+            return True
+        if YEAR_IN_TEXT.search(sentence):
+            return False
+        for citation in cited:
+            record = self.table.get(citation.chunk_id)
+            meta = record.metadata if record is not None else {}
+            if meta.get("period") == period or str(meta.get("year", "")) == period[:4] and len(period) == 4:
+                return True
+        return False
+
+    def _refuse_unknown(self, question: str, read_as: str, question_topic: Topic, scoped: SearchFilters, kind) -> Answer:
+        citations = CitationNumbers()
+        for hit in self.search(read_as, scoped, 3):
+            citations.number(hit.record)
+        return self._refusal(question, citations.citations, list(question_topic.unknown), kind)
+
+    def _refusal(
+        self, question: str, related: list[Citation], missing: list[str], kind, unknown: bool = True
+    ) -> Answer:
+        """Say what is missing — words no document uses (``unknown``), or words the closest
+        material does not mention — and offer that material."""
+        text = messages()
+        if missing:
+            template = text["missing_terms"] if unknown else text["not_mentioned"]
+            note = template.format(terms="”“".join(missing), question=question.strip())
+        else:
+            note = text["not_found"].format(question=question.strip())
+        related = related[:3]
+        if related and missing:
+            note += text["nearest"].format(topic=_about(related[0]))
+        return Answer(question, kind, found=False, related=related, missing=missing, note=note)
+
+
+YEAR_IN_TEXT = re.compile(r"20\d{2}\s*年")
+
+
+def _period_words(period: str) -> str:
+    """2024H1 -> 2024年上半年; 2024 -> 2024年."""
+    if len(period) == 6:
+        return f"{period[:4]}年{'上' if period.endswith('1') else '下'}半年"
+    return f"{period}年"
+
+
+def _about(citation: Citation) -> str:
+    """What a chunk is about, for 「最接近的材料是关于……的」: its section title."""
+    heading = citation.heading_path.split(" > ")[-1] if citation.heading_path else citation.title
+    return f"{citation.pilot}：{strip_numbering(heading)}" if citation.pilot else heading
+
+
+def _unknown_share(question_topic: Topic) -> float:
+    """Share of the topic's weight carried by words no chunk uses; 1 when every word
+    that could name the topic is unused (「感冒发烧吃什么药」)."""
+    if not question_topic.terms and question_topic.dropped:
+        return 1.0
+    total = question_topic.total()
+    unknown = sum(
+        max(question_topic.weights[i] for i in members)
+        for members in question_topic.group_of()
+        if all(question_topic.terms[i] in question_topic.unknown for i in members)
+    )
+    return unknown / total if total > 0 else 0.0
+
+
+def _source_matches(source: PracticeSource, filters: SearchFilters) -> bool:
+    if filters.doc_type and source.doc_type != filters.doc_type:
+        return False
+    if filters.period and source.period != filters.period:
+        return False
+    year = source.period[:4] if source.period else source.date[:4]
+    return not filters.year or year == str(filters.year)
+
+
+def _scoped_filters(filters: SearchFilters, scope: Scope) -> SearchFilters:
+    """The user's filters, narrowed to what the question names when they leave it open."""
+    if filters.pilot_id is None and len(scope.pilot_ids) == 1:
+        return replace(filters, pilot_id=scope.pilot_ids[0])
+    if filters.pilot_type is None and filters.pilot_id is None and scope.pilot_type:
+        return replace(filters, pilot_type=scope.pilot_type)
+    return filters
+
+
+def _widening(scoped: SearchFilters, filters: SearchFilters) -> list[SearchFilters]:
+    return [scoped] if scoped == filters else [scoped, filters]
+
+
+def _scoring(read_as: str, filters: SearchFilters) -> str:
+    """The question for sentence scoring, without words its filters already guarantee:
+    with 「园区」 as a filter every candidate mentions 园区, so the word discriminates
+    nothing and only lowers every sentence's coverage of the question."""
+    stripped = read_as
+    for value in (filters.pilot_type, filters.region):
+        if value and value in stripped:
+            stripped = stripped.replace(value, "")
+    return stripped if stripped.strip("？?。 ") else read_as
