@@ -102,9 +102,7 @@ def cited(answer: Answer) -> list[tuple[str, str, str]]:
     used = {n for group in answer.groups.values() for sentence in group for n in sentence.citations}
     if answer.table is not None:
         used |= {row.citation for row in answer.table.rows}
-    return [
-        (c.doc_id, c.heading_path, c.doc_id.split("/", 1)[0]) for c in answer.citations if c.n in used or not used
-    ]
+    return [(c.doc_id, c.heading_path, c.doc_id.split("/", 1)[0]) for c in answer.citations if c.n in used or not used]
 
 
 @dataclass
@@ -231,13 +229,17 @@ def calibrate(kb: KnowledgeBase, questions: list[DomainQuestion]) -> list[str]:
                     bad = [a for a, row in zip(answered, rows) if not row[0]]
                     false_refusals = 1 - sum(good) / max(1, len(good))
                     false_answers = sum(bad) / max(1, len(bad))
-                    best.append((false_refusals + false_answers, false_refusals, false_answers, unknown, practice, shift, fact))
+                    best.append(
+                        (false_refusals + false_answers, false_refusals, false_answers, unknown, practice, shift, fact)
+                    )
     best.sort()
     lines = ["错拒+错答  错拒率  错答率  unknown  practice  score_shift  fact"]
     lines += [f"{b[0]:.3f}  {b[1]:.3f}  {b[2]:.3f}  {b[3]}  {b[4]}  {b[5]}  {b[6]}" for b in best[:15]]
     for o, row in zip(outcomes, rows):
-        lines.append(f"{o.question.id} {'A' if row[0] else 'R'} {row[1]:8} unk={row[2]:.2f} pc={row[3]:.2f} "
-                     f"ss={row[4]:+.1f} fc={row[5]:.2f} {o.question.question}")
+        lines.append(
+            f"{o.question.id} {'A' if row[0] else 'R'} {row[1]:8} unk={row[2]:.2f} pc={row[3]:.2f} "
+            f"ss={row[4]:+.1f} fc={row[5]:.2f} {o.question.question}"
+        )
     del replace
     return lines
 
@@ -256,7 +258,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--questions", type=Path, default=QUESTIONS_FILE)
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
-    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="kept between runs (ingest is incremental)")
+    parser.add_argument(
+        "--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="kept between runs (ingest is incremental)"
+    )
     parser.add_argument("--split", choices=("dev", "test", "all"), default="all")
     parser.add_argument("--show", type=int, default=0, help="print up to N failures")
     parser.add_argument("--json", action="store_true")
@@ -277,9 +281,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=1))
     else:
-        print(f"{'':14}{'support':>9}{'coverage':>10}{'mentions':>10}{'false-ref':>10}{'false-ans':>10}{'p50':>8}{'p95':>8}")
+        print(
+            f"{'':14}{'support':>9}{'coverage':>10}{'mentions':>10}{'false-ref':>10}{'false-ans':>10}{'p50':>8}{'p95':>8}"
+        )
         for name, row in [("all", result), *result["by_kind"].items()]:
-            cells = [row["support"], row["pilot_coverage"], row["mentions"], row["false_refusals"], row["false_answers"]]
+            cells = [
+                row["support"],
+                row["pilot_coverage"],
+                row["mentions"],
+                row["false_refusals"],
+                row["false_answers"],
+            ]
             shown = "".join(f"{'-' if v is None else f'{v:.3f}':>10}" for v in cells)
             print(f"{name:14}{shown}{row['latency_ms']['p50']:>8}{row['latency_ms']['p95']:>8}")
     for line in failures(outcomes)[: args.show]:

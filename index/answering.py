@@ -239,7 +239,9 @@ class Answerer:
                 return True
         return False
 
-    def _refuse_unknown(self, question: str, read_as: str, question_topic: Topic, scoped: SearchFilters, kind) -> Answer:
+    def _refuse_unknown(
+        self, question: str, read_as: str, question_topic: Topic, scoped: SearchFilters, kind
+    ) -> Answer:
         citations = CitationNumbers()
         for hit in self.search(read_as, scoped, 3):
             citations.number(hit.record)

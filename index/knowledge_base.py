@@ -15,13 +15,13 @@ from typing import Any
 from llama_index.core.llms import LLM
 
 from index.answer_model import Answer, Correction
+from index.answering import Answerer, EvidenceThresholds
 from index.bm25_index import Bm25Index, remove_leftovers
 from index.catalog import Catalog, ChunkRecord, DocumentRecord
 from index.chunk_table import ChunkTable
 from index.config import ANSWER_TOP_K, DEFAULT_TOP_K, IndexConfig, SearchMode
 from index.embedders import embedder_key, make_embedder
 from index.embedding_cache import EmbeddingCache
-from index.answering import Answerer, EvidenceThresholds
 from index.filters import SearchFilters
 from index.fusion import unit_score
 from index.generative import generate_answer

@@ -11,8 +11,8 @@ question (「量子计算机」 beside a hospital's 计算机断层).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path

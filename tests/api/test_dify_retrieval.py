@@ -192,7 +192,9 @@ def test_or_across_fields_and_lists_of_values(dify):
     )
     found = records(post(dify, body))
     assert found
-    assert all(r["metadata"]["pilot_type"] in ("乡村", "社区") or r["metadata"]["doc_type"] == "进展报告" for r in found)
+    assert all(
+        r["metadata"]["pilot_type"] in ("乡村", "社区") or r["metadata"]["doc_type"] == "进展报告" for r in found
+    )
     assert {r["metadata"]["doc_type"] for r in found} - {"进展报告"}, "the or brought in other kinds too"
 
 
