@@ -10,6 +10,7 @@ from api.auth import ReadAccess
 from api.errors import install_error_handlers
 from api.ingest_jobs import on_startup
 from api.jobs import JobRegistry
+from api.mcp_http import mount_mcp
 from api.routes import ask, compile, documents, health, jobs, pages, pilots, practices, retrieval, search, writes
 from api.settings import Settings
 from index import KnowledgeBase
@@ -34,7 +35,8 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
         app.state.jobs = JobRegistry()
         app.state.jobs.start()
         try:
-            yield
+            async with mcp.session_manager.run():
+                yield
         finally:
             app.state.jobs.stop()
             if owned:
@@ -50,4 +52,5 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
     for module in (writes, retrieval, health, pages):
         app.include_router(module.router)
     app.mount("/static", pages.static_files(), name="static")
+    mcp = mount_mcp(app, settings)
     return app

@@ -41,19 +41,25 @@ def _settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def require_read(request: Request, credentials: Credentials) -> None:
-    """Reads need the read or the write token, but only once a read token is set."""
-    settings = _settings(request)
+def read_refusal(settings: Settings, given: str | None) -> ApiError | None:
+    """Why a read with bearer token ``given`` (None: no token) is refused, or None if it may go on."""
     read_token = settings.read_token.get_secret_value()
     if not read_token:
-        return
-    if credentials is None:
-        raise ApiError(401, messages.TOKEN_MISSING, "Authorization", _CHALLENGE)
-    given = credentials.credentials
+        return None
+    if given is None:
+        return ApiError(401, messages.TOKEN_MISSING, "Authorization", _CHALLENGE)
     # Both comparisons always run: which token matched must not show in the timing.
     matches = [token_matches(given, read_token), token_matches(given, settings.write_token.get_secret_value())]
     if not any(matches):
-        raise ApiError(401, messages.TOKEN_WRONG, "Authorization", _CHALLENGE)
+        return ApiError(401, messages.TOKEN_WRONG, "Authorization", _CHALLENGE)
+    return None
+
+
+def require_read(request: Request, credentials: Credentials) -> None:
+    """Reads need the read or the write token, but only once a read token is set."""
+    refusal = read_refusal(_settings(request), credentials.credentials if credentials is not None else None)
+    if refusal is not None:
+        raise refusal
 
 
 def require_write(request: Request, credentials: Credentials) -> None:

@@ -1,4 +1,4 @@
-"""The ``tanlu`` command: ingest, search, serve, stats.
+"""The ``tanlu`` command: ingest, search, ask, practices, compile, serve, mcp, stats.
 
 Thread settings are fixed before numpy or the embedder load: numpy's multi-threaded
 BLAS fights the embedder's OpenMP threads on small machines (STACK-NOTES).
@@ -23,6 +23,7 @@ from rich.table import Table  # noqa: E402
 from typer.core import TyperGroup  # noqa: E402
 
 from api import messages  # noqa: E402
+from api.compile.checks import DEFAULT_TITLE  # noqa: E402
 from api.settings import Settings  # noqa: E402
 from index.config import ANSWER_TOP_K, SearchMode  # noqa: E402
 from ingest.errors import InputError, TanluError  # noqa: E402
@@ -250,22 +251,21 @@ def compile(
     pilot_types: Annotated[list[str] | None, typer.Option("--type", help="试点类型，可重复")] = None,
     fields: Annotated[list[str] | None, typer.Option("--field", help="领域，可重复")] = None,
     periods: Annotated[list[str] | None, typer.Option("--period", help="时期，如 2025H1 或 2025，可重复")] = None,
-    title: Annotated[str, typer.Option(help="标题")] = "宁夏碳达峰试点可复制可推广经验做法汇编",
+    title: Annotated[str, typer.Option(help="标题")] = DEFAULT_TITLE,
 ) -> None:
     """把所选类型、领域、时期的经验做法汇编成 Word 或 Markdown 文件。"""
-    from api.compile import CompileRequest, build_outline, write_docx, write_markdown
-    from ingest.domain import FIELDS, PILOT_TYPES
+    from api.compile import build_outline, compile_request, write_docx, write_markdown
 
-    for values, allowed, name in ((pilot_types or [], PILOT_TYPES, "--type"), (fields or [], FIELDS, "--field")):
-        unknown = [value for value in values if value not in allowed]
-        if unknown:
-            raise InputError(f"{name} 的取值“{'、'.join(unknown)}”无效，应为：{'、'.join(allowed)}", parameter=name)
+    request = compile_request(
+        pilot_types=pilot_types or (),
+        fields=fields or (),
+        periods=periods or (),
+        title=title,
+        names={"pilot_types": "--type", "fields": "--field", "periods": "--period", "title": "--title"},
+    )
     if output.suffix.lower() not in (".docx", ".md"):
         raise InputError("输出文件应以 .docx 或 .md 结尾", parameter="output")
     kb = _open(Settings())
-    request = CompileRequest(
-        pilot_types=tuple(pilot_types or ()), fields=tuple(fields or ()), periods=tuple(periods or ()), title=title
-    )
     outline = build_outline(kb.all_practices(), request)
     if not outline.practices:
         console.print("[yellow]所选条件下没有可汇编的经验做法。[/yellow]")
@@ -298,6 +298,23 @@ def serve(
     console.print(f"碳路 TanLu 已启动：[bold]http://{host}:{port}/[/bold]  接口文档：http://{host}:{port}/docs")
     console.print(writes_status(settings), highlight=False)
     uvicorn.run(create_app(settings, kb), host=host, port=port, log_level="warning")
+
+
+@app.command()
+def mcp() -> None:
+    """以 MCP（stdio）提供知识库，供支持 MCP 的助手调用（检索、问答、经验做法、试点、汇编）。"""
+    from api.mcp_http import links_base
+    from api.mcp_server import build_mcp_server
+    from index.generative import make_llm
+
+    settings = Settings()
+    kb = _open(settings, status=error_console)  # stdout is the MCP wire: nothing else may go there
+    options = settings.llm_options()
+    llm = make_llm(options) if options else None
+    try:
+        build_mcp_server(lambda: kb, lambda: llm, links_base(settings)).run("stdio")
+    finally:
+        kb.close()
 
 
 @app.command()

@@ -7,8 +7,10 @@ MCP tools return the same models, so a citation reads alike wherever it is shown
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import asdict
+from typing import Any
 from urllib.parse import quote, urlencode
 
 from api.highlight import highlight, matched_terms
@@ -18,13 +20,18 @@ from api.schemas import (
     AnswerSentenceOut,
     AskResponse,
     CitationOut,
+    DocumentInfo,
     FigureOut,
+    IndicatorSeries,
     JobOut,
+    PassageOut,
+    PilotPage,
     PracticeOut,
     SearchHit,
+    SeriesPointOut,
     SourceOut,
 )
-from index import KnowledgeBase
+from index import KnowledgeBase, SearchFilters
 from index.answer_model import Answer, Citation
 from index.catalog import ChunkRecord
 from index.hybrid import ScoredChunk
@@ -76,6 +83,29 @@ def to_hit(rank: int, query: str, hit: ScoredChunk) -> SearchHit:
         text=record.text,
         highlighted=highlight(record.text, terms),
         matched_terms=terms,
+    )
+
+
+def passage_out(hit: ScoredChunk, score: float, base_url: str) -> PassageOut:
+    """A hit as MCP returns it: the text, a 0–1 score and how to cite and open it."""
+    meta = hit.record.metadata
+    heading_path = str(meta.get("heading_path", ""))
+    return PassageOut(
+        text=hit.record.text,
+        score=round(score, 4),
+        pilot=str(meta.get("pilot", "")),
+        pilot_id=str(meta.get("pilot_id", "")),
+        pilot_type=str(meta.get("pilot_type", "")),
+        region=str(meta.get("region", "")),
+        title=str(meta.get("title", "")),
+        doc_type=str(meta.get("doc_type", "")),
+        period=str(meta.get("period", "")),
+        date=str(meta.get("date", "")),
+        heading_path=heading_path,
+        page=meta.get("page") or None,
+        doc_id=hit.record.doc_id,
+        url=section_link(base_url, hit.record.doc_id, heading_path),
+        inferred=inferred_fields(meta),
     )
 
 
@@ -171,6 +201,30 @@ def practice_out(practice: Practice, score: float | None = None, page_of: PageLo
         ],
         demo=practice.demo,
         score=None if score is None else round(score, 4),
+    )
+
+
+# -- pilots ---------------------------------------------------------------------------
+def pilot_page(kb: KnowledgeBase, pilot: dict[str, Any]) -> PilotPage:
+    """One pilot: documents by period, its figures over time (half-yearly reports), practices."""
+    pilot_id = pilot["pilot_id"]
+    documents = kb.documents(SearchFilters(pilot_id=pilot_id))
+    documents.sort(key=lambda doc: (doc.meta.get("date") or doc.meta.get("period") or "", doc.doc_id))
+    infos = [DocumentInfo.from_meta(doc.doc_id, doc.meta) for doc in documents]
+    by_period: dict[str, list[DocumentInfo]] = defaultdict(list)
+    for info in infos:
+        by_period[info.period or (info.date[:4] if info.date else "未注明")].append(info)
+    indicators = [
+        IndicatorSeries(name=name, unit=points[-1].unit, points=[SeriesPointOut(**asdict(point)) for point in points])
+        for name, points in kb.time_series(pilot_id).items()
+    ]
+    page_of = section_pages(kb)
+    practices = [
+        practice_out(practice, page_of=page_of)
+        for practice, _ in kb.practices("", SearchFilters(pilot_id=pilot_id), 100)
+    ]
+    return PilotPage(
+        **pilot, documents=infos, documents_by_period=dict(by_period), indicators=indicators, practices=practices
     )
 
 

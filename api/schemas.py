@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from api.compile.checks import DEFAULT_TITLE
 from index.config import ANSWER_TOP_K
 
 
@@ -188,7 +189,7 @@ class CompileBody(BaseModel):
     pilot_types: list[str] = Field(default_factory=list, description="试点类型，空为全部")
     fields: list[str] = Field(default_factory=list, description="领域，空为全部")
     periods: list[str] = Field(default_factory=list, description="时期，如 2025H1 或 2025，空为全部")
-    title: str = Field("宁夏碳达峰试点可复制可推广经验做法汇编", max_length=100)
+    title: str = Field(DEFAULT_TITLE, max_length=100)
     format: str = Field("docx", pattern="^(docx|markdown)$", description="docx 或 markdown")
 
 
@@ -288,3 +289,43 @@ class JobAccepted(BaseModel):
     files: list[AcceptedFileOut] = Field(default_factory=list)
     refused: list[RefusedFileOut] = Field(default_factory=list, description="收到但拒收的文件（其余文件照常导入）")
     doc_id: str = ""
+
+
+# -- MCP tool results (api/mcp_server.py) ---------------------------------------------------
+class PassageOut(BaseModel):
+    """A retrieved passage with everything needed to cite it."""
+
+    text: str
+    score: float = Field(description="相关度（0–1）")
+    pilot: str
+    pilot_id: str
+    pilot_type: str
+    region: str
+    title: str = Field(description="文档标题")
+    doc_type: str
+    period: str = ""
+    date: str = ""
+    heading_path: str = Field(description="章节路径")
+    page: int | None = Field(None, description="起始页码（仅分页格式）")
+    doc_id: str
+    url: str = Field(description="在碳路页面中打开该章节的链接")
+    inferred: list[str] = Field(default_factory=list, description="推断而非文件声明的元数据字段")
+
+
+class PassageList(BaseModel):
+    query: str
+    filters: dict[str, Any]
+    passages: list[PassageOut]
+
+
+class PracticeList(BaseModel):
+    query: str
+    filters: dict[str, Any]
+    practices: list[PracticeOut]
+
+
+class CompiledMarkdown(BaseModel):
+    title: str
+    practice_count: int = Field(description="汇编收入的经验做法条数")
+    reference_count: int = Field(description="编号来源条数")
+    markdown: str = Field(description="汇编全文（Markdown），每条做法带编号的来源")

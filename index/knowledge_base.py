@@ -241,6 +241,10 @@ class KnowledgeBase:
             pilot["doc_types"] = dict(doc_types[pilot_id])
         return sorted(grouped.values(), key=lambda p: (p["pilot_type"], p["pilot_id"]))
 
+    def pilot(self, pilot_id: str) -> dict[str, Any] | None:
+        """One pilot as ``pilots()`` lists it, or None."""
+        return next((pilot for pilot in self.pilots() if pilot["pilot_id"] == pilot_id), None)
+
     def stats(self) -> dict[str, Any]:
         docs = self.catalog.documents()
         return {

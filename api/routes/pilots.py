@@ -3,7 +3,6 @@ practices), and similar pilots with their reasons."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import asdict
 from typing import Annotated
 
@@ -12,23 +11,15 @@ from fastapi import APIRouter, Query
 from api import messages
 from api.deps import KB
 from api.errors import ApiError
-from api.presenters import practice_out, section_pages
-from api.schemas import (
-    DocumentInfo,
-    IndicatorSeries,
-    PilotInfo,
-    PilotPage,
-    SeriesPointOut,
-    SimilarPilotOut,
-    SimilarRequest,
-)
-from index import SearchFilters
+from api.presenters import pilot_page
+from api.schemas import PilotInfo, PilotPage, SimilarPilotOut, SimilarRequest
+from index import KnowledgeBase
 
 router = APIRouter(tags=["试点"])
 
 
-def _pilot(kb, pilot_id: str) -> dict:
-    pilot = next((item for item in kb.pilots() if item["pilot_id"] == pilot_id), None)
+def _pilot(kb: KnowledgeBase, pilot_id: str) -> dict:
+    pilot = kb.pilot(pilot_id)
     if pilot is None:
         raise ApiError(404, messages.PILOT_NOT_FOUND.format(pilot_id=pilot_id), "pilot_id")
     return pilot
@@ -43,25 +34,7 @@ def list_pilots(kb: KB) -> list[PilotInfo]:
 @router.get("/pilots/{pilot_id}", response_model=PilotPage, responses={404: {"description": "试点不存在"}})
 def get_pilot(kb: KB, pilot_id: str) -> PilotPage:
     """一个试点：按时期排列的文档、半年度报告中的指标时间序列、经验做法。"""
-    pilot = _pilot(kb, pilot_id)
-    documents = kb.documents(SearchFilters(pilot_id=pilot_id))
-    documents.sort(key=lambda doc: (doc.meta.get("date") or doc.meta.get("period") or "", doc.doc_id))
-    infos = [DocumentInfo.from_meta(doc.doc_id, doc.meta) for doc in documents]
-    by_period: dict[str, list[DocumentInfo]] = defaultdict(list)
-    for info in infos:
-        by_period[info.period or (info.date[:4] if info.date else "未注明")].append(info)
-    indicators = [
-        IndicatorSeries(name=name, unit=points[-1].unit, points=[SeriesPointOut(**asdict(point)) for point in points])
-        for name, points in kb.time_series(pilot_id).items()
-    ]
-    page_of = section_pages(kb)
-    practices = [
-        practice_out(practice, page_of=page_of)
-        for practice, _ in kb.practices("", SearchFilters(pilot_id=pilot_id), 100)
-    ]
-    return PilotPage(
-        **pilot, documents=infos, documents_by_period=dict(by_period), indicators=indicators, practices=practices
-    )
+    return pilot_page(kb, _pilot(kb, pilot_id))
 
 
 @router.get(

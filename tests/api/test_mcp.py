@@ -1,0 +1,180 @@
+"""The MCP server through the SDK's own client, over both transports: ``tanlu mcp``
+(stdio, a real subprocess) and streamable HTTP at /mcp of a real uvicorn server.
+Every tool is called on each; the HTTP side also checks the read token and the Host guard.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import anyio
+import httpx
+import httpx2
+import pytest
+from mcp import ClientSession
+from mcp.client.stdio import StdioServerParameters, stdio_client
+from mcp.client.streamable_http import streamable_http_client
+
+from api.app import create_app
+from api.settings import Settings
+from index import KnowledgeBase
+from tests.conftest import CORPUS
+from tests.live_server import serving
+
+ROOT = Path(__file__).resolve().parents[2]
+PARK = "park-ningdong-qingquan"
+DOCUMENTS = (f"{PARK}/summary.md", f"{PARK}/report-2025H1.md", "village-zhongwei-changhewan/summary.md")
+TOOLS = {"search", "ask", "practices", "pilot", "compile_markdown"}
+READ_TOKEN = "mcp-read-token-3b9d"
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory) -> Path:
+    """A small index (a park's summary and report, a village's summary), closed again so
+    the stdio process and the HTTP server can each open it in turn."""
+    root = tmp_path_factory.mktemp("mcp")
+    for name in DOCUMENTS:
+        (root / "corpus" / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(CORPUS / name, root / "corpus" / name)
+    kb = KnowledgeBase(Settings(data_dir=root / "data").index_config())
+    try:
+        assert not kb.ingest([root / "corpus"]).errors
+    finally:
+        kb.close()
+    return root / "data"
+
+
+async def exercise(session: ClientSession) -> dict[str, Any]:
+    """Initialise, list the tools, call each one (and two that must fail); results by name."""
+    await session.initialize()
+    listed = (await session.list_tools()).tools
+    assert {tool.name for tool in listed} == TOOLS
+    for tool in listed:
+        assert tool.description and any("\u4e00" <= char <= "\u9fff" for char in tool.description), tool.name
+        assert tool.input_schema["type"] == "object" and tool.output_schema, tool.name
+    calls = {
+        "search": {"query": "余热梯级利用", "pilot_type": "园区", "top_k": 3},
+        "ask": {"question": "宁东清泉煤化工产业园是怎么利用余热的？"},
+        "practices": {"query": "余热", "limit": 5},
+        "pilot": {"pilot_id": PARK},
+        "compile_markdown": {"pilot_types": ["园区"]},
+        "unknown pilot": {"pilot_id": "no-such-pilot"},
+        "bad filter": {"query": "余热", "pilot_type": "工厂"},
+    }
+    results = {}
+    for label, arguments in calls.items():
+        name = {"unknown pilot": "pilot", "bad filter": "search"}.get(label, label)
+        result = await session.call_tool(name, arguments)
+        text = "".join(getattr(item, "text", "") for item in result.content)
+        results[label] = (result.is_error, result.structured_content, text)
+    return results
+
+
+def check_results(results: dict[str, Any]) -> None:
+    for name in TOOLS:
+        is_error, structured, text = results[name]
+        assert not is_error and structured, (name, text[:500])
+
+    passages = results["search"][1]["passages"]
+    assert 1 <= len(passages) <= 3 and all(p["pilot_type"] == "园区" for p in passages)
+    assert any("余热" in p["text"] for p in passages)
+    for passage in passages:
+        assert passage["title"] and passage["heading_path"] and passage["url"].startswith("http")
+        assert f"/#/doc/{PARK}/" in passage["url"] and "section=s-" in passage["url"]
+
+    answer = results["ask"][1]
+    assert answer["found"] and answer["citations"] and "[1]" in answer["answer"]
+    assert all(citation["pilot"] and citation["heading_path"] is not None for citation in answer["citations"])
+
+    practices = results["practices"][1]["practices"]
+    assert practices and all(practice["sources"] for practice in practices)
+
+    pilot = results["pilot"][1]
+    assert pilot["pilot_id"] == PARK and pilot["indicators"] and pilot["practices"]
+    assert {doc["doc_type"] for doc in pilot["documents"]} == {"经验总结", "进展报告"}
+    assert all(point["period"] == "2025H1" for series in pilot["indicators"] for point in series["points"])
+
+    compiled = results["compile_markdown"][1]
+    assert compiled["practice_count"] > 0 and compiled["reference_count"] > 0
+    assert "## 参考来源" in compiled["markdown"] and "[1]" in compiled["markdown"]
+    park_practices = [practice["title"] for practice in practices if practice["pilot_type"] == "园区"]
+    assert park_practices and all(title in compiled["markdown"] for title in park_practices)
+
+    is_error, _, text = results["unknown pilot"]
+    assert is_error and "no-such-pilot" in text and "试点" in text
+    is_error, _, text = results["bad filter"]
+    assert is_error and "pilot_type" in text and "工厂" in text
+
+
+def test_stdio_transport_calls_every_tool(data_dir):
+    server = StdioServerParameters(
+        command=sys.executable,
+        args=["-m", "api.cli", "mcp"],
+        env={
+            "TANLU_DATA_DIR": str(data_dir),
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")])),
+            "OMP_NUM_THREADS": "1",
+        },
+        cwd=str(ROOT),
+    )
+
+    async def main() -> dict[str, Any]:
+        with (data_dir.parent / "stdio-stderr.log").open("w", encoding="utf-8") as errlog:
+            async with stdio_client(server, errlog=errlog) as (read, write), ClientSession(read, write) as session:
+                return await exercise(session)
+
+    results = anyio.run(main)
+    check_results(results)
+    # Links start with TANLU_HOST:TANLU_PORT when no public URL is set.
+    assert results["search"][1]["passages"][0]["url"].startswith("http://127.0.0.1:8000/#/doc/")
+
+
+@pytest.fixture(scope="module")
+def http_server(data_dir):
+    settings = Settings(data_dir=data_dir, read_token=READ_TOKEN, public_url="http://tanlu.example:8000")
+    kb = KnowledgeBase(settings.index_config())
+    try:
+        with serving(create_app(settings, kb)) as base_url:
+            yield base_url
+    finally:
+        kb.close()
+
+
+def test_streamable_http_transport_calls_every_tool(http_server):
+    async def main() -> dict[str, Any]:
+        headers = {"Authorization": f"Bearer {READ_TOKEN}"}
+        async with (
+            httpx2.AsyncClient(headers=headers, timeout=httpx2.Timeout(120), trust_env=False) as client,
+            streamable_http_client(f"{http_server}/mcp", http_client=client) as (read, write),
+            ClientSession(read, write) as session,
+        ):
+            return await exercise(session)
+
+    results = anyio.run(main)
+    check_results(results)
+    assert results["search"][1]["passages"][0]["url"].startswith("http://tanlu.example:8000/#/doc/")
+
+
+def test_http_needs_the_read_token_and_a_known_host(http_server):
+    initialize = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "initialize",
+        "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}},
+    }
+    accept = {"Accept": "application/json, text/event-stream"}
+    with httpx.Client(base_url=http_server, timeout=60, trust_env=False) as client:
+        for token in (None, "wrong-token"):
+            headers = {**accept, **({"Authorization": f"Bearer {token}"} if token else {})}
+            refused = client.post("/mcp", json=initialize, headers=headers)
+            assert refused.status_code == 401 and refused.headers["www-authenticate"] == "Bearer"
+            assert "令牌" in refused.json()["detail"]
+        allowed = {**accept, "Authorization": f"Bearer {READ_TOKEN}"}
+        assert client.post("/mcp", json=initialize, headers=allowed).status_code == 200
+        # The public URL's host is allowed; any other name is refused (DNS-rebinding guard).
+        assert client.post("/mcp", json=initialize, headers={**allowed, "Host": "tanlu.example:8000"}).status_code == 200
+        assert client.post("/mcp", json=initialize, headers={**allowed, "Host": "evil.example"}).status_code == 421
