@@ -1,13 +1,13 @@
 # Two commands do all set-up on a fresh machine:
 #   make run   - create .venv, install (torch pinned to the local CPU wheel), ingest corpus/, serve on 127.0.0.1:8000
-#   make test  - create/update .venv and run the whole test suite
+#   make test  - create/update .venv, run make lint (ruff, ruff format, mypy), then the whole test suite
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export PIP_CONSTRAINT := $(CURDIR)/constraints.txt
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install system-deps run test bench load clean
+.PHONY: install system-deps run lint test bench load clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || python3.11 -m venv $(VENV) || python3 -m venv $(VENV)
@@ -27,7 +27,13 @@ system-deps:
 	@dpkg -s $(SYSTEM_PACKAGES) >/dev/null 2>&1 || \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES) >/dev/null)
 
-test: install system-deps
+# Lint, format and types, each at zero findings (settings in pyproject.toml); make test runs it first.
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: install system-deps lint
 	$(BIN)/python -m pytest
 
 bench: install
@@ -37,4 +43,4 @@ load: install
 	$(BIN)/python -m bench.load
 
 clean:
-	rm -rf $(VENV) data .pytest_cache test-output
+	rm -rf $(VENV) data .pytest_cache .ruff_cache .mypy_cache test-output

@@ -26,7 +26,10 @@ from api.settings import Settings
 bearer = HTTPBearer(
     auto_error=False,
     scheme_name="bearerAuth",
-    description="Authorization: Bearer <令牌>。写入接口需要 TANLU_WRITE_TOKEN；设置了 TANLU_READ_TOKEN 时读取接口也需要（读取或写入令牌均可）。",
+    description=(
+        "Authorization: Bearer <令牌>。写入接口需要 TANLU_WRITE_TOKEN；"
+        "设置了 TANLU_READ_TOKEN 时读取接口也需要（读取或写入令牌均可）。"
+    ),
 )
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 _CHALLENGE = {"WWW-Authenticate": "Bearer"}

@@ -11,22 +11,21 @@ import os
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-import json  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Annotated, Any  # noqa: E402
+import json
+from pathlib import Path
+from typing import Annotated, Any
 
-import click  # noqa: E402
-import typer  # noqa: E402
-from rich.console import Console  # noqa: E402
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn  # noqa: E402
-from rich.table import Table  # noqa: E402
-from typer.core import TyperGroup  # noqa: E402
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from typer.core import TyperGroup
 
-from api import messages  # noqa: E402
-from api.compile.checks import DEFAULT_TITLE  # noqa: E402
-from api.settings import Settings  # noqa: E402
-from index.config import ANSWER_TOP_K, SearchMode  # noqa: E402
-from ingest.errors import InputError, TanluError  # noqa: E402
+from api import messages
+from api.compile.checks import DEFAULT_TITLE
+from api.settings import Settings
+from index.config import ANSWER_TOP_K, SearchMode
+from ingest.errors import InputError, TanluError
 
 console = Console()
 error_console = Console(stderr=True)
@@ -36,7 +35,7 @@ class _Commands(TyperGroup):
     """The one place the CLI turns a TanluError into its Chinese message and exit code
     (2 for input the user can correct, 1 otherwise): no traceback for a stated reason."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:  # typer's own (vendored) click Context
         try:
             return super().invoke(ctx)
         except TanluError as error:
@@ -67,7 +66,7 @@ def run_ingest(kb, paths: list[Path], as_json: bool = False) -> int:
         TimeElapsedColumn(),
         console=Console(stderr=True) if as_json else console,
     ) as progress:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def on_progress(stage: str, done: int, total: int) -> None:
             if stage not in tasks:
@@ -177,10 +176,8 @@ def ask(
     settings = Settings()
     kb = _open(settings)
     options = settings.llm_options()
-    response = ask_response(
-        *kb.answer(question.strip(), filters, ANSWER_TOP_K, make_llm(options) if options else None),
-        kb.chunk,
-    )
+    answer, generated = kb.answer(question.strip(), filters, ANSWER_TOP_K, make_llm(options) if options else None)
+    response = ask_response(answer, generated, kb.chunk)
     if as_json:
         print(json.dumps(response.model_dump(), ensure_ascii=False, indent=2))
         return

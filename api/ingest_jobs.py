@@ -69,10 +69,10 @@ def upload_work(
             FileReport(
                 path=shown_name(staged.client_name),
                 status="error",
-                message=staged.refusal.detail,
+                message=refusal.detail,
                 field_name=FILES_FIELD,
             )
-            for staged in upload.refused
+            for staged, refusal in upload.refused
         ]
         failed = not any(result.status == "ok" for result in results)
         message = messages.NOTHING_INGESTED.format(reason=results[0].message) if failed else ""
@@ -139,4 +139,5 @@ def writes_status(settings: Settings) -> str:
     if not settings.write_token.get_secret_value():
         return "写入接口：未启用（设置 TANLU_WRITE_TOKEN 后可通过 HTTP 上传、删除、重新扫描）"
     reads = "需要令牌" if settings.read_token.get_secret_value() else "公开"
-    return f"写入接口：已启用（单个文件上限 {human_size(settings.max_file_bytes)}，保存到 {settings.uploads_path()}）；读取接口：{reads}"
+    limit = human_size(settings.max_file_bytes)
+    return f"写入接口：已启用（单个文件上限 {limit}，保存到 {settings.uploads_path()}）；读取接口：{reads}"

@@ -168,7 +168,7 @@ class JobRegistry:
         except TanluError as error:  # cancelled, or a reason stated in Chinese (e.g. Chroma is down)
             with self._lock:
                 self._finish(job, FAILED, error=error.message)
-        except Exception as error:  # noqa: BLE001 - a job's failure must never stop the worker
+        except Exception as error:
             logger.exception("job %s (%s) failed", job.job_id, job.kind)
             reason = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
             with self._lock:

@@ -67,7 +67,10 @@ CONTROL_CHARACTERS = "参数 {name} 含有不可见的控制字符，请删除�
 DIFY_DISABLED = "外部知识库接口未启用：请在服务端设置 TANLU_DIFY_API_KEYS（一个或多个密钥，逗号分隔）后重启服务"
 DIFY_HEADER_FORMAT = "Authorization 请求头格式无效，应为 Authorization: Bearer <API Key>"
 DIFY_KEY_WRONG = "API Key 无效"
-DIFY_UNKNOWN_KNOWLEDGE = "知识库 {knowledge_id} 不存在：knowledge_id 应为 all、试点类型（{pilot_types}）、试点编号，或设置中命名的过滤组{sets}"
+DIFY_UNKNOWN_KNOWLEDGE = (
+    "知识库 {knowledge_id} 不存在：knowledge_id 应为 all、试点类型（{pilot_types}）、试点编号，"
+    "或设置中命名的过滤组{sets}"
+)
 DIFY_BAD_REQUEST = "请求无效：{reason}"
 DIFY_UNKNOWN_METADATA = "未知的元数据字段 {name}，可用：{allowed}"
 DIFY_UNKNOWN_OPERATOR = "不支持的比较运算符“{operator}”，可用：{allowed}"

@@ -25,6 +25,7 @@ import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
 
 import yaml
 from python_multipart.exceptions import FormParserError
@@ -37,6 +38,9 @@ from api.safe_names import safe_file_name
 from ingest.domain import DOC_TYPES, FIELDS, PILOT_TYPES, parse_period
 from ingest.formats import BY_EXTENSION
 from ingest.sniff import detect_path
+
+if TYPE_CHECKING:
+    from python_multipart.multipart import MultipartCallbacks
 
 STAGING = ".staging"
 SIDECAR_SUFFIX = ".meta.yaml"
@@ -90,8 +94,9 @@ class ReceivedUpload:
         return [staged for staged in self.files if staged.refusal is None]
 
     @property
-    def refused(self) -> list[StagedFile]:
-        return [staged for staged in self.files if staged.refusal is not None]
+    def refused(self) -> list[tuple[StagedFile, ApiError]]:
+        """Each refused file with the reason it was refused."""
+        return [(staged, staged.refusal) for staged in self.files if staged.refusal is not None]
 
 
 def _unknown_field(name: str, allowed: str) -> ApiError:
@@ -116,7 +121,7 @@ class _Receiver:
         self._field: str | None = None
         self._field_data = bytearray()
         self._file: StagedFile | None = None
-        self._handle = None
+        self._handle: BinaryIO | None = None
         self._field_parts = 0
         self.complete = False  # the closing boundary was seen (not a cut-off body)
 
@@ -175,14 +180,14 @@ class _Receiver:
                 name, limit = shown_name(self._file.client_name), human_size(self.max_bytes)
                 self._file.refusal = ApiError(413, messages.FILE_TOO_LARGE.format(name=name, limit=limit), FILES_FIELD)
                 self._file.size += end - start
-                self._handle.close()
-                self._handle = None
+                self.close()
                 self._file.part_path.unlink(missing_ok=True)
                 return
             # Written here, on the event loop: a chunk is at most the socket read size
             # (64 KB) going to the page cache, microseconds, and the size check must
             # happen before the bytes land.
-            self._handle.write(data[start:end])
+            if self._handle is not None:
+                self._handle.write(data[start:end])
             self._file.size += end - start
         elif self._field is not None:
             self._field_data += data[start:end]
@@ -191,9 +196,7 @@ class _Receiver:
 
     def on_part_end(self) -> None:
         if self._file is not None:
-            if self._handle is not None:
-                self._handle.close()
-                self._handle = None
+            self.close()
         elif self._field is not None:
             value = self._field_data.decode("utf-8", "replace")
             if len(value) > MAX_FIELD_CHARS:
@@ -206,8 +209,9 @@ class _Receiver:
     def close(self) -> None:
         if self._handle is not None:
             self._handle.close()
+            self._handle = None
 
-    def callbacks(self) -> dict:
+    def callbacks(self) -> MultipartCallbacks:
         return {
             "on_part_begin": self.on_part_begin,
             "on_part_data": self.on_part_data,
@@ -286,9 +290,9 @@ def _settle_files(upload: ReceivedUpload, uploads_dir: Path) -> None:
         target = inside(root, staged.name)
         staged.replaces = target.exists()
     if not upload.accepted:
-        first = upload.refused[0].refusal
-        detail = "；".join(staged.refusal.detail for staged in upload.refused)
-        raise ApiError(first.status, detail, FILES_FIELD)
+        refusals = [refusal for _, refusal in upload.refused]
+        detail = "；".join(refusal.detail for refusal in refusals)
+        raise ApiError(refusals[0].status, detail, FILES_FIELD)
 
 
 def _text_dialect(extension: str, client_name: str) -> str:

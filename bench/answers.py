@@ -203,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
         scores = [(rank(q.text, hits, weights) or [None])[0] for q, hits in pairs]
         negative_scores[name] = [item.score if item else float("-inf") for item in scores]
         limits = [weights.threshold_for(classify(q.text)) for q, _ in pairs]
-        refused = sum(score < limit for score, limit in zip(negative_scores[name], limits))
+        refused = sum(score < limit for score, limit in zip(negative_scores[name], limits, strict=True))
         refusals[name] = round(refused / max(1, len(pairs)), 4)
         medians[name] = round(statistics.median(negative_scores[name]), 2) if pairs else None
     kinds = Counter(classify(question.text).value for question in questions)

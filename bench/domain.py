@@ -225,8 +225,8 @@ def calibrate(kb: KnowledgeBase, questions: list[DomainQuestion]) -> list[str]:
                         unk < unknown and ((plan == "practice" and pc >= practice) or (ss >= shift and fc >= fact))
                         for _, plan, unk, pc, ss, fc in rows
                     ]
-                    good = [a for a, row in zip(answered, rows) if row[0]]
-                    bad = [a for a, row in zip(answered, rows) if not row[0]]
+                    good = [a for a, row in zip(answered, rows, strict=True) if row[0]]
+                    bad = [a for a, row in zip(answered, rows, strict=True) if not row[0]]
                     false_refusals = 1 - sum(good) / max(1, len(good))
                     false_answers = sum(bad) / max(1, len(bad))
                     best.append(
@@ -235,7 +235,7 @@ def calibrate(kb: KnowledgeBase, questions: list[DomainQuestion]) -> list[str]:
     best.sort()
     lines = ["错拒+错答  错拒率  错答率  unknown  practice  score_shift  fact"]
     lines += [f"{b[0]:.3f}  {b[1]:.3f}  {b[2]:.3f}  {b[3]}  {b[4]}  {b[5]}  {b[6]}" for b in best[:15]]
-    for o, row in zip(outcomes, rows):
+    for o, row in zip(outcomes, rows, strict=True):
         lines.append(
             f"{o.question.id} {'A' if row[0] else 'R'} {row[1]:8} unk={row[2]:.2f} pc={row[3]:.2f} "
             f"ss={row[4]:+.1f} fc={row[5]:.2f} {o.question.question}"

@@ -31,20 +31,20 @@ import os
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-import argparse  # noqa: E402
-import asyncio  # noqa: E402
-import json  # noqa: E402
-import random  # noqa: E402
-import sys  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-from collections import Counter, defaultdict  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
-from pathlib import Path  # noqa: E402
+import argparse
+import asyncio
+import json
+import random
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
 
-import httpx  # noqa: E402
+import httpx
 
-from bench.latency import (  # noqa: E402
+from bench.latency import (
     HOST,
     OtherCpu,
     Query,
@@ -87,7 +87,7 @@ class Outcome:
 def build_requests(queries: list[Query], pilot_ids: list[str], count: int, seed: int = SEED) -> list[Request]:
     """A reproducible sequence of requests in the proportions of ``MIX``."""
     rng = random.Random(seed)
-    kinds, weights = zip(*MIX)
+    kinds, weights = zip(*MIX, strict=True)
     requests = []
     for _ in range(count):
         kind = rng.choices(kinds, weights)[0]

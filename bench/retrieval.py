@@ -31,7 +31,7 @@ MODES = ("bm25", "dense", "hybrid")
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def ranked_documents(kb: KnowledgeBase, question: str, mode: str) -> list[str]:
@@ -137,7 +137,8 @@ def main(argv: list[str] | None = None) -> int:
 def print_table(result: dict) -> None:
     print(
         f"{result['passages']} passages, {result['questions']} questions, {result['chunks']} chunks; "
-        f"build {result['build_seconds']} s ({result['chunks_per_second']} chunks/s embedded); config {result['config']}"
+        f"build {result['build_seconds']} s ({result['chunks_per_second']} chunks/s embedded); "
+        f"config {result['config']}"
     )
     embed = result["query_embedding"]
     print(f"bare query embedding: p50 {embed['p50_ms']:.1f} ms, p95 {embed['p95_ms']:.1f} ms")

@@ -235,7 +235,7 @@ class Answerer:
         for citation in cited:
             record = self.table.get(citation.chunk_id)
             meta = record.metadata if record is not None else {}
-            if meta.get("period") == period or str(meta.get("year", "")) == period[:4] and len(period) == 4:
+            if meta.get("period") == period or (str(meta.get("year", "")) == period[:4] and len(period) == 4):
                 return True
         return False
 

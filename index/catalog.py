@@ -56,6 +56,8 @@ CREATE TABLE IF NOT EXISTS deleted_sources (
 );
 """
 
+_DOCUMENT_COLUMNS = "doc_id, source, content_hash, meta, sections, char_count, ingested_at"
+
 
 @dataclass(frozen=True)
 class ChunkRecord:
@@ -101,14 +103,12 @@ class Catalog:
 
     # -- reads ---------------------------------------------------------------
     def documents(self) -> list[DocumentRecord]:
-        rows = self._db.execute(
-            "SELECT doc_id, source, content_hash, meta, sections, char_count, ingested_at FROM documents ORDER BY doc_id"
-        )
+        rows = self._db.execute(f"SELECT {_DOCUMENT_COLUMNS} FROM documents ORDER BY doc_id")
         return [self._document(row) for row in rows]
 
     def document(self, doc_id: str) -> DocumentRecord | None:
         row = self._db.execute(
-            "SELECT doc_id, source, content_hash, meta, sections, char_count, ingested_at FROM documents WHERE doc_id = ?",
+            f"SELECT {_DOCUMENT_COLUMNS} FROM documents WHERE doc_id = ?",
             [doc_id],
         ).fetchone()
         return self._document(row) if row else None

@@ -380,7 +380,10 @@ def features(question: str, kind: QuestionKind, pool: Sequence[Candidate]) -> li
         text: (set(words(text)), _bigrams(text), _chars(text)) for text in {candidate.context for candidate in pool}
     }
     own = [(set(words(c.text)), _bigrams(c.text), _chars(c.text)) for c in pool]
-    terms = [tuple(o | x for o, x in zip(own_terms, context_terms[c.context])) for c, own_terms in zip(pool, own)]
+    terms = [
+        tuple(o | x for o, x in zip(own_terms, context_terms[c.context], strict=True))
+        for c, own_terms in zip(pool, own, strict=True)
+    ]
     idf = [_idf([t[level] for t in terms]) for level in range(3)]
     unseen = math.log(1.0 + (len(pool) + 0.5) / 0.5)
 
@@ -443,7 +446,10 @@ def rank(
         return []
     join_dependent(pool)
     rows = features(question, kind or classify(question), pool)
-    ranked = [Ranked(index, candidate, score(row, weights)) for index, (candidate, row) in enumerate(zip(pool, rows))]
+    ranked = [
+        Ranked(index, candidate, score(row, weights))
+        for index, (candidate, row) in enumerate(zip(pool, rows, strict=True))
+    ]
     return sorted(ranked, key=lambda item: item.score, reverse=True)
 
 

@@ -39,8 +39,8 @@ class SearchFilters:
     @classmethod
     def parse(cls, **values: Any) -> SearchFilters:
         """Validate user input; ``year`` accepts ``2025`` or a period like ``2025H1``."""
-        cleaned = {key: (str(value).strip() if value is not None else None) for key, value in values.items()}
-        cleaned = {key: value for key, value in cleaned.items() if value}
+        texts = {key: str(value).strip() for key, value in values.items() if value is not None}
+        cleaned: dict[str, Any] = {key: value for key, value in texts.items() if value}
         for key, value in cleaned.items():
             if not _is_text(value):  # a lone surrogate from a JSON body: Chroma refuses the where clause (was a 500)
                 raise FilterError(key, f"参数 {key} 含有无效字符，应为正常的文本")

@@ -12,6 +12,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from llama_index.core.llms import LLM
 
 from index.answer_model import Answer, Correction
@@ -326,7 +327,7 @@ class KnowledgeBase:
         return self.insights.similarity.similar_to_pilot(pilot_id, limit)
 
     def similar_to_profile(self, profile: str, limit: int = 5) -> list[SimilarPilot]:
-        vector = self.embedder.get_query_embedding(profile)
+        vector = np.asarray(self.embedder.get_query_embedding(profile), dtype=np.float32)
         return self.insights.similarity.similar_to_profile(profile, vector, limit)
 
     def close(self) -> None:

@@ -211,7 +211,7 @@ def _tagged_words(text: str, skip: frozenset[str] | set[str]) -> list[TopicWord 
             if word and not any(char.isalnum() for char in word):
                 result.append(TopicWord("", False))  # punctuation breaks a coordination
             continue
-        if word.isdigit() or tag.startswith(NOUN_TAGS) and (len(word) > 1 or tag != "x"):
+        if word.isdigit() or (tag.startswith(NOUN_TAGS) and (len(word) > 1 or tag != "x")):
             result.append(TopicWord(word, not word.isdigit()))
         elif tag in DESCRIBING_TAGS and len(word) > 1:
             result.append(TopicWord(word, False))
@@ -272,9 +272,12 @@ def _used(form: str, stats: TermStats, phrase: bool) -> bool:
     pairs: 「需求响应」 split 需求/响应 in a report); or (a synonym-table phrase) word by word."""
     if stats.document_frequency(form) > 0:
         return True
-    if len(form) > 2 and not form.isascii():
-        if all(stats.document_frequency(form[i : i + 2]) > 0 for i in range(len(form) - 1)):
-            return True
+    if (
+        len(form) > 2
+        and not form.isascii()
+        and all(stats.document_frequency(form[i : i + 2]) > 0 for i in range(len(form) - 1))
+    ):
+        return True
     if not phrase:
         return False
     parts = [word for word in jieba.lcut(form) if word.strip()]
@@ -337,7 +340,7 @@ def coverage(topic: Topic, text: str) -> float:
 def missing_terms(topic: Topic, text: str) -> list[str]:
     """Topic words the text does not mention at all (nor by a related word, nor by an
     alternative)."""
-    missing = []
+    missing: list[str] = []
     for members in topic.group_of():
         if all(term_credit(topic.terms[i], text) == 0 for i in members):
             missing.extend(topic.terms[i] for i in members)

@@ -46,7 +46,7 @@ class SimilarPilot:
 
 @cache
 def type_cues() -> list[tuple[str, str]]:
-    cues = []
+    cues: list[tuple[str, str]] = []
     for line in CUES_FILE.read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
             pilot_type, words = line.split(":", 1)

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Protocol
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
-from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
+from llama_index.core.schema import BaseNode, NodeRelationship, RelatedNodeInfo, TextNode
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from index.catalog import Catalog, ChunkRecord
@@ -213,7 +213,7 @@ class Ingestor:
             batch_vectors = self.embedder.get_text_embedding_batch(batch)
             self.cache.put_many(self.embedder_key, batch, batch_vectors)
             crash_point("ingest:embed_batch")
-            vectors.update({text_hash(text): vector for text, vector in zip(batch, batch_vectors)})
+            vectors.update({text_hash(text): vector for text, vector in zip(batch, batch_vectors, strict=True)})
             report.chunks_embedded += len(batch)
             progress("计算向量", report.chunks_embedded, len(missing))
         return vectors
@@ -242,7 +242,8 @@ class Ingestor:
             for node in batch:
                 node.embedding = vectors[text_hash(embedding_text(node))]
             crash_point("ingest:vector_batch")
-            self.vector_store.add(batch)
+            nodes: list[BaseNode] = [*batch]  # the store takes any node kind
+            self.vector_store.add(nodes)
             report.vectors_written += len(batch)
             progress("写入向量库", report.vectors_written, total)
 

@@ -87,8 +87,9 @@ def _readable(collection: chromadb.Collection, tries: int = 2) -> bool:
         try:
             count = collection.count()
             if count:
-                sample = collection.get(limit=1, include=["embeddings"])
-                collection.query(query_embeddings=[sample["embeddings"][0]], n_results=count, include=[])
+                embeddings = collection.get(limit=1, include=["embeddings"])["embeddings"]
+                if embeddings is not None and len(embeddings):
+                    collection.query(query_embeddings=embeddings[:1], n_results=count, include=[])
             return True
         except ChromaError as error:
             logger.warning("读取向量库集合 %s 失败：%s", collection.name, error)
@@ -112,7 +113,7 @@ def stored_fingerprints(store: ChromaVectorStore) -> dict[str, str]:
     while True:
         with _server_errors():
             batch = collection.get(include=["metadatas"], limit=page, offset=offset)
-        for chunk_id, metadata in zip(batch["ids"], batch["metadatas"]):
+        for chunk_id, metadata in zip(batch["ids"], batch["metadatas"], strict=True):
             result[chunk_id] = str((metadata or {}).get("fingerprint", ""))
         if len(batch["ids"]) < page:
             return result
@@ -137,7 +138,7 @@ def nearest(
                 include=["distances"],
                 **({"where": where} if where else {}),
             )
-        pairs = zip(result["ids"][0], result["distances"][0])
+        pairs = zip(result["ids"][0], result["distances"][0], strict=True)
         return [(chunk_id, 1.0 - float(distance)) for chunk_id, distance in pairs]
     result = store.query(VectorStoreQuery(query_embedding=embedding, similarity_top_k=limit, filters=filters))
-    return list(zip(result.ids or [], (float(s) for s in result.similarities or [])))
+    return list(zip(result.ids or [], (float(s) for s in result.similarities or []), strict=False))

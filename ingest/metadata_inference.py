@@ -494,7 +494,7 @@ def infer_title(carried: str, lines: list[str], file_name: str) -> Inference:
         text = line.strip().lstrip("#").strip()
         if not text:
             continue
-        if 4 <= len(text) <= 40 and not _NUMBERED.match(text) and not text.endswith(("。", "；", "：", ":", "，")):
-            if not _DATE_LINE.match(_arabic_years(text)):
-                return Inference(text, "正文第一行", 0.7)
+        looks_like_title = 4 <= len(text) <= 40 and not text.endswith(("。", "；", "：", ":", "，"))
+        if looks_like_title and not _NUMBERED.match(text) and not _DATE_LINE.match(_arabic_years(text)):
+            return Inference(text, "正文第一行", 0.7)
     return Inference(file_name, "文件名", 0.3)

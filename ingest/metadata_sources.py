@@ -27,6 +27,7 @@ Layered, most authoritative first; each layer only fills the fields still missin
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 from pathlib import Path
@@ -143,9 +144,10 @@ def reading_lines(body: ParsedBody) -> list[str]:
     for section in body.sections:
         first = section.blocks[0] if section.blocks else ""
         for depth, heading in enumerate(section.heading_path):
-            if previous[: depth + 1] != section.heading_path[: depth + 1]:
-                if not (depth == len(section.heading_path) - 1 and first.startswith(heading)):
-                    lines.append(heading)
+            opens = previous[: depth + 1] != section.heading_path[: depth + 1]
+            repeated_in_text = depth == len(section.heading_path) - 1 and first.startswith(heading)
+            if opens and not repeated_in_text:
+                lines.append(heading)
         previous = section.heading_path
         for block in section.blocks:
             lines.extend(line for line in block.splitlines() if line.strip())
@@ -238,8 +240,6 @@ def source_hash(path: Path, raw: bytes) -> str:
     digest = hashlib.sha256(raw)
     sidecar = sidecar_of(path)
     if sidecar is not None:
-        try:
+        with contextlib.suppress(OSError):  # a sidecar removed meanwhile: hashed as absent
             digest.update(b"\x1fsidecar\x1f" + sidecar.read_bytes())
-        except OSError:
-            pass
     return digest.hexdigest()

@@ -55,7 +55,7 @@ def _draw_table(pdf: canvas.Canvas, table: Table) -> None:
         pdf.line(x * MM, top * MM, x * MM, (top - len(table.rows) * table.row_height) * MM)
     for row_index, row in enumerate(table.rows):
         x = table.x
-        for cell, column_width in zip(row, table.widths):
+        for cell, column_width in zip(row, table.widths, strict=False):
             baseline = table.y + (row_index + 0.75) * table.row_height
             _draw_text(pdf, Placed(cell, x + 1.5, baseline, SMALL_SIZE))
             x += column_width

@@ -130,7 +130,11 @@ def test_every_error_a_user_may_read_is_a_tanlu_error():
         for module_info in pkgutil.walk_packages([str(ROOT / package)], prefix=f"{package}."):
             module = importlib.import_module(module_info.name)
             for name, value in vars(module).items():
-                if inspect.isclass(value) and issubclass(value, Exception) and value.__module__ == module.__name__:
-                    if not issubclass(value, TanluError):
-                        strays.append(f"{module.__name__}.{name}")
+                if (
+                    inspect.isclass(value)
+                    and issubclass(value, Exception)
+                    and value.__module__ == module.__name__
+                    and not issubclass(value, TanluError)
+                ):
+                    strays.append(f"{module.__name__}.{name}")
     assert strays == []

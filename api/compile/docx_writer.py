@@ -89,9 +89,9 @@ def write_docx(outline: Outline) -> bytes:
     document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
     headings = iter(entries)
-    for pilot_type, by_field in outline.groups.items():
+    for _pilot_type, by_field in outline.groups.items():
         document.add_heading(next(headings)[1], level=1)
-        for field_name, items in by_field.items():
+        for _field_name, items in by_field.items():
             document.add_heading(next(headings)[1], level=2)
             for item in items:
                 practice = item.practice

@@ -55,9 +55,7 @@ def selected(practice: Practice, request: CompileRequest) -> bool:
         return False
     if request.fields and not set(practice.fields) & set(request.fields):
         return False
-    if request.periods and not any(_source_matches_period(s, request.periods) for s in practice.sources):
-        return False
-    return True
+    return not request.periods or any(_source_matches_period(s, request.periods) for s in practice.sources)
 
 
 def primary_field(practice: Practice, request: CompileRequest) -> str:

@@ -8,7 +8,7 @@ registration leaves out is not an error.
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -70,11 +70,12 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 
 @router.post("/retrieval", response_model=RetrievalResponse, responses=_ERRORS)
 def retrieval(
-    kb: KB, settings: AppSettings, request: Request, body: RetrievalRequest | None = Body(None)
+    kb: KB, settings: AppSettings, request: Request, body: Annotated[RetrievalRequest | None, Body()] = None
 ) -> RetrievalResponse:
     """Dify 外部知识库检索：按 knowledge_id 与 metadata_condition 在融合前过滤，返回带来源与原文链接的分块。
 
-    需要 `Authorization: Bearer <TANLU_DIFY_API_KEYS 中的一个>`。不带请求体的 POST（Dify 保存外部知识库 API 时的探测）返回空记录。
+    需要 `Authorization: Bearer <TANLU_DIFY_API_KEYS 中的一个>`。
+    不带请求体的 POST（Dify 保存外部知识库 API 时的探测）返回空记录。
     """
     if body is None:
         return RetrievalResponse()

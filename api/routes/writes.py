@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from functools import partial
+from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
@@ -25,7 +26,7 @@ from ingest.domain import DOC_TYPES, FIELDS, PILOT_TYPES
 
 router = APIRouter(tags=["写入"], dependencies=[WriteAccess])
 
-_ERRORS = {
+_ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorBody, "description": "缺少或错误的令牌"},
     403: {"model": ErrorBody, "description": "写入接口未启用（未设置 TANLU_WRITE_TOKEN），或使用了读取令牌"},
 }
@@ -56,7 +57,9 @@ UPLOAD_BODY = {
                         FILES_FIELD: {
                             "type": "array",
                             "items": {"type": "string", "format": "binary"},
-                            "description": "一个或多个文件（PDF、Word .docx、OFD、HTML、Markdown、纯文本；格式按内容判定）",
+                            "description": (
+                                "一个或多个文件（PDF、Word .docx、OFD、HTML、Markdown、纯文本；格式按内容判定）"
+                            ),
                         },
                         **_META_SCHEMA,
                     },
@@ -116,10 +119,8 @@ async def upload_documents(
         for staged in upload.accepted
     ]
     refused = [
-        RefusedFileOut(
-            filename=shown_name(staged.client_name), status=staged.refusal.status, detail=staged.refusal.detail
-        )
-        for staged in upload.refused
+        RefusedFileOut(filename=shown_name(staged.client_name), status=refusal.status, detail=refusal.detail)
+        for staged, refusal in upload.refused
     ]
     return _accepted(job, "upload", files=files, refused=refused)
 

@@ -219,7 +219,8 @@ class _Numbering:
             shown = levels.get(at)
             if shown is None:
                 return ""
-            value = counters[at] if counters[at] is not None else num.starts.get(at, shown.start)
+            current = counters[at]
+            value = current if current is not None else num.starts.get(at, shown.start)
             return _format_number(value, shown.fmt)
 
         return re.sub(r"%([1-9])", number, level.text), False
@@ -387,8 +388,8 @@ class _Reader:
     # -- styles ----------------------------------------------------------------------
 
     def _style_chain(self, style_id: str) -> list[tuple[str, _Style]]:
-        chain = []
-        seen = set()
+        chain: list[tuple[str, _Style]] = []
+        seen: set[str] = set()
         while style_id and style_id in self.styles and style_id not in seen and len(chain) < 12:
             seen.add(style_id)
             style = self.styles[style_id]

@@ -212,13 +212,13 @@ def _drop_chrome(root: etree._Element) -> None:
         tag = element.tag.lower() if isinstance(element.tag, str) else ""
         if not tag or tag in _NEVER_DROPPED:
             continue
-        if tag in _CHROME_TAGS:
-            furniture.append(element)
-        elif (
-            tag in _GUARDED_TAGS
-            and not (tag == "header" and _inside(element, ("article", "main")))
-            or _chrome_by_attributes(element)
-        ) and not _holds_content(element, body_chars):
+        if tag in _CHROME_TAGS or (
+            (
+                (tag in _GUARDED_TAGS and not (tag == "header" and _inside(element, ("article", "main"))))
+                or _chrome_by_attributes(element)
+            )
+            and not _holds_content(element, body_chars)
+        ):
             furniture.append(element)
     _drop(furniture)
 
@@ -309,7 +309,7 @@ class _Reader:
         for child in element:
             is_item = item is not None and isinstance(child.tag, str) and child.tag.lower() == "li"
             self.walk(child, preformatted, f"{item}." if is_item else "")
-            if is_item:
+            if is_item and item is not None:
                 item += 1
             self._text(child.tail, preformatted)
         if block:

@@ -82,7 +82,7 @@ def _table_rows(tokens: list[Token], start: int) -> tuple[list[str], int]:
         index += 1
     lines = []
     for row in rows:
-        cells = [f"{name}：{value}" if name else value for name, value in zip(header, row) if value]
+        cells = [f"{name}：{value}" if name else value for name, value in zip(header, row, strict=False) if value]
         if cells:
             lines.append("；".join(cells) + "。")
     return lines, index + 1

@@ -22,6 +22,7 @@ import io
 import zipfile
 from collections import Counter
 from collections.abc import Sequence
+from itertools import pairwise
 
 import ofdkit
 
@@ -49,7 +50,7 @@ def parse(raw: bytes) -> ParsedBody:
         raise
     except ofdkit.OFDLimitError as error:
         raise FormatError("OFD 文件含有不允许的内容（DTD 或实体声明）或部件超出安全上限，拒绝读取") from error
-    except Exception as error:  # noqa: BLE001 - any failure inside a malformed file is the file's fault
+    except Exception as error:
         raise FormatError(_CORRUPT) from error
     if not pages:
         raise FormatError("OFD 没有任何页面")
@@ -116,7 +117,7 @@ def runs_to_lines(runs: Sequence[ofdkit.TextRun], x0: float = 0.0, y0: float = 0
     for group in groups:
         group.sort(key=lambda run: run.x)
         text = group[0].text
-        for previous, run in zip(group, group[1:]):
+        for previous, run in pairwise(group):
             gap = run.x - (previous.x + previous.width)
             piece = run.text
             if gap > WORD_GAP * max(run.size, 1.0):

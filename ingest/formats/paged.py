@@ -17,6 +17,7 @@ import statistics
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 
 from ingest.documents import FormatError, Section
 from ingest.formats.page_furniture import furniture, is_page_number
@@ -158,7 +159,7 @@ def _normalised(page: Page) -> Page:
 def _without_furniture(pages: Sequence[Page]) -> list[Page]:
     counts = furniture([[line.text for line in page.lines] for page in pages])
     kept = []
-    for page, (top, bottom) in zip(pages, counts):
+    for page, (top, bottom) in zip(pages, counts, strict=True):
         lines = page.lines[top : len(page.lines) - bottom]
         kept.append(Page(page.number, page.width, page.height, lines))
     return kept
@@ -246,7 +247,7 @@ class _Paragraph:
         if self.table_row:
             builder.block(self.text)
             return
-        cuts = []
+        cuts: list[int] = []
         for offset, _ in self.breaks:
             end = _SENTENCE_END.search(self.text, max(offset, cuts[-1] if cuts else 0))
             if end is not None and end.end() < len(self.text):
@@ -307,7 +308,7 @@ class _Layout:
         unindented line after a full one is a continuation even if it looks numbered."""
         starts = indented = 0
         for page in self.pages:
-            for previous, line in zip(page.lines, page.lines[1:]):
+            for previous, line in pairwise(page.lines):
                 if not previous.table_row and not line.table_row and _ends_paragraph(previous.text):
                     starts += 1
                     indented += self._indented(line, page.number)

@@ -68,7 +68,7 @@ def parse(raw: bytes) -> ParsedBody:
         if isinstance(cause, PDFEncryptionError):
             raise FormatError(_ENCRYPTED) from error
         raise FormatError(_CORRUPT) from error
-    except Exception as error:  # noqa: BLE001 - any failure inside a malformed file is the file's fault
+    except Exception as error:
         raise FormatError(_CORRUPT) from error
     if not pages:
         raise FormatError("PDF 没有任何页面")
@@ -114,7 +114,7 @@ def _page_lines(page, table_header: list[str]) -> tuple[list[Line], list[str]]:
         table_header = header
         step = (bottom - top) / max(len(body), 1)
         for index, row in enumerate(body):
-            cells = [f"{name}：{value}" if name else value for name, value in zip(header, row) if value]
+            cells = [f"{name}：{value}" if name else value for name, value in zip(header, row, strict=False) if value]
             if cells:
                 row_top = top + index * step
                 lines.append(Line("；".join(cells) + "。", x0, x1, row_top, row_top + step, 0.0, table_row=True))

@@ -61,7 +61,7 @@ class SectionBuilder:
         if numbered is None:
             self.block(text)
             return
-        while self._stack and 0 < self._stack[-1].style and self._stack[-1].style >= numbered.level:
+        while self._stack and self._stack[-1].style > 0 and self._stack[-1].style >= numbered.level:
             self._stack.pop()
         self._push(_Heading(numbered.heading, numbered.level, 0))
         if numbered.body or numbered.level >= 3 or text.rstrip()[-1] in _SENTENCE_END:

@@ -54,7 +54,7 @@ def table_lines(rows: list[list[Cell]], header_rows: int | None = None) -> list[
     names = _column_names(rows[:header_rows], width)
     body = rows[header_rows:]
     if not body:
-        return lines + [_joined(cell.text for row in rows for cell in row)]
+        return [*lines, _joined(cell.text for row in rows for cell in row)]
     for row in body:
         parts = []
         for cell in row:

@@ -90,14 +90,14 @@ def decode_text(raw: bytes, declared: str | None = None) -> str:
         raise FormatError("不是文本文件（含有空字节，像是图片、压缩包等二进制文件）")
     # Valid UTF-8 is UTF-8 whatever a page declares: GBK or Big5 text is almost never
     # valid UTF-8, while pages saved as UTF-8 under a stale ``charset=gb2312`` are common.
-    text = _strict_decode(raw, "utf-8")
-    if text is not None:
-        _refuse_if_not_text(text)
-        return text
+    utf8 = _strict_decode(raw, "utf-8")
+    if utf8 is not None:
+        _refuse_if_not_text(utf8)
+        return utf8
     if declared:
-        text = _strict_decode(raw, _codec_name(declared))
-        if text is not None and _problem(text) is None:
-            return text
+        as_declared = _strict_decode(raw, _codec_name(declared))
+        if as_declared is not None and _problem(as_declared) is None:
+            return as_declared
     candidates = [candidate for candidate in _candidates(raw) if candidate.score >= 0]
     if not candidates:
         raise FormatError("不是文本文件（无法识别其文字编码，或含有大量控制字符、乱码）")

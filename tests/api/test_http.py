@@ -83,5 +83,5 @@ def test_pilots_list_every_pilot_with_counts(http, subset_corpus):
     assert by_id["park-ningdong-qingquan"]["doc_types"] == {"实施方案": 1, "进展报告": len(reports), "经验总结": 1}
     assert sorted({pilot["pilot_type"] for pilot in pilots}) == sorted(PILOT_TYPES)
     detail = http.get("/pilots/park-ningdong-qingquan").json()
-    assert [doc["doc_type"] for doc in detail["documents"]][0] == "实施方案"
+    assert detail["documents"][0]["doc_type"] == "实施方案"
     assert http.get("/pilots/nobody").status_code == 404

@@ -176,5 +176,7 @@ def test_http_needs_the_read_token_and_a_known_host(http_server):
         allowed = {**accept, "Authorization": f"Bearer {READ_TOKEN}"}
         assert client.post("/mcp", json=initialize, headers=allowed).status_code == 200
         # The public URL's host is allowed; any other name is refused (DNS-rebinding guard).
-        assert client.post("/mcp", json=initialize, headers={**allowed, "Host": "tanlu.example:8000"}).status_code == 200
+        assert (
+            client.post("/mcp", json=initialize, headers={**allowed, "Host": "tanlu.example:8000"}).status_code == 200
+        )
         assert client.post("/mcp", json=initialize, headers={**allowed, "Host": "evil.example"}).status_code == 421

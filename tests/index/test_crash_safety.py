@@ -209,7 +209,9 @@ def _raw(data: Path) -> dict:
     # opened before the subprocess wrote would show the test a stale in-memory index.
     collection = open_client(ChromaOptions(), data).get_collection(COLLECTION)
     stored = collection.get(include=["metadatas"])
-    raw["vector_fps"] = {chunk_id: meta["fingerprint"] for chunk_id, meta in zip(stored["ids"], stored["metadatas"])}
+    raw["vector_fps"] = {
+        chunk_id: meta["fingerprint"] for chunk_id, meta in zip(stored["ids"], stored["metadatas"], strict=True)
+    }
     raw["vectors"] = set(raw["vector_fps"])
     bm25 = data / "bm25"
     raw["bm25_folders"] = sorted(path.name for path in bm25.glob("bm25-*"))

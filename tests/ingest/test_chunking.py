@@ -1,6 +1,7 @@
 """Chunks follow sentences, stay near the target size, overlap, and never cross sections."""
 
 import re
+from itertools import pairwise
 
 from ingest.chunking import ChunkingOptions, chunk_sections
 from ingest.documents import Section
@@ -21,7 +22,7 @@ def test_chunks_are_whole_sentences_near_target_size():
 def test_consecutive_chunks_overlap_by_whole_sentences():
     section = Section(("二、主要做法",), ["".join(SENTENCES)])
     chunks = chunk_sections([section], ChunkingOptions(size=120, overlap=30))
-    for previous, following in zip(chunks, chunks[1:]):
+    for previous, following in pairwise(chunks):
         last_sentence = re.findall(r"[^。]+。", previous.text)[-1]
         assert following.text.startswith(last_sentence)
 

@@ -347,7 +347,7 @@ def test_a_spreadsheet_is_named_as_such():
 
 def test_old_binary_doc_is_refused_with_what_to_do():
     ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + "WordDocument".encode("utf-16-le") + bytes(512)
-    with pytest.raises(FormatError, match="另存为 .docx"):
+    with pytest.raises(FormatError, match=r"另存为 \.docx"):
         parse(ole)
 
 
@@ -378,10 +378,12 @@ def test_docx_through_the_loader_and_the_knowledge_base(tmp_path):
 
 def test_a_zip_bomb_is_refused_before_it_is_unpacked():
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        with archive.open("word/document.xml", "w", force_zip64=True) as member:
-            chunk = b"\0" * (16 * 1024 * 1024)
-            for _ in range(40):
-                member.write(chunk)
+    with (
+        zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive,
+        archive.open("word/document.xml", "w", force_zip64=True) as member,
+    ):
+        chunk = b"\0" * (16 * 1024 * 1024)
+        for _ in range(40):
+            member.write(chunk)
     with pytest.raises(FormatError, match="压缩炸弹"):
         parse(buffer.getvalue())

@@ -113,7 +113,7 @@ def test_ruled_table_becomes_rows_that_repeat_the_header(parsed):
     blocks = [block for block, _ in _blocks(parsed)]
     header = TABLE[0]
     for row in TABLE[1:]:
-        expected = "；".join(f"{name}：{value}" for name, value in zip(header, row)) + "。"
+        expected = "；".join(f"{name}：{value}" for name, value in zip(header, row, strict=True)) + "。"
         assert expected in blocks
 
 
@@ -211,7 +211,7 @@ def _office_docx(path: Path) -> Path:
         field_run._r.append(element)
     footer.add_run(" 页")
     document.core_properties.title = TITLE
-    for copy in range(3):  # long enough for several pages
+    for _ in range(3):  # long enough for several pages
         for item in PARAGRAPHS:
             if isinstance(item, tuple):
                 table = document.add_table(rows=len(item), cols=len(item[0]))
@@ -250,7 +250,7 @@ def test_pdf_exported_by_an_office_suite(tmp_path):
         if isinstance(paragraph, str) and len(paragraph) > 12:
             assert "".join(blocks).count(paragraph) == 3, paragraph  # none lost, however the pages fall
     header = TABLE[0]
-    row = "；".join(f"{name}：{value}" for name, value in zip(header, TABLE[2])) + "。"
+    row = "；".join(f"{name}：{value}" for name, value in zip(header, TABLE[2], strict=True)) + "。"
     assert blocks.count(row) == 3
     pages = [page for _, page in _blocks(body)]
     assert pages == sorted(pages) and pages[0] == 1 and pages[-1] == body.page_count

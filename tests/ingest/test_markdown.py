@@ -51,7 +51,10 @@ def test_table_rows_keep_their_header():
 
 
 def test_numbering_only_plain_text_gets_heading_paths():
-    text = "宁夏碳达峰试点建设方案\n一、总体要求\n（一）指导思想。以新思想为指导。\n（二）基本原则。\n——坚持积极稳妥。\n二、建设内容\n（一）确定试点任务。试点主体要梳理基础。"
+    text = (
+        "宁夏碳达峰试点建设方案\n一、总体要求\n（一）指导思想。以新思想为指导。\n（二）基本原则。\n"
+        "——坚持积极稳妥。\n二、建设内容\n（一）确定试点任务。试点主体要梳理基础。"
+    )
     paths = {section.heading_path: section.blocks for section in plain_text_sections(text)}
     assert paths[("一、总体要求", "（一）指导思想")] == ["（一）指导思想。以新思想为指导。"]
     assert paths[("一、总体要求", "（二）基本原则")] == ["（二）基本原则。", "——坚持积极稳妥。"]

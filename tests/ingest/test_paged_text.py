@@ -136,7 +136,7 @@ def test_title_is_the_large_line_not_the_issuing_authority_header():
 
 def test_empty_pages_are_reported():
     text_page = Page(1, 600, 800, [line("正文。", 0)])
-    with pytest.raises(FormatError, match="^PDF 没有文字层"):
+    with pytest.raises(FormatError, match=r"^PDF 没有文字层"):
         check_text_layer([Page(1, 600, 800), Page(2, 600, 800)], "PDF")
     with pytest.raises(FormatError, match="第2–3页没有文字层"):
         check_text_layer([text_page, Page(2, 600, 800), Page(3, 600, 800)], "OFD")
@@ -146,5 +146,5 @@ def test_empty_pages_are_reported():
 
 def test_pages_with_only_stamped_page_numbers_are_a_scan():
     pages = [Page(number, 600, 800, [line(f"- {number} -", 40)]) for number in (1, 2, 3)]
-    with pytest.raises(FormatError, match="^OFD 没有文字层"):
+    with pytest.raises(FormatError, match=r"^OFD 没有文字层"):
         paged_sections(pages, "OFD")

@@ -162,7 +162,7 @@ def test_demo_corpus_practices_merge_across_plan_reports_and_summary():
     spread = [len({source.doc_id for source in p.sources}) >= 2 for p in summary_practices]
     assert sum(spread) / len(spread) >= 0.9
     by_pilot = defaultdict(list)
-    for practice, gathered in zip(summary_practices, spread):
+    for practice, gathered in zip(summary_practices, spread, strict=True):
         by_pilot[practice.pilot_id].append(gathered)
     assert len(by_pilot) == 16
     assert sum(all(flags) for flags in by_pilot.values()) >= 12

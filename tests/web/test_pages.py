@@ -137,7 +137,8 @@ def test_type_chip_filters_results_and_back_restores_them(page, server):
     for pilot_type in ("园区", "企业"):
         page.get_by_role("group", name="试点类型").get_by_role("button", name=pilot_type, exact=True).click()
         page.wait_for_function(
-            "t => { const c = [...document.querySelectorAll('.hit')]; return c.length && c.every(x => x.dataset.pilotType === t); }",
+            "t => { const c = [...document.querySelectorAll('.hit')]; "
+            "return c.length && c.every(x => x.dataset.pilotType === t); }",
             arg=pilot_type,
         )
         badges = page.locator(".hit .badge").all_inner_texts()
@@ -263,7 +264,9 @@ def test_pilots_list_and_overview_count_what_the_api_holds(page, server, http):
     shot(page, "pilots")
     page.get_by_role("link", name="概览").click()
     page.wait_for_selector("table.bars")
-    totals = dict(zip(page.locator(".total-label").all_inner_texts(), page.locator(".total-value").all_inner_texts()))
+    totals = dict(
+        zip(page.locator(".total-label").all_inner_texts(), page.locator(".total-value").all_inner_texts(), strict=True)
+    )
     assert totals["试点"] == "16" and totals["文档"] == str(len(http.get("/documents").json()))
     first_table = page.locator("table.bars").first
     assert sum(int(n) for n in first_table.locator(".count").all_inner_texts()) == int(totals["文档"])
