@@ -102,9 +102,7 @@ def cited(answer: Answer) -> list[tuple[str, str, str]]:
     used = {n for group in answer.groups.values() for sentence in group for n in sentence.citations}
     if answer.table is not None:
         used |= {row.citation for row in answer.table.rows}
-    return [
-        (c.doc_id, c.heading_path, c.doc_id.split("/", 1)[0]) for c in answer.citations if c.n in used or not used
-    ]
+    return [(c.doc_id, c.heading_path, c.doc_id.split("/", 1)[0]) for c in answer.citations if c.n in used or not used]
 
 
 @dataclass
@@ -202,7 +200,11 @@ def calibrate(kb: KnowledgeBase, questions: list[DomainQuestion]) -> list[str]:
     from index.practice_answers import PracticeThresholds
 
     kb.answer_thresholds = EvidenceThresholds(
-        unknown_share=2.0, fact_coverage=0.0, practice=PracticeThresholds(coverage=0.0), record_all=True
+        unknown_share=2.0,
+        fact_coverage=0.0,
+        heaviest_credit=0.0,
+        practice=PracticeThresholds(coverage=0.0),
+        record_all=True,
     )
     outcomes = ask_all(kb, questions)
     rows = []
@@ -216,29 +218,70 @@ def calibrate(kb: KnowledgeBase, questions: list[DomainQuestion]) -> list[str]:
                 e.get("practice_coverage", -1.0),
                 e.get("sentence_score", float("-inf")),
                 e.get("fact_coverage", 0.0),
+                e.get("heaviest_credit", 0.0),
             )
         )
     best = []
     for unknown in (0.3, 0.4, 0.5, 0.6, 2.0):
         for practice in (0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.8):
             for shift in (-3.0, -2.0, -1.0, 0.0, 1.0):
-                for fact in (0.0, 0.3, 0.4, 0.5, 0.6, 0.7):
+                for fact in (0.0, 0.3, 0.35, 0.4, 0.5):
                     answered = [
-                        unk < unknown and ((plan == "practice" and pc >= practice) or (ss >= shift and fc >= fact))
-                        for _, plan, unk, pc, ss, fc in rows
+                        unk < unknown
+                        and ((plan == "practice" and pc >= practice) or (ss >= shift and fc >= fact and hc > 0))
+                        for _, plan, unk, pc, ss, fc, hc in rows
                     ]
                     good = [a for a, row in zip(answered, rows) if row[0]]
                     bad = [a for a, row in zip(answered, rows) if not row[0]]
                     false_refusals = 1 - sum(good) / max(1, len(good))
                     false_answers = sum(bad) / max(1, len(bad))
-                    best.append((false_refusals + false_answers, false_refusals, false_answers, unknown, practice, shift, fact))
+                    best.append(
+                        (false_refusals + false_answers, false_refusals, false_answers, unknown, practice, shift, fact)
+                    )
     best.sort()
     lines = ["错拒+错答  错拒率  错答率  unknown  practice  score_shift  fact"]
     lines += [f"{b[0]:.3f}  {b[1]:.3f}  {b[2]:.3f}  {b[3]}  {b[4]}  {b[5]}  {b[6]}" for b in best[:15]]
     for o, row in zip(outcomes, rows):
-        lines.append(f"{o.question.id} {'A' if row[0] else 'R'} {row[1]:8} unk={row[2]:.2f} pc={row[3]:.2f} "
-                     f"ss={row[4]:+.1f} fc={row[5]:.2f} {o.question.question}")
+        lines.append(
+            f"{o.question.id} {'A' if row[0] else 'R'} {row[1]:8} unk={row[2]:.2f} pc={row[3]:.2f} "
+            f"ss={row[4]:+.1f} fc={row[5]:.2f} hc={row[6]:.2f} {o.question.question}"
+        )
     del replace
+    return lines
+
+
+def search_range(kb: KnowledgeBase, questions: list[DomainQuestion], top_k: int = 10) -> list[str]:
+    """How well the first ``top_k`` search results show the range of pilots, for each
+    diversity setting (index/diversity.py): gold pilots shown (questions with several),
+    a gold section among the results, distinct pilots shown."""
+    from index import diversity
+
+    settings = [("不去重", None), *[(f"文档{d}/试点{p}", (d, p)) for d in (0.5, 0.7, 0.85) for p in (0.7, 0.85, 1.0)]]
+    lines = [f"{'setting':16}{'gold pilots':>12}{'gold@10':>9}{'pilots':>8}"]
+    answerable = [q for q in questions if q.answerable]
+    pools = {}
+    for q in answerable:
+        filters = SearchFilters.parse(**{key: str(value) for key, value in q.filters.items()})
+        pools[q.id] = kb.search(q.question, filters, top_k * diversity.POOL_FACTOR, diverse=False)
+    for name, decays in settings:
+        shown, golds, pilots = [], [], []
+        for q in answerable:
+            pool = pools[q.id]
+            hits = (
+                pool[:top_k]
+                if decays is None
+                else diversity.diversify(pool, top_k, document_decay=decays[0], pilot_decay=decays[1])
+            )
+            found = {str(h.record.metadata.get("pilot_id", "")) for h in hits}
+            pilots.append(len(found))
+            golds.append(
+                any(g.matches(h.record.doc_id, h.record.metadata.get("heading_path", "")) for h in hits for g in q.gold)
+            )
+            if len(q.gold_pilots) > 1:
+                shown.append(len(found & q.gold_pilots) / len(q.gold_pilots))
+        lines.append(
+            f"{name:16}{statistics.mean(shown):12.3f}{sum(golds) / len(golds):9.3f}{statistics.mean(pilots):8.2f}"
+        )
     return lines
 
 
@@ -256,11 +299,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--questions", type=Path, default=QUESTIONS_FILE)
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
-    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="kept between runs (ingest is incremental)")
+    parser.add_argument(
+        "--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="kept between runs (ingest is incremental)"
+    )
     parser.add_argument("--split", choices=("dev", "test", "all"), default="all")
     parser.add_argument("--show", type=int, default=0, help="print up to N failures")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--calibrate", action="store_true", help="print the evidence table the refusal bars come from")
+    parser.add_argument("--search", action="store_true", help="compare search diversity settings on the questions")
     return parser.parse_args(argv)
 
 
@@ -272,14 +318,25 @@ def main(argv: list[str] | None = None) -> int:
     if args.calibrate:
         print("\n".join(calibrate(kb, questions)))
         return 0
+    if args.search:
+        print("\n".join(search_range(kb, questions)))
+        return 0
     outcomes = ask_all(kb, questions)
     result = {"split": args.split, **metrics(outcomes), "by_kind": by_kind(outcomes)}
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=1))
     else:
-        print(f"{'':14}{'support':>9}{'coverage':>10}{'mentions':>10}{'false-ref':>10}{'false-ans':>10}{'p50':>8}{'p95':>8}")
+        print(
+            f"{'':14}{'support':>9}{'coverage':>10}{'mentions':>10}{'false-ref':>10}{'false-ans':>10}{'p50':>8}{'p95':>8}"
+        )
         for name, row in [("all", result), *result["by_kind"].items()]:
-            cells = [row["support"], row["pilot_coverage"], row["mentions"], row["false_refusals"], row["false_answers"]]
+            cells = [
+                row["support"],
+                row["pilot_coverage"],
+                row["mentions"],
+                row["false_refusals"],
+                row["false_answers"],
+            ]
             shown = "".join(f"{'-' if v is None else f'{v:.3f}':>10}" for v in cells)
             print(f"{name:14}{shown}{row['latency_ms']['p50']:>8}{row['latency_ms']['p95']:>8}")
     for line in failures(outcomes)[: args.show]:

@@ -192,6 +192,4 @@ def question_periods(question: str) -> set[str]:
 def _record_of(table: ChunkTable, doc_id: str, sentence: str):
     text = sentence.strip()
     records = table.records_of(doc_id)
-    return next((r for r in records if text in r.text), None) or next(
-        (r for r in records if text[:20] in r.text), None
-    )
+    return next((r for r in records if text in r.text), None) or next((r for r in records if text[:20] in r.text), None)

@@ -20,6 +20,7 @@ from index.catalog import Catalog, ChunkRecord, DocumentRecord
 from index.chunk_table import ChunkTable
 from index.config import ANSWER_TOP_K, DEFAULT_TOP_K, IndexConfig, SearchMode
 from index.embedders import embedder_key, make_embedder
+from index.diversity import POOL_FACTOR, diversify
 from index.embedding_cache import EmbeddingCache
 from index.answering import Answerer, EvidenceThresholds
 from index.filters import SearchFilters
@@ -174,10 +175,20 @@ class KnowledgeBase:
         return TermStats(len(retriever.table), retriever.bm25.document_frequency)
 
     def search(
-        self, query: str, filters: SearchFilters | None = None, top_k: int = DEFAULT_TOP_K, mode: SearchMode = "hybrid"
+        self,
+        query: str,
+        filters: SearchFilters | None = None,
+        top_k: int = DEFAULT_TOP_K,
+        mode: SearchMode = "hybrid",
+        *,
+        diverse: bool = True,
     ) -> list[ScoredChunk]:
-        """Hybrid (or single-side) search for the query as ``understand`` reads it."""
-        return self.retriever.search(self.understand(query)[0], filters, top_k, mode)
+        """Hybrid (or single-side) search for the query as ``understand`` reads it; with
+        ``diverse``, ordered to show several documents and pilots (index/diversity.py)."""
+        text = self.understand(query)[0]
+        if not diverse:
+            return self.retriever.search(text, filters, top_k, mode)
+        return diversify(self.retriever.search(text, filters, top_k * POOL_FACTOR, mode), top_k)
 
     def chunk(self, chunk_id: str) -> ChunkRecord | None:
         """A chunk of the searchable generation by id (citations read its page numbers)."""
