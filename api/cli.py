@@ -181,7 +181,10 @@ def ask(
     if as_json:
         print(json.dumps(response.model_dump(), ensure_ascii=False, indent=2))
         return
-    console.print(response.answer if response.found else f"[yellow]{response.note}[/yellow]", highlight=False)
+    # soft_wrap: an answer is copied into reports, so rich must not cut its lines.
+    console.print(
+        response.answer if response.found else f"[yellow]{response.note}[/yellow]", highlight=False, soft_wrap=True
+    )
     shown = response.citations if response.found else response.related
     if shown:
         console.rule("来源" if response.found else "可能相关")
@@ -189,9 +192,14 @@ def ask(
         where = " › ".join(
             part for part in (citation.heading_path, page_label(citation.page, citation.page_end)) if part
         )
-        console.print(f"[{citation.n}] {citation.pilot}《{citation.title}》 › {where}", highlight=False, markup=False)
+        console.print(
+            f"[{citation.n}] {citation.pilot}《{citation.title}》 › {where}",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
     if response.found and response.note:
-        console.print(f"[dim]{response.note}[/dim]")
+        console.print(f"[dim]{response.note}[/dim]", soft_wrap=True)
 
 
 def page_label(page: int | None, page_end: int | None = None) -> str:

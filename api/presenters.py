@@ -20,19 +20,23 @@ from api.schemas import (
     AnswerSentenceOut,
     AskResponse,
     CitationOut,
+    CorrectionOut,
     DocumentInfo,
     FigureOut,
+    FigureRowOut,
+    FigureTableOut,
     IndicatorSeries,
     JobOut,
     PassageOut,
     PilotPage,
+    PracticeAnswerOut,
     PracticeOut,
     SearchHit,
     SeriesPointOut,
     SourceOut,
 )
 from index import KnowledgeBase, SearchFilters
-from index.answer_model import Answer, Citation
+from index.answer_model import Answer, Citation, FigureTable
 from index.catalog import ChunkRecord
 from index.hybrid import ScoredChunk
 from ingest.documents import HEADING_SEPARATOR
@@ -70,7 +74,8 @@ def inferred_fields(chunk_metadata: dict) -> list[str]:
 def to_hit(rank: int, query: str, hit: ScoredChunk) -> SearchHit:
     record = hit.record
     meta = dict(record.metadata)
-    terms = matched_terms(query, record.text)
+    heading = str(meta.get("heading_path", ""))
+    terms = matched_terms(query, f"{heading}\n{record.text}")
     meta["fields"] = [item for item in str(meta.get("fields", "")).split("、") if item]
     meta["inferred"] = inferred_fields(meta)
     return SearchHit(
@@ -82,6 +87,7 @@ def to_hit(rank: int, query: str, hit: ScoredChunk) -> SearchHit:
         dense_score=None if hit.dense_score is None else round(hit.dense_score, 4),
         text=record.text,
         highlighted=highlight(record.text, terms),
+        highlighted_heading=highlight(heading, terms),
         matched_terms=terms,
     )
 
@@ -129,15 +135,39 @@ def citation_out(citation: Citation, chunk_of: ChunkLookup | None = None) -> Cit
     )
 
 
+def _marked(sentences) -> str:
+    return "".join(s.text + "".join(f"[{n}]" for n in s.citations) for s in sentences)
+
+
 def answer_text(answer: Answer) -> str:
-    """The whole answer as text: one paragraph per pilot, markers after each sentence."""
+    """The whole answer as text, citation markers after each sentence: one paragraph per
+    practice (做法, then 成效), one line per table row, or one paragraph per pilot."""
     if not answer.found:
         return answer.note
-    paragraphs = []
-    for pilot, sentences in answer.groups.items():
-        body = "".join(s.text + "".join(f"[{n}]" for n in s.citations) for s in sentences)
-        paragraphs.append(f"【{pilot}】{body}")
-    return "\n".join(paragraphs)
+    if answer.table is not None:
+        lines = [f"注意：{answer.table.caveat}。"] if answer.table.caveat else []
+        for rank, row in enumerate(answer.table.rows, 1):
+            lines.append(
+                f"{rank}. {row.pilot}：{_number(row.value)}{row.unit}（{row.period or '时期未注明'}）[{row.citation}]"
+            )
+        return "\n".join(lines)
+    if answer.practices:
+        paragraphs = []
+        for practice in answer.practices:
+            text = f"【{practice.pilot}】{practice.title}。做法：{_marked(practice.method)}"
+            if practice.effect:
+                text += f"成效：{_marked(practice.effect)}"
+            paragraphs.append(text)
+        return "\n".join(paragraphs)
+    return "\n".join(f"【{pilot}】{_marked(sentences)}" for pilot, sentences in answer.groups.items())
+
+
+def _number(value: float) -> str:
+    return f"{value:.4f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
+
+
+def _sentences_out(sentences) -> list[AnswerSentenceOut]:
+    return [AnswerSentenceOut(text=s.text, citations=list(s.citations)) for s in sentences]
 
 
 def ask_response(answer: Answer, generated: bool, chunk_of: ChunkLookup | None = None) -> AskResponse:
@@ -146,16 +176,39 @@ def ask_response(answer: Answer, generated: bool, chunk_of: ChunkLookup | None =
         kind=str(getattr(answer.kind, "value", answer.kind)),
         found=answer.found,
         answer=answer_text(answer),
-        groups=[
-            AnswerGroup(
-                pilot=pilot, sentences=[AnswerSentenceOut(text=s.text, citations=list(s.citations)) for s in items]
-            )
-            for pilot, items in answer.groups.items()
-        ],
+        groups=[AnswerGroup(pilot=pilot, sentences=_sentences_out(items)) for pilot, items in answer.groups.items()],
         citations=[citation_out(c, chunk_of) for c in answer.citations],
         related=[citation_out(c, chunk_of) for c in answer.related],
         note=answer.note,
         generated=generated,
+        plan=answer.plan.value,
+        practices=[
+            PracticeAnswerOut(
+                practice_id=p.practice_id,
+                title=p.title,
+                pilot=p.pilot,
+                pilot_id=p.pilot_id,
+                pilot_type=p.pilot_type,
+                method=_sentences_out(p.method),
+                effect=_sentences_out(p.effect),
+            )
+            for p in answer.practices
+        ],
+        table=_table_out(answer.table),
+        corrections=[CorrectionOut(typed=c.typed, meant=c.meant) for c in answer.corrections],
+        missing=list(answer.missing),
+    )
+
+
+def _table_out(table: FigureTable | None) -> FigureTableOut | None:
+    if table is None:
+        return None
+    return FigureTableOut(
+        indicator=table.indicator,
+        descending=table.descending,
+        comparable=table.comparable,
+        caveat=table.caveat,
+        rows=[FigureRowOut(**vars(row)) for row in table.rows],
     )
 
 

@@ -41,7 +41,13 @@ class SearchHit(DocumentInfo):
     page_end: int | None = Field(None, description="结束页码（仅分页格式）")
     text: str
     highlighted: str = Field(description="HTML 转义后的原文，命中词以 <mark> 标出")
-    matched_terms: list[str]
+    highlighted_heading: str = Field("", description="HTML 转义后的章节路径，命中词以 <mark> 标出")
+    matched_terms: list[str] = Field(description="原文或章节路径中出现的检索词")
+
+
+class CorrectionOut(BaseModel):
+    typed: str = Field(description="问题中的写法")
+    meant: str = Field(description="按此理解（知识库中读音相同的词）")
 
 
 class SearchResponse(BaseModel):
@@ -51,6 +57,7 @@ class SearchResponse(BaseModel):
     total: int
     took_ms: float
     results: list[SearchHit]
+    corrections: list[CorrectionOut] = Field(default_factory=list, description="按读音更正的错别字")
 
 
 class SectionOut(BaseModel):
@@ -213,6 +220,37 @@ class AnswerSentenceOut(BaseModel):
     citations: list[int]
 
 
+class PracticeAnswerOut(BaseModel):
+    practice_id: str
+    title: str = Field(description="做法标题（出自原文的章节标题）")
+    pilot: str
+    pilot_id: str
+    pilot_type: str
+    method: list[AnswerSentenceOut] = Field(description="做法：说明做了什么的原文句子")
+    effect: list[AnswerSentenceOut] = Field(description="成效：说明取得什么效果的原文句子（可能为空）")
+
+
+class FigureRowOut(BaseModel):
+    pilot: str
+    pilot_id: str
+    pilot_type: str
+    name: str = Field(description="原文中的指标名称")
+    value: float
+    unit: str
+    period: str = Field(description="时期，如 2025H1（半年度）或 2025（年度、截至某月）")
+    period_kind: str = Field("", description="时期类型：半年、全年、累计、目标或基期（抽取时能判断时）")
+    sentence: str = Field(description="数值所在的原文句子或指标表行")
+    citation: int = Field(description="引用编号，对应 citations")
+
+
+class FigureTableOut(BaseModel):
+    indicator: str
+    descending: bool
+    comparable: bool = Field(description="各行单位和时期一致、可以直接比较时为 true")
+    caveat: str = Field("", description="不能直接比较的原因")
+    rows: list[FigureRowOut]
+
+
 class AnswerGroup(BaseModel):
     pilot: str
     sentences: list[AnswerSentenceOut]
@@ -232,6 +270,10 @@ class AskRequest(BaseModel):
 class AskResponse(BaseModel):
     question: str
     kind: str
+    plan: str = Field(
+        "fact",
+        description="回答方式：practice（按试点列出做法与成效）、fact（摘句）、compare（跨试点对比表）、status（目标进度）",
+    )
     found: bool
     answer: str = Field(description="带引用标号的完整回答文本")
     groups: list[AnswerGroup]
@@ -239,6 +281,10 @@ class AskResponse(BaseModel):
     related: list[CitationOut] = Field(description="证据不足时提供的可能相关材料")
     note: str
     generated: bool
+    practices: list[PracticeAnswerOut] = Field(default_factory=list, description="plan 为 practice 时：各试点的做法")
+    table: FigureTableOut | None = Field(None, description="plan 为 compare 时：跨试点的指标对比表")
+    corrections: list[CorrectionOut] = Field(default_factory=list, description="按读音更正的错别字")
+    missing: list[str] = Field(default_factory=list, description="拒答时：材料中没有提到的问题用语")
 
 
 class JobFileOut(BaseModel):

@@ -189,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
         print(file=sys.stderr)
     weights = ScoringWeights()
     passages = passage_hits(kb)
-    corpus_hits = {q.text: kb.search(q.text, top_k=args.top_k) for q in questions}
+    corpus_hits = {q.text: kb.search(q.text, top_k=args.top_k, diverse=False) for q in questions}
     for question in questions[:10]:  # warm-up: jieba's dictionary, the pattern files
         answer(question.text, corpus_hits[question.text], weights=weights)
 

@@ -200,7 +200,11 @@ def calibrate(kb: KnowledgeBase, questions: list[DomainQuestion]) -> list[str]:
     from index.practice_answers import PracticeThresholds
 
     kb.answer_thresholds = EvidenceThresholds(
-        unknown_share=2.0, fact_coverage=0.0, practice=PracticeThresholds(coverage=0.0), record_all=True
+        unknown_share=2.0,
+        fact_coverage=0.0,
+        heaviest_credit=0.0,
+        practice=PracticeThresholds(coverage=0.0),
+        record_all=True,
     )
     outcomes = ask_all(kb, questions)
     rows = []
@@ -214,16 +218,18 @@ def calibrate(kb: KnowledgeBase, questions: list[DomainQuestion]) -> list[str]:
                 e.get("practice_coverage", -1.0),
                 e.get("sentence_score", float("-inf")),
                 e.get("fact_coverage", 0.0),
+                e.get("heaviest_credit", 0.0),
             )
         )
     best = []
     for unknown in (0.3, 0.4, 0.5, 0.6, 2.0):
         for practice in (0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.8):
             for shift in (-3.0, -2.0, -1.0, 0.0, 1.0):
-                for fact in (0.0, 0.3, 0.4, 0.5, 0.6, 0.7):
+                for fact in (0.0, 0.3, 0.35, 0.4, 0.5):
                     answered = [
-                        unk < unknown and ((plan == "practice" and pc >= practice) or (ss >= shift and fc >= fact))
-                        for _, plan, unk, pc, ss, fc in rows
+                        unk < unknown
+                        and ((plan == "practice" and pc >= practice) or (ss >= shift and fc >= fact and hc > 0))
+                        for _, plan, unk, pc, ss, fc, hc in rows
                     ]
                     good = [a for a, row in zip(answered, rows, strict=True) if row[0]]
                     bad = [a for a, row in zip(answered, rows, strict=True) if not row[0]]
@@ -238,9 +244,44 @@ def calibrate(kb: KnowledgeBase, questions: list[DomainQuestion]) -> list[str]:
     for o, row in zip(outcomes, rows, strict=True):
         lines.append(
             f"{o.question.id} {'A' if row[0] else 'R'} {row[1]:8} unk={row[2]:.2f} pc={row[3]:.2f} "
-            f"ss={row[4]:+.1f} fc={row[5]:.2f} {o.question.question}"
+            f"ss={row[4]:+.1f} fc={row[5]:.2f} hc={row[6]:.2f} {o.question.question}"
         )
     del replace
+    return lines
+
+
+def search_range(kb: KnowledgeBase, questions: list[DomainQuestion], top_k: int = 10) -> list[str]:
+    """How well the first ``top_k`` search results show the range of pilots, for each
+    diversity setting (index/diversity.py): gold pilots shown (questions with several),
+    a gold section among the results, distinct pilots shown."""
+    from index import diversity
+
+    settings = [("不去重", None), *[(f"文档{d}/试点{p}", (d, p)) for d in (0.5, 0.7, 0.85) for p in (0.7, 0.85, 1.0)]]
+    lines = [f"{'setting':16}{'gold pilots':>12}{'gold@10':>9}{'pilots':>8}"]
+    answerable = [q for q in questions if q.answerable]
+    pools = {}
+    for q in answerable:
+        filters = SearchFilters.parse(**{key: str(value) for key, value in q.filters.items()})
+        pools[q.id] = kb.search(q.question, filters, top_k * diversity.POOL_FACTOR, diverse=False)
+    for name, decays in settings:
+        shown, golds, pilots = [], [], []
+        for q in answerable:
+            pool = pools[q.id]
+            hits = (
+                pool[:top_k]
+                if decays is None
+                else diversity.diversify(pool, top_k, document_decay=decays[0], pilot_decay=decays[1])
+            )
+            found = {str(h.record.metadata.get("pilot_id", "")) for h in hits}
+            pilots.append(len(found))
+            golds.append(
+                any(g.matches(h.record.doc_id, h.record.metadata.get("heading_path", "")) for h in hits for g in q.gold)
+            )
+            if len(q.gold_pilots) > 1:
+                shown.append(len(found & q.gold_pilots) / len(q.gold_pilots))
+        lines.append(
+            f"{name:16}{statistics.mean(shown):12.3f}{sum(golds) / len(golds):9.3f}{statistics.mean(pilots):8.2f}"
+        )
     return lines
 
 
@@ -265,6 +306,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--show", type=int, default=0, help="print up to N failures")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--calibrate", action="store_true", help="print the evidence table the refusal bars come from")
+    parser.add_argument("--search", action="store_true", help="compare search diversity settings on the questions")
     return parser.parse_args(argv)
 
 
@@ -275,6 +317,9 @@ def main(argv: list[str] | None = None) -> int:
     kb.answer("预热", None)  # builds the practice catalogue and term indexes once
     if args.calibrate:
         print("\n".join(calibrate(kb, questions)))
+        return 0
+    if args.search:
+        print("\n".join(search_range(kb, questions)))
         return 0
     outcomes = ask_all(kb, questions)
     result = {"split": args.split, **metrics(outcomes), "by_kind": by_kind(outcomes)}

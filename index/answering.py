@@ -36,7 +36,7 @@ from index.practice_catalog import PracticeCatalog
 from index.question_kind import classify
 from index.question_plan import choose_plan
 from index.question_scope import Scope, question_scope
-from index.question_terms import TermStats, Topic, coverage, missing_terms, topic
+from index.question_terms import TermStats, Topic, coverage, heaviest_credit, missing_terms, topic
 from ingest.extracted import Practice, PracticeSource
 from ingest.matching_form import fold
 from ingest.practices import strip_numbering
@@ -54,6 +54,10 @@ class EvidenceThresholds:
 
     unknown_share: float = 0.6
     fact_coverage: float = 0.35
+    # The sentence answer must earn this credit on the heaviest topic word. Off (0): on
+    # the domain questions it refused four paraphrased answers (股比 for 出资比例) for
+    # every near miss it caught (bench/domain.py --calibrate records it).
+    heaviest_credit: float = 0.0
     practice: PracticeThresholds = PracticeThresholds()
     # Calibration only: gather the evidence of every path, whatever is decided.
     record_all: bool = False
@@ -163,8 +167,6 @@ class Answerer:
         if table is None:
             return None
         note = messages()["found_table"]
-        if table.caveat:
-            note = messages()["table_caveat"].format(caveat=table.caveat) + note
         return Answer(
             question, kind, found=True, plan=Plan.COMPARE, table=table, citations=citations.citations, note=note
         )
@@ -220,7 +222,11 @@ class Answerer:
             return result
         evidence_text = fold(" ".join([best.text, *(f"{c.title} {c.heading_path}" for c in cited)])).lower()
         evidence["fact_coverage"] = coverage(question_topic, evidence_text)
-        if evidence["fact_coverage"] < self.thresholds.fact_coverage:
+        evidence["heaviest_credit"] = heaviest_credit(question_topic, evidence_text)
+        if (
+            evidence["fact_coverage"] < self.thresholds.fact_coverage
+            or evidence["heaviest_credit"] < self.thresholds.heaviest_credit
+        ):
             missing = missing_terms(question_topic, evidence_text)
             return self._refusal(question, result.citations or result.related, missing, result.kind, unknown=False)
         return result

@@ -21,6 +21,7 @@ from index.bm25_index import Bm25Index, remove_leftovers
 from index.catalog import Catalog, ChunkRecord, DocumentRecord
 from index.chunk_table import ChunkTable
 from index.config import ANSWER_TOP_K, DEFAULT_TOP_K, IndexConfig, SearchMode
+from index.diversity import POOL_FACTOR, diversify
 from index.embedders import embedder_key, make_embedder
 from index.embedding_cache import EmbeddingCache
 from index.filters import SearchFilters
@@ -176,10 +177,20 @@ class KnowledgeBase:
         return TermStats(len(retriever.table), retriever.bm25.document_frequency)
 
     def search(
-        self, query: str, filters: SearchFilters | None = None, top_k: int = DEFAULT_TOP_K, mode: SearchMode = "hybrid"
+        self,
+        query: str,
+        filters: SearchFilters | None = None,
+        top_k: int = DEFAULT_TOP_K,
+        mode: SearchMode = "hybrid",
+        *,
+        diverse: bool = True,
     ) -> list[ScoredChunk]:
-        """Hybrid (or single-side) search for the query as ``understand`` reads it."""
-        return self.retriever.search(self.understand(query)[0], filters, top_k, mode)
+        """Hybrid (or single-side) search for the query as ``understand`` reads it; with
+        ``diverse``, ordered to show several documents and pilots (index/diversity.py)."""
+        text = self.understand(query)[0]
+        if not diverse:
+            return self.retriever.search(text, filters, top_k, mode)
+        return diversify(self.retriever.search(text, filters, top_k * POOL_FACTOR, mode), top_k)
 
     def relevance(self, hit: ScoredChunk) -> float:
         """A hybrid hit's score on 0–1, whichever fusion is configured (index/fusion.py)."""

@@ -19,6 +19,7 @@ catalogue already knows which text describes one measure, so the answer starts t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -93,6 +94,9 @@ def match_practices(
     pilot fills the top results, the others' practices still count."""
     top = max((hit.score for hit in hits), default=0.0) or 1.0
     best_hit = {hit.record.chunk_id: hit.score / top for hit in hits}
+    # A question that names no topic (「把园区类试点的经验汇总一下」) asks for every
+    # practice in its scope: each covers it fully, and retrieval and summaries rank them.
+    everything = not topic.terms
     found = []
     for practice in candidates:
         own = chunks.get(practice.practice_id, [])
@@ -102,8 +106,8 @@ def match_practices(
                 practice=practice,
                 chunks=own,
                 retrieved=retrieved,
-                coverage=coverage(topic, texts.get(practice.practice_id, "")),
-                title_coverage=coverage(topic, fold(practice.title).lower()),
+                coverage=1.0 if everything else coverage(topic, texts.get(practice.practice_id, "")),
+                title_coverage=1.0 if everything else coverage(topic, fold(practice.title).lower()),
                 retrieval=max((best_hit[chunk_id] for chunk_id in retrieved), default=0.0),
             )
         )
@@ -148,8 +152,13 @@ def practice_sentences(match: PracticeMatch) -> list[SourcedSentence]:
     return sentences
 
 
+_LABEL = re.compile(r"^(?:主要)?(?:成效|效果|做法|具体做法是?)[：:]")
+
+
 def _shown(text: str) -> str:
-    return without_numbering(text)
+    """The sentence as shown under 做法 or 成效: without its outline number or a label
+    that the column already says (「成效：两轮评价中…」)."""
+    return _LABEL.sub("", without_numbering(text)).strip()
 
 
 def pick_sentences(
@@ -164,21 +173,20 @@ def pick_sentences(
         if roles[s.position] is not Role.FRAME and MIN_SENTENCE_CHARS <= len(s.text) <= MAX_SENTENCE_CHARS
     ]
     methods = [s for s in usable if roles[s.position] is Role.METHOD]
-    if match.title_coverage >= TITLE_COVERAGE:
-        # The practice as a whole is the answer: its description opens with the how.
-        ranked = sorted(methods, key=lambda s: (not s.in_description, s.position))
-    else:
-        ranked = sorted(
-            (s for s in methods if relevance[s.position] > 0),
-            key=lambda s: (-relevance[s.position], not s.in_description, s.position),
-        )
+    opening = sorted(methods, key=lambda s: (not s.in_description, s.position))
+    relevant = sorted(
+        (s for s in methods if relevance[s.position] > 0),
+        key=lambda s: (-relevance[s.position], not s.in_description, s.position),
+    )
+    # When the title itself covers the topic the practice as a whole is the answer, and
+    # its description opens with the how; else the method sentences that mention the
+    # topic, and the opening ones when none does (the practice covers it elsewhere).
+    ranked = opening if match.title_coverage >= TITLE_COVERAGE or not relevant else relevant
     method = sorted(ranked[:MAX_METHOD_SENTENCES], key=lambda s: s.position)
     effects = sorted(
         (s for s in usable if roles[s.position] is Role.EFFECT),
         key=lambda s: (-relevance[s.position], not s.in_description, s.position),
     )
-    if not method and effects:
-        method, effects = [], effects  # a result alone still answers "how much came of it"
     return method, effects[:MAX_EFFECT_SENTENCES]
 
 

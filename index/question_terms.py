@@ -337,6 +337,16 @@ def coverage(topic: Topic, text: str) -> float:
     return earned / total
 
 
+def heaviest_credit(topic: Topic, text: str) -> float:
+    """The credit the text earns on the topic's heaviest group of words: 「上网电价」 in
+    「沼气发电的上网电价是多少」 must be there, however much 沼气 and 发电 are."""
+    groups = topic.group_of()
+    if not groups:
+        return 1.0
+    heaviest = max(groups, key=lambda members: max(topic.weights[i] for i in members))
+    return max(term_credit(topic.terms[i], text) for i in heaviest)
+
+
 def missing_terms(topic: Topic, text: str) -> list[str]:
     """Topic words the text does not mention at all (nor by a related word, nor by an
     alternative)."""

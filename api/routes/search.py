@@ -12,7 +12,7 @@ from api import messages
 from api.deps import KB, AppSettings, Filters
 from api.errors import ApiError
 from api.presenters import to_hit
-from api.schemas import SearchResponse
+from api.schemas import CorrectionOut, SearchResponse
 from index.config import SearchMode
 
 router = APIRouter(tags=["检索"])
@@ -30,14 +30,18 @@ def search(
     q: Annotated[str, Query(description="检索问题或关键词", max_length=500)],
     top_k: Annotated[int | None, Query(ge=1, le=50, description="返回条数")] = None,
     mode: Annotated[SearchMode, Query(description="检索方式")] = "hybrid",
+    diverse: Annotated[
+        bool, Query(description="兼顾多个试点：同一文档、同一试点的后续分块适当靠后（默认开启）")
+    ] = True,
 ) -> SearchResponse:
-    """混合检索（BM25 + 向量），过滤条件在融合前作用于两路检索。"""
+    """混合检索（BM25 + 向量），过滤条件在融合前作用于两路检索；结果兼顾多个试点。"""
     query = q.strip()
     if not query:
         raise ApiError(400, messages.EMPTY_QUERY, "q")
     started = time.perf_counter()
-    hits = kb.search(query, filters, top_k or settings.default_top_k, mode)
-    results = [to_hit(rank, query, hit) for rank, hit in enumerate(hits, start=1)]
+    read_as, corrections = kb.understand(query)
+    hits = kb.search(query, filters, top_k or settings.default_top_k, mode, diverse=diverse)
+    results = [to_hit(rank, read_as, hit) for rank, hit in enumerate(hits, start=1)]
     return SearchResponse(
         query=query,
         filters={key: value for key, value in asdict(filters).items() if value is not None},
@@ -45,4 +49,5 @@ def search(
         total=len(results),
         took_ms=round((time.perf_counter() - started) * 1000, 2),
         results=results,
+        corrections=[CorrectionOut(typed=c.typed, meant=c.meant) for c in corrections],
     )

@@ -209,10 +209,53 @@ def test_ask_shows_a_cited_answer_whose_citations_open_their_sources(page, serve
     assert line[len(line) // 2 - 6 : len(line) // 2 + 6] in page.locator(".doc-section.target").inner_text()
 
 
+def test_ask_shows_practices_grouped_by_pilot_with_method_and_effect_apart(page, server):
+    page.goto(f"{server}/#/ask?q={quote('其他园区是怎么利用余热的？')}")
+    page.wait_for_selector(".answer-practice .practice-answer")
+    groups = page.locator(".answer-group")
+    assert groups.count() >= 2  # several parks, one section each
+    pilots = groups.evaluate_all("gs => gs.map(g => g.dataset.pilot)")
+    assert len(set(pilots)) == len(pilots)
+    first = page.locator(".practice-answer").first
+    assert first.locator(".role-method .role-label").inner_text() == "做法"
+    assert first.locator(".role-method li").count() >= 1
+    effects = page.locator(".role-effect")
+    assert effects.count() >= 1 and effects.first.locator(".role-label").inner_text() == "成效"
+    method_box = first.locator(".role-method").bounding_box()
+    effect_box = page.locator(".practice-answer .role-effect").first.bounding_box()
+    assert effect_box["y"] >= method_box["y"] + method_box["height"] - 1  # 成效 below 做法, not mixed in
+    first.locator("button.cite").first.click()
+    assert page.locator(".cite-panel .chunk").first.inner_text().strip()
+    shot(page, "ask-practices", full_page=True)
+
+
+def test_ask_shows_a_ranked_table_for_a_comparison(page, server):
+    page.goto(f"{server}/#/ask?q={quote('哪个村的清洁取暖率最高？')}")
+    page.wait_for_selector(".figure-table tbody tr")
+    assert page.locator(".figure-table tbody tr").count() >= 2
+    page.locator(".figure-table button.cite").first.click()
+    assert page.locator(".figure-table .cite-panel").count() == 1
+    shot(page, "ask-table", full_page=True)
+
+
+def test_search_grouped_by_pilot(page, server):
+    page.goto(f"{server}/#/search?q={quote('余热')}&pilot_type={quote('园区')}")
+    wait_for_cards(page)
+    page.get_by_label("按试点分组").check()
+    page.wait_for_selector(".pilot-group")
+    groups = page.locator(".pilot-group")
+    assert groups.count() >= 2
+    assert "group=pilot" in page.url
+    titles = groups.evaluate_all("gs => gs.map(g => g.getAttribute('aria-label'))")
+    assert len(set(titles)) == len(titles)
+    assert page.locator(".pilot-group .trail mark, .pilot-group .passage mark").count() >= groups.count()
+    shot(page, "search-grouped", full_page=True)
+
+
 def test_ask_says_plainly_when_nothing_is_found(page, server):
     page.goto(f"{server}/#/ask?q={quote('火星上的碳达峰试点有几个宇航员')}")
     notice = page.wait_for_selector(".not-found")
-    assert "知识库中没有找到" in notice.inner_text()
+    assert "知识库中没有" in notice.inner_text()
     assert page.locator(".related-list li").count() >= 1
     assert page.locator("button.cite").count() == 0
     shot(page, "ask-not-found")

@@ -1,6 +1,8 @@
-// 问答: a question answered by sentences from the sources, grouped by pilot; each [n]
-// opens its source passage in place. When the evidence is thin the page says so plainly
-// and lists the possibly related material instead.
+// 问答: a question answered from the sources in the shape it asks for — practices of
+// each pilot with 做法 and 成效 apart, a table of one figure across pilots, or cited
+// sentences grouped by pilot; each [n] opens its source passage in place. When the
+// evidence is thin the page says so plainly, names what is missing, and lists the
+// possibly related material instead.
 
 import {
   VOCAB, docHref, errorBox, esc, go, headingTrail, href, inferredMark, latest, options, pageLabel, paragraphs, post, setTitle,
@@ -28,20 +30,62 @@ function sourcePanel(citation, id) {
 function answerBlock(body) {
   const byNumber = new Map(body.citations.map((citation) => [citation.n, citation]));
   let counter = 0;
-  const groups = body.groups.map((group) => {
-    const sentences = group.sentences.map((sentence) => {
-      const buttons = sentence.citations.map((n) => {
-        const id = `cite-${++counter}`;
-        return byNumber.has(n)
-          ? `<button type="button" class="cite" data-n="${n}" aria-expanded="false" aria-controls="${id}" title="查看来源 [${n}]">[${n}]</button>`
-          : `<span class="cite">[${n}]</span>`;
-      });
-      return `<li>${esc(sentence.text)} ${buttons.join("")}</li>`;
-    });
-    return `<section class="answer-group"><h3>${esc(group.pilot)}</h3><ul class="answer-sentences">${sentences.join("")}</ul></section>`;
-  });
-  const text = groups.length ? groups.join("") : `<p>${esc(body.answer)}</p>`;
-  return { html: text, byNumber };
+  const buttons = (numbers) => numbers.map((n) => {
+    const id = `cite-${++counter}`;
+    return byNumber.has(n)
+      ? `<button type="button" class="cite" data-n="${n}" aria-expanded="false" aria-controls="${id}" title="查看来源 [${n}]">[${n}]</button>`
+      : `<span class="cite">[${n}]</span>`;
+  }).join("");
+  const items = (sentences) => sentences.map((sentence) => `<li>${esc(sentence.text)} ${buttons(sentence.citations)}</li>`).join("");
+  let html;
+  if (body.table) html = tableBlock(body.table, buttons);
+  else if (body.practices.length) html = practiceBlock(body.practices, items);
+  else {
+    const groups = body.groups.map((group) =>
+      `<section class="answer-group"><h3>${esc(group.pilot)}</h3><ul class="answer-sentences">${items(group.sentences)}</ul></section>`);
+    html = groups.length ? groups.join("") : `<p>${esc(body.answer)}</p>`;
+  }
+  return { html, byNumber };
+}
+
+/** Practices grouped by pilot: each a title, then 做法 and 成效 under their own labels. */
+function practiceBlock(practices, items) {
+  const byPilot = new Map();
+  for (const practice of practices) {
+    if (!byPilot.has(practice.pilot_id)) byPilot.set(practice.pilot_id, []);
+    byPilot.get(practice.pilot_id).push(practice);
+  }
+  return [...byPilot.values()].map((list) => {
+    const first = list[0];
+    const cards = list.map((practice) => `<article class="practice-answer">
+        <h4>${esc(practice.title)}</h4>
+        <div class="role role-method"><span class="role-label">做法</span><ul class="answer-sentences">${items(practice.method)}</ul></div>
+        ${practice.effect.length ? `<div class="role role-effect"><span class="role-label">成效</span><ul class="answer-sentences">${items(practice.effect)}</ul></div>` : ""}
+      </article>`).join("");
+    return `<section class="answer-group" data-pilot="${esc(first.pilot_id)}">
+      <h3>${esc(first.pilot)} ${typeBadge(first.pilot_type)}</h3>${cards}</section>`;
+  }).join("");
+}
+
+const number = (value) => (Number.isInteger(value) ? String(value) : String(Number(value.toFixed(4))));
+
+/** One figure across pilots, ranked, each row citing its source; a caveat when the rows differ in unit or period. */
+function tableBlock(table, buttons) {
+  const rows = table.rows.map((row, index) => `<tr>
+      <td>${index + 1}</td><td>${esc(row.pilot)}</td>
+      <td class="num">${esc(number(row.value))} ${esc(row.unit)}</td>
+      <td>${esc(row.period || "时期未注明")}</td>
+      <td class="source"><span class="row-sentence">${esc(row.sentence)}</span> ${buttons([row.citation])}</td></tr>`).join("");
+  const caveat = table.comparable ? "" : `<p class="notice caveat" role="note"><strong>不宜直接比较：</strong>${esc(table.caveat)}</p>`;
+  return `${caveat}<table class="figure-table"><caption>${esc(table.indicator)}（${table.descending ? "从高到低" : "从低到高"}）</caption>
+    <thead><tr><th scope="col">序号</th><th scope="col">试点</th><th scope="col">数值</th><th scope="col">时期</th><th scope="col">原文</th></tr></thead>
+    <tbody>${rows}</tbody></table>`;
+}
+
+function correctionsBlock(corrections) {
+  if (!corrections || !corrections.length) return "";
+  const items = corrections.map((c) => `已按“<strong>${esc(c.meant)}</strong>”理解“${esc(c.typed)}”`).join("；");
+  return `<p class="notice correction" role="note">${items}。</p>`;
 }
 
 const excerpt = (text) => (text.length > 180 ? `${text.slice(0, 180)}…` : text);
@@ -60,15 +104,16 @@ function render(body) {
   const origin = body.generated ? "由大模型依据原文改写，请核对引用。" : "";
   if (!body.found) {
     return {
-      html: `<div class="notice not-found" role="status"><strong>${esc(body.answer || NOT_FOUND)}</strong>
+      html: `${correctionsBlock(body.corrections)}<div class="notice not-found" role="status"><strong>${esc(body.answer || NOT_FOUND)}</strong>
           ${body.note && body.note !== body.answer ? `<p>${esc(body.note)}</p>` : ""}</div>${relatedBlock(body.related)}`,
       byNumber: new Map(),
     };
   }
   const answer = answerBlock(body);
+  const note = (body.note || "").replace(/已按“[^”]*”理解“[^”]*”。/g, "");
   return {
-    html: `<section class="answer" aria-label="回答"><h2>回答</h2>
-        <p class="muted">${esc(body.note || "")}${esc(origin)}点击编号可在此展开来源原文。</p>
+    html: `${correctionsBlock(body.corrections)}<section class="answer answer-${esc(body.plan)}" aria-label="回答"><h2>回答</h2>
+        <p class="muted">${esc(note)}${esc(origin)}点击编号可在此展开来源原文。</p>
         ${answer.html}</section>${relatedBlock(body.related)}`,
     byNumber: answer.byNumber,
   };
@@ -114,7 +159,7 @@ export function mount(main, route) {
     const open = button.getAttribute("aria-expanded") === "true";
     button.setAttribute("aria-expanded", String(!open));
     if (open) { document.getElementById(id)?.remove(); return; }
-    button.closest("li").insertAdjacentHTML("beforeend", sourcePanel(byNumber.get(Number(button.dataset.n)), id));
+    button.closest("li, td").insertAdjacentHTML("beforeend", sourcePanel(byNumber.get(Number(button.dataset.n)), id));
   });
 
   async function show(route) {
@@ -125,7 +170,7 @@ export function mount(main, route) {
     form.elements.field.value = filters.field;
     if (!question) {
       status.textContent = "";
-      area.innerHTML = `<p class="intro">回答由知识库原文中的句子组成，按试点分组，每句都标注来源（试点、文档、章节）。资料不足时会明确说明。</p>`;
+      area.innerHTML = `<p class="intro">回答由知识库原文中的句子组成，每句都标注来源（试点、文档、章节）：问“怎么做”时按试点列出做法与成效，问“哪个最多”时给出跨试点对比表。资料不足时会明确说明缺什么。</p>`;
       return;
     }
     setTitle(`问答：${question}`);

@@ -1,5 +1,6 @@
 // 检索: a search box, filters as one-click chips and selects, results as cards that open
-// the document at the section the passage comes from.
+// the document at the section the passage comes from — in rank order, or grouped by
+// pilot (「按试点分组」) so an official sees at a glance which pilots have the topic.
 
 import {
   VOCAB, docPathHref, errorBox, esc, getJSON, go, headingTrail, href, inferredMark, latest, options, pageLabel, periods,
@@ -17,9 +18,28 @@ const EXAMPLES = [
 ];
 
 function state(route) {
-  const result = { q: route.params.get("q") || "" };
+  const result = { q: route.params.get("q") || "", group: route.params.get("group") || "" };
   for (const key of FILTERS) result[key] = route.params.get(key) || "";
   return result;
+}
+
+/** The path to the passage's section, the query's words marked (server-escaped HTML). */
+function trailHtml(hit) {
+  if (!hit.heading_path) return headingTrail("");
+  return (hit.highlighted_heading || esc(hit.heading_path)).replaceAll(" &gt; ", " › ");
+}
+
+/** Results grouped by pilot, pilots in the order of their best result. */
+function grouped(hits) {
+  const groups = new Map();
+  for (const hit of hits) {
+    if (!groups.has(hit.pilot_id)) groups.set(hit.pilot_id, []);
+    groups.get(hit.pilot_id).push(hit);
+  }
+  return [...groups.values()].map((list) => `<section class="pilot-group" aria-label="${esc(list[0].pilot)}">
+      <h2 class="pilot-group-title">${typeBadge(list[0].pilot_type)} <a href="${pilotHref(list[0].pilot_id)}">${esc(list[0].pilot)}</a>
+        <span class="muted">${list.length} 段</span></h2>
+      ${list.map(card).join("")}</section>`).join("");
 }
 
 
@@ -33,7 +53,7 @@ function card(hit) {
       <span>${esc(hit.region)}${inferredMark(hit, "region")}</span>
       <span>${esc(hit.doc_type)}${inferredMark(hit, "doc_type")}${when ? ` · ${esc(when)}${whenMark}` : ""}</span></p>
     <h2 class="card-title"><a class="hit-link" href="${esc(docPathHref(hit.doc_id, hit.heading_path))}">${esc(hit.title)}</a>${inferredMark(hit, "title")}</h2>
-    <p class="trail">${headingTrail(hit.heading_path)}${page ? ` <span class="page-no">· ${page}</span>` : ""}</p>
+    <p class="trail">${trailHtml(hit)}${page ? ` <span class="page-no">· ${page}</span>` : ""}</p>
     <p class="passage">${hit.highlighted}</p>
   </article>`;
 }
@@ -62,6 +82,7 @@ export function mount(main, route) {
         <label>领域<select name="field">${options(VOCAB.fields, "", "全部领域")}</select></label>
         <label>文档类型<select name="doc_type">${options(VOCAB.doc_types, "", "全部文档")}</select></label>
         <label>时期<select name="year"></select></label>
+        <label class="toggle"><input type="checkbox" name="group" value="pilot"> 按试点分组</label>
       </div>
     </form>
     <p class="status" aria-live="polite"></p>
@@ -85,10 +106,13 @@ export function mount(main, route) {
   const submit = (changes = {}) => {
     const next = { ...current, q: form.elements.q.value.trim(), ...changes };
     for (const key of ["region", "field", "doc_type", "year"]) if (!(key in changes)) next[key] = form.elements[key].value;
+    if (!("group" in changes)) next.group = form.elements.group.checked ? "pilot" : "";
     go(href("search", "", next));
   };
   form.addEventListener("submit", (event) => { event.preventDefault(); submit(); });
-  form.addEventListener("change", (event) => { if (event.target.tagName === "SELECT") submit(); });
+  form.addEventListener("change", (event) => {
+    if (event.target.tagName === "SELECT" || event.target.name === "group") submit();
+  });
   root.querySelector(".chips").addEventListener("click", (event) => {
     const chip = event.target.closest(".chip");
     if (chip) submit({ pilot_type: chip.dataset.value });
@@ -104,6 +128,7 @@ export function mount(main, route) {
     current = state(route);
     form.elements.q.value = current.q;
     for (const key of ["region", "field", "doc_type"]) form.elements[key].value = current[key];
+    form.elements.group.checked = current.group === "pilot";
     fillYears();
     pressChip(root.querySelector(".chips"), current.pilot_type);
     setTitle(current.q ? `检索：${current.q}` : "检索");
@@ -119,12 +144,15 @@ export function mount(main, route) {
       for (const key of FILTERS) params[key] = current[key];
       const body = await getJSON("/search", params);
       if (!isFresh()) return;
+      const pilots = new Set(body.results.map((hit) => hit.pilot_id)).size;
       status.textContent = body.total
-        ? `找到 ${body.total} 段相关原文（用时 ${Math.round(body.took_ms)} 毫秒）`
+        ? `找到 ${body.total} 段相关原文，来自 ${pilots} 个试点（用时 ${Math.round(body.took_ms)} 毫秒）`
         : "没有找到相关原文。";
-      results.innerHTML = body.total
-        ? body.results.map(card).join("")
-        : `<p class="notice">没有符合条件的内容。可以换个说法，或减少筛选条件（例如选择“全部类型”）。</p>`;
+      const corrected = (body.corrections || []).map((c) => `已按“<strong>${esc(c.meant)}</strong>”检索“${esc(c.typed)}”`).join("；");
+      const list = current.group === "pilot" ? grouped(body.results) : body.results.map(card).join("");
+      results.innerHTML = (corrected ? `<p class="notice correction" role="note">${corrected}。</p>` : "") + (body.total
+        ? list
+        : `<p class="notice">没有符合条件的内容。可以换个说法，或减少筛选条件（例如选择“全部类型”）。</p>`);
     } catch (error) {
       if (!isFresh()) return;
       status.textContent = "";

@@ -1,0 +1,139 @@
+"""Each question kind gets the answer it asks for, over the demo-corpus subset (every
+pilot's experience summary, and the plan and reports of 凤鸣 and 清泉): practices of
+several pilots with 做法 and 成效 apart, a table across pilots, a cited sentence, and
+refusals that say what is missing — even when the question shares a word with the
+corpus."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from index import SearchFilters
+from index.answer_model import Plan
+from ingest.practice_parts import Role, sentence_role
+from tests.conftest import small_kb, write_doc
+
+TABLE_LINE = re.compile(r"^(?:[^：；。]{1,16}：[^：；。]{0,40}；){2,}")
+
+
+def answer(kb, question, **filters):
+    result, generated = kb.answer(question, SearchFilters.parse(**filters))
+    assert generated is False
+    return result
+
+
+def test_how_did_others_do_it_shows_practices_of_several_parks(kb):
+    result = answer(kb, "其他园区是怎么利用余热的？")
+    assert result.found and result.plan is Plan.PRACTICE
+    parks = {p.pilot_id for p in result.practices}
+    assert len(parks) >= 2 and all(p.pilot_type == "园区" for p in result.practices)
+    for practice in result.practices:
+        assert practice.method, practice.title
+        assert all(sentence_role(s.text) is not Role.FRAME for s in practice.sentences())
+        assert all(not TABLE_LINE.match(s.text) for s in practice.sentences())
+        cited = {result.citation(n).pilot for s in practice.sentences() for n in s.citations}
+        assert cited == {practice.pilot}
+    # 成效 is a result sentence (a figure with what it achieved), shown apart from 做法.
+    effects = [s for p in result.practices for s in p.effect]
+    assert effects and all(sentence_role(s.text) is Role.EFFECT for s in effects)
+
+
+def test_an_intensity_question_is_answered_with_methods_not_the_figure_alone(kb):
+    result = answer(kb, "其他园区是怎么降低单位产值能耗的？")
+    assert result.found and result.plan is Plan.PRACTICE
+    assert len({p.pilot_id for p in result.practices}) >= 2
+    methods = [s.text for p in result.practices for s in p.method]
+    assert not any(TABLE_LINE.match(text) for text in methods)
+
+
+def test_practices_per_pilot_type_named_in_the_question(kb):
+    result = answer(kb, "乡村试点的屋顶光伏是怎么推广的？")
+    assert result.found and result.plan is Plan.PRACTICE
+    assert {p.pilot_type for p in result.practices} == {"乡村"}
+    assert len({p.pilot_id for p in result.practices}) >= 2
+    assert any("屋顶" in s.text for p in result.practices for s in p.method)
+
+
+def test_compare_question_gets_a_table_across_pilots_with_sources(kb):
+    result = answer(kb, "哪个村的清洁取暖率最高？")
+    assert result.found and result.plan is Plan.COMPARE
+    table = result.table
+    assert len({row.pilot_id for row in table.rows}) >= 2
+    values = [row.value for row in table.rows]
+    assert values == sorted(values, reverse=True)
+    for row in table.rows:
+        assert row.unit == "%" and "清洁取暖" in row.name
+        assert row.sentence.strip() in result.citation(row.citation).chunk_text
+    if not table.comparable:
+        assert "时期不同" in table.caveat or "单位不同" in table.caveat
+
+
+def test_fact_question_gets_the_sentence_with_the_figure(kb):
+    result = answer(kb, "清泉园区一期二氧化碳捕集装置是什么时候投运的？")
+    assert result.found and result.plan is Plan.FACT
+    best = result.sentences()[0]
+    assert "2023年11月" in best.text
+    assert result.citation(best.citations[0]).pilot == "宁东清泉煤化工产业园"
+
+
+def test_traditional_characters_find_what_simplified_ones_do(kb):
+    simplified = answer(kb, "其他园区是怎么利用余热的？")
+    traditional = answer(kb, "其他園區是怎麼利用餘熱的？")
+    assert traditional.found and traditional.plan is Plan.PRACTICE
+    assert [p.practice_id for p in traditional.practices] == [p.practice_id for p in simplified.practices]
+    assert traditional.question == "其他園區是怎麼利用餘熱的？"
+
+
+def test_a_homophone_typo_is_read_as_the_corpus_word_and_said(kb):
+    result = answer(kb, "其他园区是怎么利用鱼热的？")
+    assert [(c.typed, c.meant) for c in result.corrections] == [("鱼热", "余热")]
+    assert result.found and "已按“余热”理解“鱼热”" in result.note
+
+
+def test_near_domain_question_is_refused_naming_what_is_missing(kb):
+    result = answer(kb, "有没有企业做电解铝节能降碳的？")
+    assert not result.found
+    assert "电解铝" in result.missing and "电解铝" in result.note
+    assert "最接近的材料" in result.note and result.related
+
+
+@pytest.mark.parametrize(
+    ("question", "shared"),
+    [
+        ("光伏股票现在能买吗，怎么开户？", "光伏"),
+        ("水泥地面起砂了怎么修补？", "水泥"),
+        ("新生儿喝哪种奶粉比较好？", "奶粉"),
+    ],
+)
+def test_off_topic_question_sharing_a_word_with_the_corpus_is_refused(kb, question, shared):
+    assert any(shared in hit.record.text for hit in kb.search(shared, top_k=20)), "the word must occur"
+    result = answer(kb, question)
+    assert not result.found and not result.groups and not result.practices
+
+
+def test_a_figure_for_a_period_the_documents_do_not_report_is_refused(kb):
+    result = answer(kb, "清泉园区2023年上半年的绿氢产量是多少？")
+    assert not result.found
+    assert "2023年上半年" in result.note
+
+
+def test_a_traditional_document_is_found_by_a_simplified_question_and_quoted_as_written(tmp_path):
+    write_doc(
+        tmp_path / "corpus" / "park-tw",
+        "summary.md",
+        title="示範園區經驗總結",
+        pilot="示範園區",
+        body="## 二、主要做法\n### （一）餘熱梯級利用\n園區建設蒸汽管網，回收低溫餘熱發電，年節約標準煤2.9萬噸。",
+    )
+    kb = small_kb(tmp_path / "data")
+    try:
+        assert not kb.ingest([tmp_path / "corpus"]).errors
+        hits = kb.search("余热梯级利用", top_k=3)
+        assert hits and "餘熱" in hits[0].record.text  # stored and shown as written
+        assert hits[0].bm25_score and hits[0].bm25_score > 0  # matched through the folded tokens
+        result = answer(kb, "园区是怎么利用余热的？")
+        assert result.found and any("餘熱" in s.text for s in result.sentences())
+    finally:
+        kb.close()
