@@ -46,6 +46,15 @@ class _Commands(TyperGroup):
 app = typer.Typer(cls=_Commands, help="碳路 TanLu：宁夏碳达峰试点知识库", no_args_is_help=True, add_completion=False)
 
 
+# Options shared by several commands, declared once.
+PilotTypeOption = Annotated[str | None, typer.Option("--type", help="试点类型")]
+RegionOption = Annotated[str | None, typer.Option(help="地区")]
+DocTypeOption = Annotated[str | None, typer.Option("--doc-type", help="文档类型")]
+FieldOption = Annotated[str | None, typer.Option(help="领域")]
+YearOption = Annotated[str | None, typer.Option(help="年份或半年度，如 2025 或 2025H1")]
+JsonOption = Annotated[bool, typer.Option("--json", help="输出 JSON")]
+
+
 def _open(settings: Settings, status: Console = console):
     """The knowledge base (a missing Chroma server or model raises a TanluError)."""
     from index import KnowledgeBase
@@ -118,14 +127,14 @@ def ingest(
 @app.command()
 def search(
     query: Annotated[str, typer.Argument(help="检索问题或关键词")],
-    pilot_type: Annotated[str | None, typer.Option("--type", help="试点类型")] = None,
-    region: Annotated[str | None, typer.Option(help="地区")] = None,
-    doc_type: Annotated[str | None, typer.Option("--doc-type", help="文档类型")] = None,
-    field: Annotated[str | None, typer.Option(help="领域")] = None,
-    year: Annotated[str | None, typer.Option(help="年份或半年度，如 2025 或 2025H1")] = None,
+    pilot_type: PilotTypeOption = None,
+    region: RegionOption = None,
+    doc_type: DocTypeOption = None,
+    field: FieldOption = None,
+    year: YearOption = None,
     top_k: Annotated[int, typer.Option("-k", "--top-k", min=1, max=50, help="返回条数")] = 5,
     mode: Annotated[SearchMode, typer.Option(help="hybrid、bm25 或 dense")] = "hybrid",
-    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """检索知识库。"""
     from api.presenters import to_hit
@@ -158,12 +167,12 @@ def search(
 @app.command()
 def ask(
     question: Annotated[str, typer.Argument(help="问题")],
-    pilot_type: Annotated[str | None, typer.Option("--type", help="试点类型")] = None,
-    region: Annotated[str | None, typer.Option(help="地区")] = None,
-    doc_type: Annotated[str | None, typer.Option("--doc-type", help="文档类型")] = None,
-    field: Annotated[str | None, typer.Option(help="领域")] = None,
-    year: Annotated[str | None, typer.Option(help="年份或半年度")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+    pilot_type: PilotTypeOption = None,
+    region: RegionOption = None,
+    doc_type: DocTypeOption = None,
+    field: FieldOption = None,
+    year: YearOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """问答：答案逐句标注来源（试点、文档、章节）；资料不足时明确说明。"""
     from api.presenters import ask_response
@@ -218,11 +227,11 @@ def _marked(item, key: str) -> str:
 @app.command()
 def practices(
     query: Annotated[str, typer.Argument(help="检索词（可空）")] = "",
-    pilot_type: Annotated[str | None, typer.Option("--type", help="试点类型")] = None,
-    region: Annotated[str | None, typer.Option(help="地区")] = None,
-    field: Annotated[str | None, typer.Option(help="领域")] = None,
+    pilot_type: PilotTypeOption = None,
+    region: RegionOption = None,
+    field: FieldOption = None,
     limit: Annotated[int, typer.Option("-n", "--limit", min=1, max=200, help="最多条数")] = 20,
-    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """经验做法目录：按试点类型、地区、领域筛选，可按文本检索。"""
     from api.presenters import practice_out, section_pages
