@@ -15,7 +15,9 @@ registration to build their JSON schemas.
 """
 
 import functools
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from typing import Annotated, Any, TypeVar
 
@@ -72,6 +74,20 @@ def _tool(server: MCPServer, title: str) -> Callable[[Callable[..., T]], Callabl
     return register
 
 
+@contextmanager
+def _root_logging_left_alone() -> Iterator[None]:
+    """The SDK calls ``logging.basicConfig`` when a server is built, which would give the
+    whole process a root handler (and INFO level) as a side effect of ``create_app``;
+    with a handler present basicConfig does nothing, so one is there for the moment."""
+    root = logging.getLogger()
+    placeholder = logging.NullHandler()
+    root.addHandler(placeholder)
+    try:
+        yield
+    finally:
+        root.removeHandler(placeholder)
+
+
 def _applied(filters: SearchFilters) -> dict[str, Any]:
     return {key: value for key, value in asdict(filters).items() if value is not None}
 
@@ -80,8 +96,8 @@ def build_mcp_server(
     knowledge_base: Callable[[], KnowledgeBase], llm: Callable[[], LLM | None], base_url: str
 ) -> MCPServer:
     """The server over a knowledge base (looked up per call: the HTTP app opens it at start-up)."""
-    # The SDK calls logging.basicConfig at this level: INFO would echo every library's log.
-    server = MCPServer("tanlu", title="碳路 TanLu", instructions=INSTRUCTIONS, version="0.1.0", log_level="WARNING")
+    with _root_logging_left_alone():
+        server = MCPServer("tanlu", title="碳路 TanLu", instructions=INSTRUCTIONS, version="0.1.0")
 
     @_tool(server, "检索原文")
     def search(

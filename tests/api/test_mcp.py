@@ -5,8 +5,10 @@ Every tool is called on each; the HTTP side also checks the read token and the H
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -180,3 +182,15 @@ def test_http_needs_the_read_token_and_a_known_host(http_server):
             client.post("/mcp", json=initialize, headers={**allowed, "Host": "tanlu.example:8000"}).status_code == 200
         )
         assert client.post("/mcp", json=initialize, headers={**allowed, "Host": "evil.example"}).status_code == 421
+
+
+def test_building_the_app_leaves_the_process_logging_alone():
+    """The SDK would call logging.basicConfig when the MCP server is built: a root handler
+    in every process that merely creates the app (a fresh interpreter, so pytest's own
+    handlers cannot hide it)."""
+    probe = "import logging; from api.app import create_app; create_app(); root = logging.getLogger(); "
+    probe += "print(len(root.handlers), root.level)"
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, cwd=ROOT, check=True
+    )
+    assert result.stdout.split() == ["0", str(logging.WARNING)]
