@@ -202,6 +202,8 @@ def calibrate(kb: KnowledgeBase, questions: list[DomainQuestion]) -> list[str]:
     kb.answer_thresholds = EvidenceThresholds(
         unknown_share=2.0,
         fact_coverage=0.0,
+        leeway_coverage=0.0,
+        sentence_leeway=5.0,
         heaviest_credit=0.0,
         practice=PracticeThresholds(coverage=0.0),
         record_all=True,

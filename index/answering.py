@@ -23,26 +23,38 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from index.answer_model import Answer, Citation, CitationNumbers, Correction, Plan
+from index.answer_model import Answer, AnswerSentence, Citation, CitationNumbers, Correction, Plan
 from index.catalog import ChunkRecord
 from index.chunk_table import ChunkTable
-from index.extractive import ScoringWeights, messages
+from index.extractive import ScoringWeights, answer_patterns, messages
 from index.extractive import answer as extractive_answer
 from index.figure_tables import figure_table, question_periods
 from index.filters import SearchFilters
 from index.hybrid import ScoredChunk
 from index.practice_answers import PracticeThresholds, choose, match_practices, practice_answers
 from index.practice_catalog import PracticeCatalog
-from index.question_kind import classify
+from index.question_kind import QuestionKind, classify
 from index.question_plan import choose_plan
 from index.question_scope import Scope, question_scope
-from index.question_terms import TermStats, Topic, coverage, heaviest_credit, missing_terms, topic
+from index.question_terms import (
+    TermStats,
+    Topic,
+    coverage,
+    heaviest_credit,
+    missing_terms,
+    quantity_focus,
+    term_credit,
+    topic,
+)
 from ingest.extracted import Practice, PracticeSource
 from ingest.matching_form import fold
 from ingest.practices import strip_numbering
 
 Search = Callable[[str, SearchFilters, int], list[ScoredChunk]]
 PRACTICE_SEARCH_DEPTH = 40
+MAX_SENTENCES = 3
+# A quantity question looks further down the ranked sentences for one naming its measure.
+FOCUS_POOL = 6
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -58,6 +70,15 @@ class EvidenceThresholds:
     # the domain questions it refused four paraphrased answers (股比 for 出资比例) for
     # every near miss it caught (bench/domain.py --calibrate records it).
     heaviest_credit: float = 0.0
+    # A quantity question's measure (「总投资」 in 「中试装置总投资是多少」) must be in the
+    # answer sentence or its section: the size stated beside it is no answer.
+    focus_credit: float = 0.3
+    # The sentence answer may score up to ``sentence_leeway`` under the extractive
+    # threshold (calibrated on CMRC's factoid questions) when its sentence, read with its
+    # section, covers ``leeway_coverage`` of the topic: domain questions are long and
+    # colloquial and score lower for wording alone.
+    sentence_leeway: float = 1.5
+    leeway_coverage: float = 0.8
     practice: PracticeThresholds = PracticeThresholds()
     # Calibration only: gather the evidence of every path, whatever is decided.
     record_all: bool = False
@@ -207,33 +228,75 @@ class Answerer:
         evidence: dict[str, float],
     ) -> Answer:
         hits = self.search(read_as, scoped, top_k) or self.search(read_as, filters, top_k)
-        result = extractive_answer(question, hits, weights=self.weights, scoring_question=_scoring(read_as, scoped))
+        focus = quantity_focus(read_as, question_topic)
+        result = extractive_answer(
+            question,
+            hits,
+            weights=self.weights,
+            scoring_question=_scoring(read_as, scoped),
+            max_sentences=FOCUS_POOL if focus else MAX_SENTENCES,
+            leeway=self.thresholds.sentence_leeway,
+        )
         evidence.update(result.evidence)
         if not result.found:
             return result
+        if result.kind is QuestionKind.QUANTITY:
+            number = _MONEY if _ASKS_MONEY.search(read_as) else _NUMBER
+            numbered = [sentence for sentence in result.sentences() if number.search(sentence.text)]
+            if not numbered:  # 「要多少钱」 is not answered by 「成本较高」
+                evidence["has_number"] = 0.0
+                return self._refusal(question, result.citations, [], result.kind, unknown=False)
+            _keep_only(result, numbered)
+        if focus:
+            kept = self._mentioning(result, focus)
+            evidence["focus_credit"] = 1.0 if kept else 0.0
+            if not kept:
+                return self._refusal(question, result.citations, focus, result.kind, unknown=False)
+            _keep_only(result, kept[:MAX_SENTENCES])
         best = result.sentences()[0]
         cited = [c for c in result.citations if c.n in best.citations]
         asked_periods = question_periods(read_as)
-        if asked_periods and not any(self._states_period(period, best.text, cited) for period in asked_periods):
+        whole_year = "全年" in read_as
+        if asked_periods and not any(
+            self._states_period(period, best.text, cited, whole_year) for period in asked_periods
+        ):
             evidence["period_matched"] = 0.0
-            missing = [_period_words(period) for period in sorted(asked_periods)]
+            missing = [_period_words(period, whole_year) for period in sorted(asked_periods)]
             return self._refusal(question, result.citations, missing, result.kind, unknown=False)
+        ordinals = _ordinals(read_as)
+        evidence_text = _evidence_text(best, cited)
+        absent = [ordinal for ordinal in ordinals if ordinal not in evidence_text]
+        if absent:  # 「CCUS三期」 is not answered by a sentence about 二期
+            evidence["ordinal_matched"] = 0.0
+            return self._refusal(question, result.citations, absent, result.kind, unknown=False)
         if not question_topic.terms:
             return result
-        evidence_text = fold(" ".join([best.text, *(f"{c.title} {c.heading_path}" for c in cited)])).lower()
         evidence["fact_coverage"] = coverage(question_topic, evidence_text)
         evidence["heaviest_credit"] = heaviest_credit(question_topic, evidence_text)
-        if (
-            evidence["fact_coverage"] < self.thresholds.fact_coverage
-            or evidence["heaviest_credit"] < self.thresholds.heaviest_credit
-        ):
+        below_full_bar = evidence.get("sentence_score", 0.0) < 0
+        needed = self.thresholds.leeway_coverage if below_full_bar else self.thresholds.fact_coverage
+        if evidence["fact_coverage"] < needed or evidence["heaviest_credit"] < self.thresholds.heaviest_credit:
             missing = missing_terms(question_topic, evidence_text)
             return self._refusal(question, result.citations or result.related, missing, result.kind, unknown=False)
         return result
 
-    def _states_period(self, period: str, sentence: str, cited: list[Citation]) -> bool:
+    def _mentioning(self, result: Answer, focus: list[str]) -> list[AnswerSentence]:
+        """The answer's sentences, best first, that mention the quantity's measure (with
+        their section): 「总投资是多少」 is not answered by the sentence giving the size."""
+        kept = []
+        for sentence in result.sentences():
+            cited = [c for c in result.citations if c.n in sentence.citations]
+            text = _evidence_text(sentence, cited)
+            if max(term_credit(term, text) for term in focus) >= self.thresholds.focus_credit:
+                kept.append(sentence)
+        return kept
+
+    def _states_period(self, period: str, sentence: str, cited: list[Citation], whole_year: bool = False) -> bool:
         """The sentence is about ``period`` (2024H1 or 2024): it names it, or it names no
-        year and its document reports on that period."""
+        year and its document reports on that period. For a question about a whole
+        year (「2026年全年」) a half-year figure of that year is not the answer."""
+        if whole_year and re.search(rf"{period}\s*年\s*(?:上半年|下半年|1[—\-－~～至]\d+月)", sentence):
+            return False
         if _period_words(period) in sentence or (len(period) == 4 and f"{period}年" in sentence):
             return True
         if YEAR_IN_TEXT.search(sentence):
@@ -271,13 +334,35 @@ class Answerer:
 
 
 YEAR_IN_TEXT = re.compile(r"20\d{2}\s*年")
+# A number as an answer states it: digits, or a Chinese numeral before a measure word.
+_NUMBER = re.compile(r"\d|[一二两三四五六七八九十百千万]+[个座台辆家项户人次口吨亩处批期栋所条]")
+# ... and a question about money (「要多少钱」「造价多少」) by an amount in 元.
+_ASKS_MONEY = re.compile(r"多少钱|几块钱|费用|价格|价钱|成本|造价|电价|售价|单价|租金|投资|资金|补贴|花了多少")
+_MONEY = re.compile(r"\d[\d,.]*\s*(?:万|亿)?元")
 
 
-def _period_words(period: str) -> str:
-    """2024H1 -> 2024年上半年; 2024 -> 2024年."""
+def _period_words(period: str, whole_year: bool = False) -> str:
+    """2024H1 -> 2024年上半年; 2024 -> 2024年 (2024年全年)."""
     if len(period) == 6:
         return f"{period[:4]}年{'上' if period.endswith('1') else '下'}半年"
-    return f"{period}年"
+    return f"{period}年全年" if whole_year else f"{period}年"
+
+
+def _ordinals(question: str) -> list[str]:
+    """The ordinals the question names (「三期」「第二批」), as data/answer_patterns.txt defines them."""
+    return [match.group(0) for regex in answer_patterns().figures for match in regex.finditer(question)]
+
+
+def _evidence_text(sentence: AnswerSentence, cited: list[Citation]) -> str:
+    """A sentence read with the title and section it sits in, in matching form."""
+    return fold(" ".join([sentence.text, *(f"{c.title} {c.heading_path}" for c in cited)])).lower()
+
+
+def _keep_only(result: Answer, kept: list[AnswerSentence]) -> None:
+    """Drop the answer's other sentences (groups keep their order)."""
+    wanted = {id(sentence) for sentence in kept}
+    groups = {pilot: [s for s in sentences if id(s) in wanted] for pilot, sentences in result.groups.items()}
+    result.groups = {pilot: sentences for pilot, sentences in groups.items() if sentences}
 
 
 def _about(citation: Citation) -> str:

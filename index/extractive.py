@@ -44,6 +44,7 @@ import jieba.posseg
 from index.answer_model import Answer, AnswerSentence, CitationNumbers, Plan
 from index.hybrid import ScoredChunk
 from index.question_kind import QuestionKind, classify, cue_spans
+from ingest.numbering import without_numbering
 from ingest.sentences import NUMBER_WITH_UNIT, split_sentences
 from ingest.tokenizer import char_ngrams, configure_jieba, stopwords, words
 
@@ -487,13 +488,16 @@ def answer(
     max_sentences: int = 3,
     max_related: int = 3,
     scoring_question: str | None = None,
+    leeway: float = 0.0,
 ) -> Answer:
     """Answer ``question`` from the retrieved ``hits`` (as ``KnowledgeBase.search`` returns
     them, best first) with at most ``max_sentences`` cited sentences grouped by pilot, or
     say that the evidence is thin and offer up to ``max_related`` chunks instead.
 
     Sentences are scored against ``scoring_question`` when given (the question without
-    words every candidate is known to share); the answer and its messages quote ``question``."""
+    words every candidate is known to share); the answer and its messages quote ``question``.
+    ``leeway`` lowers the evidence threshold for a caller that checks the evidence in
+    other ways; ``evidence["sentence_score"]`` stays the margin over the full threshold."""
     weights = weights or ScoringWeights()
     text = messages()
     scored = scoring_question or question
@@ -504,7 +508,7 @@ def answer(
     content = question_content(scored)
     has_content = bool(words(content) or _chars(content))
     best = ranked[0].score if ranked else float("-inf")
-    if not ranked or not has_content or best < weights.threshold_for(kind):
+    if not ranked or not has_content or best < weights.threshold_for(kind) - leeway:
         for item in ranked:
             for source in _sources(item, pool_of):
                 if len(citations.citations) < max_related:
@@ -526,7 +530,7 @@ def answer(
         sources = [source for entry in (item, *duplicates) for source in _sources(entry, pool_of)]
         numbers = tuple(sorted({citations.number(hits[source].record) for source in sources}))
         pilot = str(hits[min(item.candidate.sources)].record.metadata.get("pilot") or "")
-        sentence = AnswerSentence(item.candidate.text, numbers, item.score)
+        sentence = AnswerSentence(without_numbering(item.candidate.text), numbers, item.score)
         groups.setdefault(pilot or text["no_pilot"], []).append(sentence)
     return Answer(
         question,

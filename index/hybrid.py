@@ -67,10 +67,12 @@ class HybridRetriever(BaseRetriever):
         top = top[np.argsort(-scores[top])]
         return {self.bm25.chunk_ids[row]: float(scores[row]) for row in top if scores[row] > 0}
 
-    def dense_candidates(self, query: str, filters: SearchFilters, limit: int) -> dict[str, float]:
+    def dense_candidates(
+        self, query: str, filters: SearchFilters, limit: int, vector: list[float] | None = None
+    ) -> dict[str, float]:
         if not len(self.table):
             return {}
-        embedding = self.embedder.get_query_embedding(query)
+        embedding = vector if vector is not None else self.embedder.get_query_embedding(query)
         hits = nearest(self.vector_store, embedding, limit, filters.to_metadata_filters())
         # Vectors the catalogue does not hold (an interrupted ingest) are ignored.
         candidates = {chunk_id: similarity for chunk_id, similarity in hits if chunk_id in self.table.row_of}
@@ -78,8 +80,16 @@ class HybridRetriever(BaseRetriever):
 
     # -- fusion ------------------------------------------------------------------
     def search(
-        self, query: str, filters: SearchFilters | None = None, top_k: int | None = None, mode: SearchMode = "hybrid"
+        self,
+        query: str,
+        filters: SearchFilters | None = None,
+        top_k: int | None = None,
+        mode: SearchMode = "hybrid",
+        *,
+        vector: list[float] | None = None,
     ) -> list[ScoredChunk]:
+        """``vector``: the query's embedding when the caller has it already (an answer
+        searches one question several times, with other filters)."""
         if mode not in SEARCH_MODES:
             raise ValueError(f"unknown retrieval mode {mode!r}")
         filters = filters or SearchFilters()
@@ -88,7 +98,7 @@ class HybridRetriever(BaseRetriever):
         top_k = top_k or self.top_k
         limit = max(self.fusion.candidates, top_k)
         bm25 = self.bm25_candidates(query, filters, limit) if mode != "dense" else {}
-        dense = self.dense_candidates(query, filters, limit) if mode != "bm25" else {}
+        dense = self.dense_candidates(query, filters, limit, vector) if mode != "bm25" else {}
         if mode == "bm25":
             fused = bm25
         elif mode == "dense":

@@ -319,8 +319,16 @@ class KnowledgeBase:
         read_as, corrections = self.understand(question)
         retriever = self.retriever
         insights = self.insights
+        vectors: dict[str, list[float]] = {}
+
+        def search(text: str, chosen: SearchFilters, k: int) -> list[ScoredChunk]:
+            """One embedding per question, however many searches its plans make."""
+            if text not in vectors:
+                vectors[text] = retriever.embedder.get_query_embedding(text)
+            return retriever.search(text, chosen, k, vector=vectors[text])
+
         answerer = Answerer(
-            search=lambda text, chosen, k: retriever.search(text, chosen, k),
+            search=search,
             catalog=insights.practices,
             practice_texts=insights.practice_texts,
             practice_chunks=insights.practice_chunks,

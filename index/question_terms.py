@@ -20,7 +20,7 @@ from pathlib import Path
 import jieba
 import jieba.posseg
 
-from index.question_kind import cue_spans
+from index.question_kind import cue_spans, cue_table
 from index.question_plan import plan_cue_words
 from ingest.domain import PILOT_TYPES
 from ingest.matching_form import fold
@@ -35,17 +35,18 @@ RELATED_CREDIT = 0.7
 # in 「困难家庭」): this share times the share of its pairs the text holds.
 PAIR_CREDIT = 0.6
 # Parts of speech (jieba) of words that name a topic: nouns, names, abbreviations,
-# idioms, verbal nouns, English words, and domain terms from the user dictionary,
-# which jieba tags x. Verbs and adjectives describe it (「供暖」「捕集」) and weigh half;
+# verbal nouns, places, English words, and domain terms from the user dictionary,
+# which jieba tags x. Verbs, adjectives and set phrases describe it (「供暖」「捕集」
+# 「不划算」) and weigh half;
 # the rest (pronouns, adverbs, particles, measure words) say nothing of the topic.
-NOUN_TAGS = ("n", "nr", "ns", "nt", "nz", "nrt", "nrfg", "nw", "vn", "an", "eng", "j", "l", "i", "s", "x")
+NOUN_TAGS = ("n", "nr", "ns", "nt", "nz", "nrt", "nrfg", "nw", "vn", "an", "eng", "j", "s", "x")
 # A word jieba made up that no chunk uses (「抓下来」「装不上」, typos) is mostly noise:
 # it weighs this share of what a known word would.
 GUESSED_WEIGHT = 0.5
 # An unused verb still names a missing topic when Chinese at large rarely uses it
 # (jieba's dictionary count): 「抽水」 (102) in 抽水蓄能, 「改签」 (23); not 「出钱」 (298).
 RARE_VERB_COUNT = 200
-DESCRIBING_TAGS = ("v", "vd", "a", "ad")
+DESCRIBING_TAGS = ("v", "vd", "a", "ad", "l", "i")
 DESCRIBING_WEIGHT = 0.5
 # Weight = corpus IDF x specificity ** SPECIFICITY_POWER: squared, a word of everyday
 # talk (时候 0.18) weighs a fifth of a technical term (电解铝 0.74).
@@ -106,6 +107,7 @@ class Topic:
     unknown: tuple[str, ...]  # terms the corpus never uses (nor any synonym of them)
     dropped: tuple[str, ...] = ()  # words no chunk uses that name nothing (「拿去」「掏」)
     groups: tuple[int, ...] = ()  # terms of one group are alternatives; default: each its own
+    nouns: tuple[bool, ...] = ()  # which terms name the topic (the rest describe it)
 
     def group_of(self) -> list[list[int]]:
         """Term indexes by group, in question order."""
@@ -230,6 +232,7 @@ def topic(question: str, stats: TermStats) -> Topic:
     terms: list[str] = []
     weights: list[float] = []
     groups: list[int] = []
+    nouns: list[bool] = []
     unknown: list[str] = []
     dropped: list[str] = []
     for word in topic_words(question):
@@ -247,8 +250,9 @@ def topic(question: str, stats: TermStats) -> Topic:
         if guessed and not known:
             weight *= GUESSED_WEIGHT
         groups.append(word.group)
+        nouns.append(word.noun and not guessed)
         weights.append(weight * (1.0 if word.noun and not guessed else DESCRIBING_WEIGHT))
-    return Topic(tuple(terms), tuple(weights), tuple(unknown), tuple(dropped), tuple(groups))
+    return Topic(tuple(terms), tuple(weights), tuple(unknown), tuple(dropped), tuple(groups), tuple(nouns))
 
 
 def _names_missing_topic(word: TopicWord) -> bool:
@@ -345,6 +349,39 @@ def heaviest_credit(topic: Topic, text: str) -> float:
         return 1.0
     heaviest = max(groups, key=lambda members: max(topic.weights[i] for i in members))
     return max(term_credit(topic.terms[i], text) for i in heaviest)
+
+
+# A quantity question's measure is the topic word next to its question word: after it
+# (「有多少注册用户」「打了多少口换热孔」), else before it (「中试装置总投资是多少」).
+FOCUS_WINDOW_CHARS = 6
+
+
+def quantity_focus(question: str, topic: Topic) -> list[str]:
+    """The topic nouns (a group) whose number a quantity question asks for; [] when it
+    asks for no quantity or names no topic noun next to its question word."""
+    text = fold(question).lower()
+    cues = [span for span in cue_spans(text) if span.cue.kind.value == "quantity" and not span.cue.topic]
+    if not cues:
+        return []
+    cue = cues[0]
+    after: tuple[int, int] | None = None  # (distance, term index)
+    before: tuple[int, int] | None = None
+    nouns = topic.nouns or (True,) * len(topic.terms)
+    generic = {c.text for c in cue_table().cues if c.topic and c.kind.value == "quantity"}
+    for index, term in enumerate(topic.terms):
+        if not nouns[index] or term in generic:  # 「总量」「规模」 say only that a number is asked
+            continue
+        start = text.find(term, cue.end)
+        if start >= 0 and start - cue.end <= FOCUS_WINDOW_CHARS and (after is None or start - cue.end < after[0]):
+            after = (start - cue.end, index)
+        end = text.rfind(term, 0, cue.start)
+        gap = cue.start - (end + len(term))
+        if end >= 0 and gap <= FOCUS_WINDOW_CHARS and (before is None or gap < before[0]):
+            before = (gap, index)
+    chosen = after or before
+    if chosen is None:
+        return []
+    return [topic.terms[i] for i in next(members for members in topic.group_of() if chosen[1] in members)]
 
 
 def missing_terms(topic: Topic, text: str) -> list[str]:

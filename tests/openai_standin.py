@@ -3,7 +3,8 @@
 It answers POST /v1/chat/completions with a reply built from the evidence in the
 prompt, in a chosen behaviour: ``cite`` (copies the first evidence sentence and cites
 it, then adds one sentence with an invented figure and one with a citation that does
-not exist, which verification must drop), ``fail`` (HTTP 500) or ``slow`` (sleeps past
+not exist, which verification must drop; to the practice prompt it answers in its
+【试点】做法：…。成效：… lines the same way), ``fail`` (HTTP 500) or ``slow`` (sleeps past
 the client's timeout). Tests start it on 127.0.0.1.
 """
 
@@ -36,9 +37,19 @@ class StandIn:
                 if standin.behaviour == "slow":
                     time.sleep(3)
                 prompt = body["messages"][-1]["content"]
-                first = re.search(r"^\[1\] 【[^】]*】(.+?[。；])", prompt, re.MULTILINE)
-                sentence = first.group(1) if first else "资料显示相关工作正在推进。"
-                content = f"{sentence.rstrip('。；')}[1]。该试点年减排二氧化碳999万吨[1]。另一试点也有类似做法[42]。"
+                practice = re.search(r"^【([^｜】]+)｜[^】]*】做法：(.+?)[。；]\[(\d+)\]", prompt, re.MULTILINE)
+                if practice:  # the practice prompt: one line per pilot, 做法 then 成效
+                    pilot, sentence, n = practice.groups()
+                    content = (
+                        f"【{pilot}】做法：{sentence}[{n}]。成效：该试点年减排二氧化碳999万吨[{n}]。"
+                        f"另一试点也有类似做法[42]。"
+                    )
+                else:
+                    first = re.search(r"^\[1\] 【[^】]*】(.+?[。；])", prompt, re.MULTILINE)
+                    sentence = first.group(1) if first else "资料显示相关工作正在推进。"
+                    content = (
+                        f"{sentence.rstrip('。；')}[1]。该试点年减排二氧化碳999万吨[1]。另一试点也有类似做法[42]。"
+                    )
                 reply = {
                     "id": "standin",
                     "object": "chat.completion",

@@ -106,6 +106,19 @@ def test_llm_answer_keeps_only_verifiable_sentences(http, llm_server):
     _assert_citations_resolve(http, body)
 
 
+def test_llm_practice_answer_follows_the_practice_plan_and_is_checked(http, llm_server):
+    with StandIn("cite") as standin:
+        url = llm_server(standin.base_url)
+        body = httpx.post(url + "/ask", json={"question": "其他园区是怎么利用余热的？"}, timeout=60).json()
+    prompt = standin.requests[0]["messages"][-1]["content"]
+    assert "各试点的做法" in prompt and "做法：" in prompt  # practices as context
+    assert body["generated"] is True and body["plan"] == "practice"
+    practice = body["practices"][0]
+    assert practice["method"] and practice["method"][0]["text"].rstrip("。；") in prompt  # copied, verified
+    assert "999万吨" not in body["answer"] and "已删除 2 句" in body["note"]
+    _assert_citations_resolve(http, body)
+
+
 @pytest.mark.parametrize(("behaviour", "timeout"), [("fail", 30.0), ("slow", 1.0)])
 def test_llm_failure_falls_back_to_the_extractive_answer_with_a_note(http, llm_server, behaviour, timeout):
     with StandIn(behaviour) as standin:

@@ -23,7 +23,8 @@ def test_search_returns_cited_highlighted_results(http):
         assert first[key] not in (None, ""), key
     assert "<mark>" in first["highlighted"] and first["matched_terms"]
     assert all(
-        "<mark>" + term in first["highlighted"].lower() or term in first["text"].lower()
+        "<mark>" + term in first["highlighted"].lower() + first["highlighted_heading"].lower()
+        or term in first["text"].lower() + first["heading_path"].lower()
         for term in first["matched_terms"]
     )
 
