@@ -104,7 +104,7 @@ def read_practices(
     """The model's 【试点】做法：…。成效：… lines as practices of the pilots the extractive
     answer showed; each sentence verified; a line for another pilot counts as dropped."""
     by_number = {c.n: c for c in citations}
-    first_of_pilot = {}
+    first_of_pilot: dict[str, PracticeAnswer] = {}
     for practice in extractive:
         first_of_pilot.setdefault(practice.pilot, practice)
     parts: dict[str, dict[Role, list[AnswerSentence]]] = {}
