@@ -8,7 +8,8 @@ from fastapi import FastAPI
 
 from api.auth import ReadAccess
 from api.errors import install_error_handlers
-from api.ingest_jobs import on_startup
+from api.ingest_jobs import clear_stale_staging, resumer
+from api.job_store import JobStore
 from api.jobs import JobRegistry
 from api.mcp_http import mount_mcp
 from api.routes import ask, compile, documents, health, jobs, pages, pilots, practices, retrieval, search, writes
@@ -31,14 +32,16 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
         app.state.kb = kb or KnowledgeBase(settings.index_config())
         options = settings.llm_options()
         app.state.llm = make_llm(options) if options else None
-        on_startup(settings)
-        app.state.jobs = JobRegistry()
-        app.state.jobs.start()
+        store = JobStore(settings.data_dir)
+        app.state.jobs = JobRegistry(store=store, resume=resumer(app.state.kb, settings))
+        app.state.jobs.start()  # takes over what a stopped server left unfinished
+        clear_stale_staging(settings, store)
         try:
             async with mcp.session_manager.run():
                 yield
         finally:
             app.state.jobs.stop()
+            store.close()
             if owned:
                 app.state.kb.close()
 
