@@ -118,9 +118,18 @@ class KnowledgeBase:
             self._reopen_vectors()
             if free:
                 self._finish_interrupted_ingest()
-            self.retriever = self._load_retriever(save=free)
+            retriever = self._load_retriever(save=free)
+        self._homophone_index(retriever)  # built before searches see the new state, not by the first of them
+        self.retriever = retriever
         self._stale_since = None
         return True
+
+    def warm_up(self) -> None:
+        """Load what the first search would (jieba's dictionary, pinyin, the homophone
+        index, the model's first run), so that no user waits for it: a server calls it
+        before it answers."""
+        self.understand("余热梯级利用")
+        self.embedder.get_query_embedding("余热梯级利用")
 
     def _reopen_vectors(self) -> None:
         self.chroma_client = reopen_client(self.config.chroma, self.config.data_dir)
@@ -249,9 +258,9 @@ class KnowledgeBase:
             folded = folded.replace(correction.typed, correction.meant)
         return folded, corrections
 
-    def _homophone_index(self) -> HomophoneIndex:
+    def _homophone_index(self, retriever: HybridRetriever | None = None) -> HomophoneIndex:
         """Built once per retriever (about a second on the demo corpus), on first use."""
-        retriever = self.retriever
+        retriever = retriever or self.retriever
         with self._insights_lock:
             if self._homophones is None or self._homophones[0] is not retriever:
                 index = HomophoneIndex(retriever.bm25.vocabulary(), retriever.bm25.document_frequency)

@@ -40,8 +40,10 @@ class Server:
         return httpx.Client(base_url=self.base_url, timeout=60, headers=headers)
 
     def kill(self) -> None:
-        """SIGKILL: no shutdown code runs, as after a power cut or the OOM killer."""
-        self.process.send_signal(signal.SIGKILL)
+        """SIGKILL to the server and its worker processes (its own process group, made
+        at start): no shutdown code runs, as after a power cut or the OOM killer."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(30)
 
     def stop(self) -> None:
@@ -64,6 +66,7 @@ def start_server(data: Path, log: Path, *args: str, timeout: float = 180.0, **se
         stdout=handle,
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
+        start_new_session=True,  # a group of its own: kill() ends its workers too
     )
     handle.close()
     server = Server(process, f"http://{HOST}:{port}", log)
