@@ -114,6 +114,7 @@ class FigureOut(BaseModel):
     year: int = 0
     normalized_value: float | None = None
     normalized_unit: str = ""
+    period_kind: str = Field("", description="时期类型：半年、全年、累计、目标或基期")
     sentence: str
 
 
@@ -151,10 +152,13 @@ class SeriesPointOut(BaseModel):
     normalized_unit: str = ""
     doc_id: str
     sentence: str
+    label: str = Field("", description="图表上的时期标签：2025H1、2024年、截至2025年6月底")
+    written: str = Field("", description="报告中的原始写法（单位与序列不同时可对照）")
 
 
 class IndicatorSeries(BaseModel):
     name: str
+    period_kind: str = Field("", description="时期类型：半年、全年、累计、目标或基期；同一序列不混用")
     unit: str
     points: list[SeriesPointOut]
 

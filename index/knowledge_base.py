@@ -24,13 +24,13 @@ from index.config import ANSWER_TOP_K, DEFAULT_TOP_K, IndexConfig, SearchMode
 from index.diversity import POOL_FACTOR, diversify
 from index.embedders import embedder_key, make_embedder
 from index.embedding_cache import EmbeddingCache
+from index.figure_series import Series
 from index.filters import SearchFilters
 from index.fusion import unit_score
 from index.generative import generate_answer
 from index.homophones import HomophoneIndex
 from index.hybrid import HybridRetriever, ScoredChunk
 from index.insights import Insights
-from index.practice_catalog import SeriesPoint
 from index.question_terms import TermStats
 from index.similar_pilots import SimilarPilot
 from index.sync import Ingestor, IngestReport, Progress
@@ -285,8 +285,8 @@ class KnowledgeBase:
         """Every merged practice, ordered by pilot (the 汇编 groups them itself)."""
         return self.insights.practices.practices
 
-    def time_series(self, pilot_id: str) -> dict[str, list[SeriesPoint]]:
-        """A pilot's reported figures over time, by indicator name."""
+    def time_series(self, pilot_id: str) -> list[Series]:
+        """A pilot's reported figures over time, one series per indicator, kind and unit."""
         return self.insights.practices.time_series(pilot_id)
 
     def practices(

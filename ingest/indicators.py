@@ -15,6 +15,7 @@ data/figure_words.txt; the unit conversions in data/units.txt.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from pathlib import Path
 from ingest.documents import ParsedDocument, Section
 from ingest.domain import parse_period
 from ingest.extracted import Figure
+from ingest.period_kinds import BASELINE, Span, document_span, read_span, to_date
 from ingest.sentences import split_sentences
 
 DATA_DIR = Path(__file__).with_name("data")
@@ -35,7 +37,8 @@ MAX_NAME_CHARS = 24
 # Integers this long without a unit-like grouping are identifiers (phone numbers, codes).
 MAX_INTEGER_DIGITS = 7
 
-_CLAUSE_END = re.compile(r"[，,；;：:。！？!?]")
+# A comma inside 8,580 groups digits; it ends no clause.
+_CLAUSE_END = re.compile(r"[，；;：:。！？!?]|,(?!\d{3})")
 _WORDLIKE = re.compile(r"[A-Za-z\u3400-\u9fff]")
 _DIGIT_BRACKETS = re.compile(r"[（(][^（）()]*\d[^（）()]*[）)]")
 # 「截至6月底」「1—2月」「10月15日前」: dates without a year, never part of a name.
@@ -61,6 +64,19 @@ def data_sections(path: Path) -> dict[str, list[str]]:
         else:
             current.append(line)
     return sections
+
+
+# Bump when the extraction code changes what it reads: stored figures are then stale.
+EXTRACTION_CODE_VERSION = "2"
+
+
+def extraction_version() -> str:
+    """A digest of what decides the extracted figures (word lists, units, indicator
+    names, code version): a knowledge base re-extracts every document when it changes."""
+    digest = hashlib.sha256(EXTRACTION_CODE_VERSION.encode())
+    for path in sorted(DATA_DIR.glob("*.txt")):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 @dataclass(frozen=True)
@@ -143,15 +159,23 @@ def _patterns() -> _Patterns:
 
 @dataclass(frozen=True)
 class _Context:
-    """What a sentence inherits from its document: the reporting period and year."""
+    """What a sentence inherits from its document: the reporting period and year, and
+    the span a figure without a time of its own covers (the report's half-year)."""
 
     period: str
     year: int
+    half: int
+    default: Span | None
+    plan: bool
 
 
 def _context(document: ParsedDocument) -> _Context:
-    parsed = parse_period(document.meta.period) if document.meta.period else None
-    return _Context(document.meta.period, parsed[0] if parsed else document.meta.year)
+    meta = document.meta
+    parsed = parse_period(meta.period) if meta.period else None
+    year = parsed[0] if parsed else meta.year
+    return _Context(
+        meta.period, year, parsed[1] if parsed else 0, document_span(meta.period, year), meta.doc_type == PLAN_DOC_TYPE
+    )
 
 
 # --- sections -------------------------------------------------------------------------
@@ -177,12 +201,14 @@ def extract_figures(document: ParsedDocument, sections: Iterable[Section] | None
     """Figures reported in the document, or in the given sections of it.
 
     In document order, without repeats of the same (name, value, unit, period). A
-    figure's period is the time its sentence names (「2024年」 -> 2024, 「2025年上半年」 ->
-    2025H1), else the document's period; its year likewise, else the document's year.
+    figure's period and its kind (ingest/period_kinds.py) come from the time its
+    sentence or table row names (「2024年全年」 -> 全年 2024, 「2025年上半年」 -> 半年 2025H1,
+    「截至2025年6月底」 -> 累计 2025H1), else from the document's period. In an
+    implementation plan every figure describes the baseline (基期).
     """
     context = _context(document)
     figures: list[Figure] = []
-    positions: dict[tuple[str, float, str, str], int] = {}
+    positions: dict[tuple[str, float, str, str, str], int] = {}
     for section in document.sections if sections is None else sections:
         if not reads_figures(document, section):
             continue
@@ -192,7 +218,7 @@ def extract_figures(document: ParsedDocument, sections: Iterable[Section] | None
             if row is None:
                 found = [figure for sentence in _sentences(block) for figure in _sentence_figures(sentence, context)]
             for figure in found:
-                key = (figure.name, figure.value, figure.unit, figure.period)
+                key = (figure.name, figure.value, figure.unit, figure.period, figure.period_kind)
                 if key not in positions:
                     positions[key] = len(figures)
                     figures.append(figure)
@@ -233,12 +259,31 @@ def _number(text: str) -> float | None:
         return None
 
 
+def _ending_cell(cells: dict[str, str], endings: Iterable[str]) -> tuple[str, str]:
+    """The first cell whose header ends with one of ``endings`` (「2025年1—6月完成值」)."""
+    key, value = _cell(cells, endings)
+    if key:
+        return key, value
+    return next(((k, v) for k, v in cells.items() if v and k.endswith(tuple(endings))), ("", ""))
+
+
+def _row_span(cells: dict[str, str], value_key: str, context: _Context) -> Span | None:
+    """What the row's value covers: its 统计口径 cell, else the time its value column
+    names (「2025年1—6月完成值」), else the report's half-year."""
+    _, stated = _cell(cells, _words()["table_period_keys"])
+    for text in (stated, value_key):
+        span = read_span(text, context.period) if text else None
+        if span is not None:
+            return span
+    return context.default
+
+
 def _row_figure(cells: dict[str, str], block: str, context: _Context) -> list[Figure]:
     words = _words()
     _, name = _cell(cells, words["table_name_keys"])
     _, unit = _cell(cells, words["table_unit_keys"])
-    _, value_text = _cell(cells, words["table_value_keys"])
-    target_key, target_text = _cell(cells, words["table_target_keys"])
+    value_key, value_text = _ending_cell(cells, words["table_value_keys"])
+    target_key, target_text = _ending_cell(cells, words["table_target_keys"])
     value = _number(value_text)
     if not name or value is None:
         return []
@@ -249,13 +294,16 @@ def _row_figure(cells: dict[str, str], block: str, context: _Context) -> list[Fi
     text = f"{value_text}{unit}"
     if _number(target_text) is not None:
         text += f"（{target_key}{target_text}{unit}）"
-    return [_figure(name, value, unit, text, block, context.period, context.year)]
+    span = _row_span(cells, value_key, context)
+    if context.plan and span is not None:
+        span = Span(BASELINE, str(span.year))
+    return [_figure(name, value, unit, text, block, span)]
 
 
 # --- sentences ------------------------------------------------------------------------
 
 
-def _figure(name: str, value: float, unit: str, text: str, sentence: str, period: str, year: int) -> Figure:
+def _figure(name: str, value: float, unit: str, text: str, sentence: str, span: Span | None) -> Figure:
     base, slash, per = unit.partition("/")
     rule = unit_rules().get(base)
     normalized_value, normalized_unit = None, ""
@@ -268,10 +316,11 @@ def _figure(name: str, value: float, unit: str, text: str, sentence: str, period
         unit=unit,
         text=text,
         sentence=sentence.strip(),
-        period=period,
-        year=year,
+        period=span.period if span else "",
+        year=span.year if span else 0,
         normalized_value=normalized_value,
         normalized_unit=normalized_unit,
+        period_kind=span.kind if span else "",
     )
 
 
@@ -318,33 +367,36 @@ def _time_before(times: list[re.Match[str]], position: int) -> re.Match[str] | N
     return before[-1] if before else None
 
 
-def _half(part: str) -> int:
-    if part in ("上半年", "一季度", "二季度"):
-        return 1
-    if part in ("下半年", "三季度", "四季度", "底", "末"):
-        return 2
-    months = re.fullmatch(r"(\d{1,2})[—\-－～~至](\d{1,2})月", part)
-    if months:
-        first, last = int(months[1]), int(months[2])
-        return 1 if last <= 6 else 2 if first >= 7 else 0
-    month_end = re.fullmatch(r"(\d{1,2})月(?:底|末)", part)
-    if month_end and int(month_end[1]) in (6, 12):
-        return 1 if int(month_end[1]) == 6 else 2
-    return 0
+def _span(time: re.Match[str] | None, context: _Context) -> Span | None:
+    """What a figure covers by its own time expression, else by the document's period.
 
-
-def _period(time: re.Match[str] | None, context: _Context) -> tuple[str, int]:
-    """(period, year) of a figure: its own time expression, else the document's."""
+    A bare year is the full year, except the report's own year in a first-half report
+    (「2025年…」 in the 2025H1 report means this year so far).
+    """
     if time is None:
-        return context.period, context.year
+        return context.default
     year = int(time["year"]) if time["year"] else context.year
     part = time["part"] or time["bare"] or ""
-    half = _half(part)
-    if half:
-        return f"{year}H{half}", year
-    if year == context.year and context.period and part != "全年":
-        return context.period, year
-    return str(year), year
+    if not part and year == context.year and context.half == 1:
+        return context.default
+    if re.fullmatch(r"\d{1,2}月", part):  # 「2024年10月投运」 dates an event, not a span
+        return context.default
+    return read_span(f"{year}年{part}", context.period) or context.default
+
+
+def _figure_span(clause_before: str, name: str, span: Span | None, context: _Context) -> Span | None:
+    """The span with what the clause says of it: 累计/截至 or a stock (装机容量, 产能)
+    make a total up to the period's end; in a plan every figure is the baseline."""
+    if span is None:
+        return None
+    if context.plan:
+        return Span(BASELINE, str(span.year))
+    words = _words()
+    cumulative = any(cue in clause_before for cue in words["to_date_cues"])
+    stock = (any(word in name for word in words["stock_words"]) or name.startswith(words["stock_starts"])) and not any(
+        word in name or word in clause_before for word in words["flow_words"]
+    )
+    return to_date(span) if cumulative or stock else span
 
 
 def _without_times(text: str) -> str:
@@ -519,13 +571,16 @@ def _clause_figures(
         if baseline and to_link and baseline.time:
             base_time = patterns.time.fullmatch(baseline.time)
             base_unit = _unit(baseline.match, baseline.per)
-            figures.append(_sentence_figure(name, baseline.match, base_unit, sentence, _period(base_time, context)))
+            base = _span(base_time, context)
+            base = Span(BASELINE, str(base.year)) if base else None
+            figures.append(_sentence_figure(name, baseline.match, base_unit, sentence, base))
         baseline = None
         last_name = name
-        figures.append(_sentence_figure(name, match, unit, sentence, _period(time, context)))
+        span = _figure_span(clause[: match.start()], name, _span(time, context), context)
+        figures.append(_sentence_figure(name, match, unit, sentence, span))
     return figures, noun
 
 
-def _sentence_figure(name: str, match: re.Match[str], unit: str, sentence: str, period: tuple[str, int]) -> Figure:
+def _sentence_figure(name: str, match: re.Match[str], unit: str, sentence: str, span: Span | None) -> Figure:
     value = float(match["number"].replace(",", ""))
-    return _figure(name, value, unit, match.group(0), sentence, period[0], period[1])
+    return _figure(name, value, unit, match.group(0), sentence, span)
