@@ -18,14 +18,15 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 from ingest.documents import ParsedDocument, Section
 from ingest.domain import parse_period
 from ingest.extracted import Figure
-from ingest.period_kinds import BASELINE, Span, document_span, read_span, to_date
+from ingest.indicator_names import canonical_name
+from ingest.period_kinds import BASELINE, FULL_YEAR, HALF, Span, document_span, read_span, to_date
 from ingest.sentences import split_sentences
 
 DATA_DIR = Path(__file__).with_name("data")
@@ -139,7 +140,7 @@ def _patterns() -> _Patterns:
     time = (
         r"(?:(?P<year>20\d{2})年度?"
         r"(?P<part>上半年|下半年|全年|前三季度|[一二三四]季度|底|末|\d{1,2}[—\-－～~至]\d{1,2}月|\d{1,2}月(?:底|末|份)?)?"
-        r"|(?<![\d年])(?P<bare>上半年|下半年|全年))"
+        r"|(?<![\d年])(?P<bare>上半年|下半年|全年|\d{1,2}[—\-－～~至]\d{1,2}月))"
     )
     changes = _alternatives(words["changes"])
     to_verbs = _alternatives(words["to_verbs"])
@@ -167,6 +168,9 @@ class _Context:
     half: int
     default: Span | None
     plan: bool
+    pilot_id: str = ""
+    # ids of the figures whose span came from the document, not from their sentence
+    guessed: set[int] = field(default_factory=set)
 
 
 def _context(document: ParsedDocument) -> _Context:
@@ -174,7 +178,12 @@ def _context(document: ParsedDocument) -> _Context:
     parsed = parse_period(meta.period) if meta.period else None
     year = parsed[0] if parsed else meta.year
     return _Context(
-        meta.period, year, parsed[1] if parsed else 0, document_span(meta.period, year), meta.doc_type == PLAN_DOC_TYPE
+        meta.period,
+        year,
+        parsed[1] if parsed else 0,
+        document_span(meta.period, year),
+        meta.doc_type == PLAN_DOC_TYPE,
+        meta.pilot_id,
     )
 
 
@@ -224,7 +233,37 @@ def extract_figures(document: ParsedDocument, sections: Iterable[Section] | None
                     figures.append(figure)
                 elif row is not None:  # the table row also carries the target
                     figures[positions[key]] = figure
-    return figures
+    return _without_table_repeats(figures, context.guessed)
+
+
+def _without_table_repeats(figures: list[Figure], guessed: set[int]) -> list[Figure]:
+    """Prose restating a table row's value (「可再生能源占村民生活用能比重为43.8%」 under
+    the table) is that row's figure: the row's 统计口径 says its span and the row names
+    the indicator, so the prose copy goes rather than stand beside it."""
+    rows = [f for f in figures if _is_row_text(f.sentence)]
+    named = {(f.name, f.value, f.unit) for f in rows}
+    return [
+        f
+        for f in figures
+        if _is_row_text(f.sentence)
+        or not (((f.name, f.value, f.unit) in named and id(f) in guessed) or _restates(f, rows))
+    ]
+
+
+def _restates(figure: Figure, rows: list[Figure]) -> bool:
+    """Prose with a row's amount and span under a related name (「累计装机4.8万千瓦」 beside
+    the row 「屋顶分布式光伏装机容量 4.8」): both name the same thing."""
+    pairs = {figure.name[i : i + 2] for i in range(len(figure.name) - 1)}
+    return any(
+        (row.value, row.unit, row.period, row.period_kind)
+        == (figure.value, figure.unit, figure.period, figure.period_kind)
+        and pairs & {row.name[i : i + 2] for i in range(len(row.name) - 1)}
+        for row in rows
+    )
+
+
+def _is_row_text(sentence: str) -> bool:
+    return any(sentence.startswith(f"{key}：") for key in _words()["table_name_keys"])
 
 
 # --- table rows -----------------------------------------------------------------------
@@ -297,13 +336,15 @@ def _row_figure(cells: dict[str, str], block: str, context: _Context) -> list[Fi
     span = _row_span(cells, value_key, context)
     if context.plan and span is not None:
         span = Span(BASELINE, str(span.year))
-    return [_figure(name, value, unit, text, block, span)]
+    return [_figure(name, value, unit, text, block, span, context.pilot_id)]
 
 
 # --- sentences ------------------------------------------------------------------------
 
 
-def _figure(name: str, value: float, unit: str, text: str, sentence: str, span: Span | None) -> Figure:
+def _figure(
+    name: str, value: float, unit: str, text: str, sentence: str, span: Span | None, pilot_id: str = ""
+) -> Figure:
     base, slash, per = unit.partition("/")
     rule = unit_rules().get(base)
     normalized_value, normalized_unit = None, ""
@@ -311,7 +352,7 @@ def _figure(name: str, value: float, unit: str, text: str, sentence: str, span: 
         normalized_value = float(f"{value * rule.factor:.12g}")  # 1.15亿 -> 115000000.0, not …99999
         normalized_unit = rule.normalized_unit + slash + per
     return Figure(
-        name=name,
+        name=canonical_name(name, pilot_id),
         value=value,
         unit=unit,
         text=text,
@@ -384,19 +425,30 @@ def _span(time: re.Match[str] | None, context: _Context) -> Span | None:
     return read_span(f"{year}年{part}", context.period) or context.default
 
 
-def _figure_span(clause_before: str, name: str, span: Span | None, context: _Context) -> Span | None:
-    """The span with what the clause says of it: 累计/截至 or a stock (装机容量, 产能)
-    make a total up to the period's end; in a plan every figure is the baseline."""
+def _figure_span(
+    sentence_before: str, clause_before: str, name: str, time: re.Match[str] | None, context: _Context
+) -> Span | None:
+    """The span with what the sentence says of it. A stock (…装机容量, …产能, 年节约…)
+    is a total up to the period's end; so is a figure after 累计/截至, unless its own
+    clause names its span (「上半年累计发电」 sums the half-year). An increment (新增…)
+    is neither. In a plan every figure is the baseline."""
+    span = _span(time, context)
     if span is None:
         return None
     if context.plan:
         return Span(BASELINE, str(span.year))
+    if span.kind not in (HALF, FULL_YEAR):
+        return span
     words = _words()
-    cumulative = any(cue in clause_before for cue in words["to_date_cues"])
-    stock = (any(word in name for word in words["stock_words"]) or name.startswith(words["stock_starts"])) and not any(
-        word in name or word in clause_before for word in words["flow_words"]
+    if name.startswith(words["flow_starts"]) or any(word in clause_before for word in words["flow_words"]):
+        return span
+    if name.endswith(words["stock_endings"]) or name.startswith(words["stock_starts"]):
+        return to_date(span)
+    named_span = time is not None and bool(time["part"] or time["bare"]) and time.group(0) in clause_before
+    cumulative = any(cue in clause_before for cue in words["to_date_cues"]) or sentence_before.lstrip().startswith(
+        words["to_date_openers"]
     )
-    return to_date(span) if cumulative or stock else span
+    return to_date(span) if cumulative and not named_span else span
 
 
 def _without_times(text: str) -> str:
@@ -465,7 +517,7 @@ def name_parts(raw: str) -> tuple[str, str]:
             dated = re.match(r"[^\u3400-\u9fff“‘「]*(?:[年月日号](?:底|末|份)?)?", after)
             text = after[dated.end() :] if dated and (dated.end() or not after) else ""
     noun = _rewritten(_trimmed(text))
-    if re.search(r"\d", noun) or not _acceptable(noun):
+    if re.search(r"\d", noun) or not acceptable_name(noun):
         noun = ""
     return noun, change
 
@@ -478,7 +530,8 @@ def _rewritten(noun: str) -> str:
     return noun
 
 
-def _acceptable(name: str) -> bool:
+def acceptable_name(name: str) -> bool:
+    """A name that says what a figure measures (not a verb, a level word, a fragment)."""
     words = _words()
     return (
         len(_WORDLIKE.findall(name)) >= 2
@@ -568,19 +621,39 @@ def _clause_figures(
         else:
             baseline, noun = None, ""
             continue
+        name, unit = _per_from_name(name, unit)
         if baseline and to_link and baseline.time:
             base_time = patterns.time.fullmatch(baseline.time)
             base_unit = _unit(baseline.match, baseline.per)
             base = _span(base_time, context)
             base = Span(BASELINE, str(base.year)) if base else None
-            figures.append(_sentence_figure(name, baseline.match, base_unit, sentence, base))
+            figures.append(_sentence_figure(name, baseline.match, base_unit, sentence, base, context.pilot_id))
         baseline = None
         last_name = name
-        span = _figure_span(clause[: match.start()], name, _span(time, context), context)
-        figures.append(_sentence_figure(name, match, unit, sentence, span))
+        before = sentence[: start + match.start()]
+        span = _figure_span(before, clause[: match.start()], name, time, context)
+        figures.append(_sentence_figure(name, match, unit, sentence, span, context.pilot_id))
+        if time is None or time.start() < start:  # no time of its own clause
+            context.guessed.add(id(figures[-1]))
     return figures, noun
 
 
-def _sentence_figure(name: str, match: re.Match[str], unit: str, sentence: str, span: Span | None) -> Figure:
+def _per_from_name(name: str, unit: str) -> tuple[str, str]:
+    """A name that says "per ton" gives the unit its "/吨": 「吨熟料余热发电量30千瓦时」 is
+    30 千瓦时/吨, 「每吨运输成本35元」 is 运输成本 35 元/吨."""
+    if "/" in unit:
+        return name, unit
+    per = _alternatives(data_sections(UNITS_FILE)["per"])
+    each = re.match(rf"每({per})(?=[\u4e00-\u9fff]{{2}})", name)
+    if each:
+        return name[each.end() :], f"{unit}/{each[1]}"
+    if re.match(r"吨(?!位|数)[\u4e00-\u9fff]{2}", name):
+        return name, f"{unit}/吨"
+    return name, unit
+
+
+def _sentence_figure(
+    name: str, match: re.Match[str], unit: str, sentence: str, span: Span | None, pilot_id: str
+) -> Figure:
     value = float(match["number"].replace(",", ""))
-    return _figure(name, value, unit, match.group(0), sentence, span)
+    return _figure(name, value, unit, match.group(0), sentence, span, pilot_id)
