@@ -163,6 +163,24 @@ class IndicatorSeries(BaseModel):
     points: list[SeriesPointOut]
 
 
+class FigureCheckItem(BaseModel):
+    kind: str = Field(description="跳变、单位冲突、名称相近、时期冲突或时期超出")
+    pilot_id: str
+    pilot: str
+    indicator: str
+    detail: str
+    doc_ids: list[str]
+    explanation: str = Field("", description="为何无碍：原文所说，或语料目录 _figure_notes.yaml 中的说明")
+    explained: bool
+
+
+class FigureCheckOut(BaseModel):
+    series: int = Field(description="检查的指标序列数")
+    figures: int = Field(description="进展报告中的指标数")
+    unexplained: int = Field(description="未解释的条目数；为 0 时指标可以放心引用")
+    items: list[FigureCheckItem]
+
+
 class PilotPage(PilotDetail):
     documents_by_period: dict[str, list[DocumentInfo]]
     indicators: list[IndicatorSeries]

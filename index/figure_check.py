@@ -7,6 +7,7 @@
 - 名称相近: one figure reported under two names (the same value for the same period),
   or two names that differ only by a few characters, neither merged by
   ingest/data/indicator_names.txt;
+- 时期冲突: one amount of one indicator in one report under two kinds;
 - 时期超出: a report for a half-year outside the years its pilot's plan covers.
 
 An item is explained when the text itself says why (a partial span such as 「11—12月」 or
@@ -27,6 +28,8 @@ import yaml
 from index.figure_series import Series, build_series, unit_family
 from ingest.domain import parse_period
 from ingest.extracted import Figure
+from ingest.indicator_names import confirmed_distinct
+from ingest.period_kinds import BASELINE, TO_DATE
 
 JUMP_RATIO = 0.5  # a change over half the earlier value
 NEAR_NAME_SIMILARITY = 0.75  # character-bigram overlap of two names of one pilot
@@ -37,11 +40,12 @@ PLAN_DOC_TYPE = "实施方案"
 # A sentence that says its span is partial explains a jump: 11—12月, 投运后, 首批.
 _PARTIAL_SPAN = re.compile(r"\d{1,2}\s*[—\-－～~至]\s*\d{1,2}\s*月|投运后|投产后|投运以来|首批|首次|新投运")
 _YEAR = re.compile(r"20\d{2}")
+_FIXED_BASE = re.compile(r"较(20\d{2})年")
 
 
 @dataclass(frozen=True)
 class CheckItem:
-    kind: str  # 跳变 / 单位冲突 / 名称相近 / 时期超出 / 目标句无法识别
+    kind: str  # 跳变 / 单位冲突 / 名称相近 / 时期冲突 / 时期超出
     pilot_id: str
     pilot: str
     indicator: str
@@ -88,6 +92,7 @@ def check_figures(
         report.items += _jumps(pilot_id, pilot, series, stated)
         report.items += _unit_conflicts(pilot_id, pilot, stated)
         report.items += _near_names(pilot_id, pilot, stated)
+        report.items += _kind_conflicts(pilot_id, pilot, stated)
     report.items += _periods_outside_plans(doc_meta, plan_texts)
     report.items = [_explained(item, notes or []) for item in report.items]
     return report
@@ -107,6 +112,11 @@ def _jumps(pilot_id: str, pilot: str, series: list[Series], figures: list[tuple[
             said = [*sentences[(before.doc_id, _written_value(before.written))], before.sentence, after.sentence]
             partial = next((found for text in said if (found := _PARTIAL_SPAN.search(text))), None)
             reason = f"原文说明该期只含部分时段（「{partial.group(0)}」）" if partial else ""
+            if not reason and item.period_kind == TO_DATE and after.value > before.value:
+                reason = "截至期末的累计数（存量）增加：累计数只增不减，建设期增幅大"
+            base = _FIXED_BASE.search(item.name)
+            if not reason and base:
+                reason = f"与固定基年（{base.group(1)}年）相比的变化逐期累积"
             items.append(
                 CheckItem(
                     "跳变",
@@ -125,6 +135,33 @@ def _jumps(pilot_id: str, pilot: str, series: list[Series], figures: list[tuple[
 def _written_value(written: str) -> float:
     number = re.match(r"[\d,]+(?:\.\d+)?", written)
     return float(number.group(0).replace(",", "")) if number else 0.0
+
+
+def _kind_conflicts(pilot_id: str, pilot: str, figures: list[tuple[str, Figure]]) -> list[CheckItem]:
+    """One amount of one indicator in one report under two kinds (a table row says
+    「2025年1—6月」, the prose 「截至6月底」): the text disagrees with itself."""
+    kinds: dict[tuple[str, str, float, str], dict[str, Figure]] = defaultdict(dict)
+    for doc_id, figure in figures:
+        if figure.period_kind != BASELINE:
+            kinds[(doc_id, figure.name, figure.value, figure.unit)].setdefault(figure.period_kind, figure)
+    items = []
+    for (doc_id, name, value, unit), found in sorted(kinds.items()):
+        if len(found) > 1:
+            said = [figure.sentence for figure in found.values()]
+            partial = next((match for text in said if (match := _PARTIAL_SPAN.search(text))), None)
+            spans = "、".join(f"{kind} {figure.period}" for kind, figure in sorted(found.items()))
+            items.append(
+                CheckItem(
+                    "时期冲突",
+                    pilot_id,
+                    pilot,
+                    name,
+                    f"同一报告中 {value:g}{unit} 既是 {spans}",
+                    (doc_id,),
+                    f"原文说明该期只含部分时段（「{partial.group(0)}」），与全年数相同" if partial else "",
+                )
+            )
+    return items
 
 
 def _unit_conflicts(pilot_id: str, pilot: str, figures: list[tuple[str, Figure]]) -> list[CheckItem]:
@@ -169,7 +206,11 @@ def _near_names(pilot_id: str, pilot: str, figures: list[tuple[str, Figure]]) ->
         named = sorted(found)
         for index, first in enumerate(named):
             for second in named[index + 1 :]:
-                if name_similarity(first, second) < SAME_VALUE_SIMILARITY or _differ_in_meaning(first, second):
+                if (
+                    name_similarity(first, second) < SAME_VALUE_SIMILARITY
+                    or _differ_in_meaning(first, second)
+                    or confirmed_distinct(first, second)
+                ):
                     continue  # 100% of two unrelated rates is a coincidence
                 detail = f"同一数值 {value:g}{unit}（{period}）出现在两个名称下"
                 pairs[(first, second)] = (detail, (found[first], found[second]))
@@ -179,7 +220,11 @@ def _near_names(pilot_id: str, pilot: str, figures: list[tuple[str, Figure]]) ->
             for second in named[index + 1 :]:
                 if (first, second) in pairs or min(len(first), len(second)) < 4:
                     continue
-                if name_similarity(first, second) >= NEAR_NAME_SIMILARITY and not _differ_in_meaning(first, second):
+                if (
+                    name_similarity(first, second) >= NEAR_NAME_SIMILARITY
+                    and not _differ_in_meaning(first, second)
+                    and not confirmed_distinct(first, second)
+                ):
                     detail = f"{kind}、单位 {unit} 相同，名称几乎相同"
                     pairs[(first, second)] = (detail, (found[first], found[second]))
     return [
@@ -188,7 +233,7 @@ def _near_names(pilot_id: str, pilot: str, figures: list[tuple[str, Figure]]) ->
     ]
 
 
-_MEANINGFUL = ("同比", "较", "新增", "年", "单位", "人均", "下降", "增长", "占比", "率")
+_MEANINGFUL = ("同比", "较", "新增", "年", "单位", "人均", "下降", "增长", "占比", "率", "能耗", "排放")
 
 
 def _differ_in_meaning(first: str, second: str) -> bool:

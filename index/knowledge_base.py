@@ -24,6 +24,7 @@ from index.config import ANSWER_TOP_K, DEFAULT_TOP_K, IndexConfig, SearchMode
 from index.diversity import POOL_FACTOR, diversify
 from index.embedders import embedder_key, make_embedder
 from index.embedding_cache import EmbeddingCache
+from index.figure_check import CheckReport, check_figures
 from index.figure_series import Series
 from index.filters import SearchFilters
 from index.fusion import unit_score
@@ -284,6 +285,14 @@ class KnowledgeBase:
     def all_practices(self) -> list[Practice]:
         """Every merged practice, ordered by pilot (the 汇编 groups them itself)."""
         return self.insights.practices.practices
+
+    def check_figures(self, notes: list[dict] | None = None) -> CheckReport:
+        """What a reader would trip over in the reported figures (index/figure_check.py);
+        ``notes`` are the corpus notes file's explanations."""
+        catalog = self.insights.practices
+        plans = [doc_id for doc_id, meta in catalog.doc_meta.items() if meta.get("doc_type") == "实施方案"]
+        plan_texts = {doc_id: "\n".join(r.text for r in self.retriever.table.records_of(doc_id)) for doc_id in plans}
+        return check_figures(catalog.figures_by_doc, catalog.doc_meta, notes, plan_texts)
 
     def time_series(self, pilot_id: str) -> list[Series]:
         """A pilot's reported figures over time, one series per indicator, kind and unit."""

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -543,6 +543,7 @@ def acceptable_name(name: str) -> bool:
         and not name.startswith(words["refused_starts"])
         and not name.startswith("的")
         and not name.endswith(("的", "到", "至"))
+        and not name.endswith(words["bound_endings"])
         and name.count("“") == name.count("”")
     )
 
@@ -569,6 +570,10 @@ def _sentence_figures(sentence: str, context: _Context) -> list[Figure]:
         end = boundary.end() if boundary else len(sentence)
         if end > start:
             found, noun = _clause_figures(sentence, start, end, times, noun, context)
+            if figures and sentence[start:end].lstrip().startswith(_words()["part_openers"]):
+                # 「累计完成投资3120万元，其中争取资金1520万元」: a part has its whole's span.
+                whole = figures[-1]
+                found = [replace(f, period=whole.period, year=whole.year, period_kind=whole.period_kind) for f in found]
             figures.extend(found)
         start = end
     return figures
@@ -622,6 +627,10 @@ def _clause_figures(
             baseline, noun = None, ""
             continue
         name, unit = _per_from_name(name, unit)
+        if prefix.startswith("、") and last_name:  # 「减少原料煤消耗0.6万吨、二氧化碳排放0.95万吨」
+            verb = next((verb for verb in _words()["shared_verbs"] if last_name.startswith(verb)), "")
+            if verb and not name.startswith(verb):
+                name = verb + name
         if baseline and to_link and baseline.time:
             base_time = patterns.time.fullmatch(baseline.time)
             base_unit = _unit(baseline.match, baseline.per)
