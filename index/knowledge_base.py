@@ -34,6 +34,8 @@ from index.config import ANSWER_TOP_K, DEFAULT_TOP_K, IndexConfig, SearchMode
 from index.diversity import POOL_FACTOR, diversify
 from index.embedders import embedder_key, make_embedder
 from index.embedding_cache import EmbeddingCache
+from index.figure_check import CheckReport, check_figures
+from index.figure_series import Series
 from index.filters import SearchFilters
 from index.fusion import unit_score
 from index.generative import generate_answer
@@ -41,7 +43,6 @@ from index.homophones import HomophoneIndex
 from index.hybrid import HybridRetriever, ScoredChunk
 from index.ingest_lock import IngestLock
 from index.insights import Insights
-from index.practice_catalog import SeriesPoint
 from index.question_terms import TermStats
 from index.similar_pilots import SimilarPilot
 from index.sync import VECTORS_STATE, Ingestor, IngestReport, Progress
@@ -380,8 +381,16 @@ class KnowledgeBase:
         """Every merged practice, ordered by pilot (the 汇编 groups them itself)."""
         return self.insights.practices.practices
 
-    def time_series(self, pilot_id: str) -> dict[str, list[SeriesPoint]]:
-        """A pilot's reported figures over time, by indicator name."""
+    def check_figures(self, notes: list[dict] | None = None) -> CheckReport:
+        """What a reader would trip over in the reported figures (index/figure_check.py);
+        ``notes`` are the corpus notes file's explanations."""
+        catalog = self.insights.practices
+        plans = [doc_id for doc_id, meta in catalog.doc_meta.items() if meta.get("doc_type") == "实施方案"]
+        plan_texts = {doc_id: "\n".join(r.text for r in self.retriever.table.records_of(doc_id)) for doc_id in plans}
+        return check_figures(catalog.figures_by_doc, catalog.doc_meta, notes, plan_texts)
+
+    def time_series(self, pilot_id: str) -> list[Series]:
+        """A pilot's reported figures over time, one series per indicator, kind and unit."""
         return self.insights.practices.time_series(pilot_id)
 
     def practices(
