@@ -31,6 +31,7 @@ from index.extractive import answer as extractive_answer
 from index.figure_tables import figure_table, question_periods
 from index.filters import SearchFilters
 from index.hybrid import ScoredChunk
+from index.measure_units import states_measure
 from index.practice_answers import PracticeThresholds, choose, match_practices, practice_answers
 from index.practice_catalog import PracticeCatalog
 from index.question_kind import QuestionKind, classify
@@ -265,6 +266,8 @@ class Answerer:
             return self._refusal(question, result.citations, missing, result.kind, unknown=False)
         ordinals = _ordinals(read_as)
         evidence_text = _evidence_text(best, cited)
+        # A measure stated by its unit (「5分钟」 for 时间) counts as mentioned.
+        evidence_text += "".join(f" {term}" for term in focus if states_measure(term, best.text))
         absent = [ordinal for ordinal in ordinals if ordinal not in evidence_text]
         if absent:  # 「CCUS三期」 is not answered by a sentence about 二期
             evidence["ordinal_matched"] = 0.0
@@ -287,7 +290,8 @@ class Answerer:
         for sentence in result.sentences():
             cited = [c for c in result.citations if c.n in sentence.citations]
             text = _evidence_text(sentence, cited)
-            if max(term_credit(term, text) for term in focus) >= self.thresholds.focus_credit:
+            by_name = max(term_credit(term, text) for term in focus) >= self.thresholds.focus_credit
+            if by_name or any(states_measure(term, sentence.text) for term in focus):
                 kept.append(sentence)
         return kept
 

@@ -78,6 +78,13 @@ def test_fact_question_gets_the_sentence_with_the_figure(kb):
     assert result.citation(best.citations[0]).pilot == "宁东清泉煤化工产业园"
 
 
+def test_a_measure_stated_only_by_its_unit_answers_a_quantity_question(kb):
+    # The sentence says 「单次换电约5分钟」, never 「时间」: the unit states the measure.
+    result = answer(kb, "西岭建材电动重卡换一次电要多长时间")
+    assert result.found and result.plan is Plan.FACT
+    assert any(re.search(r"\d+\s*分钟", s.text) for s in result.sentences()[:2])
+
+
 def test_traditional_characters_find_what_simplified_ones_do(kb):
     simplified = answer(kb, "其他园区是怎么利用余热的？")
     traditional = answer(kb, "其他園區是怎麼利用餘熱的？")
