@@ -31,6 +31,7 @@ from index.homophones import HomophoneIndex
 from index.hybrid import HybridRetriever, ScoredChunk
 from index.insights import Insights
 from index.practice_catalog import SeriesPoint
+from index.progress import ProgrammeProgress
 from index.question_terms import TermStats
 from index.similar_pilots import SimilarPilot
 from index.sync import Ingestor, IngestReport, Progress
@@ -281,6 +282,11 @@ class KnowledgeBase:
                 self._insights = (generation, built)
             return self._insights[1]
 
+    @property
+    def progress(self) -> ProgrammeProgress:
+        """Targets with their status, reporting, the matrix and comparisons (index/progress.py)."""
+        return self.insights.progress
+
     def all_practices(self) -> list[Practice]:
         """Every merged practice, ordered by pilot (the 汇编 groups them itself)."""
         return self.insights.practices.practices
@@ -336,6 +342,7 @@ class KnowledgeBase:
             stats=self.term_stats(),
             pilots=self.pilots(),
             thresholds=self.answer_thresholds,
+            targets=insights.progress.targets,
         )
         extractive = answerer.answer(question, read_as, corrections, filters, top_k)
         if llm is None:
