@@ -2,13 +2,13 @@
 
 A plan names 黄河水取用量 and a report's table 黄河取水量较2023年下降; the plan says
 屋顶分布式光伏装机容量 and the report 分布式光伏装机容量. Names are compared by their
-noun (the words before a change: 较2023年下降, 同比下降), through the synonym table of
-ingest/data/ when one maps both to one canonical name, else by how many characters
-they share: one noun containing the other, or a character overlap (Dice) of at least
+noun (the words before a change: 较2023年下降, 同比下降, and without a bracketed note),
+with interchangeable terms written one way (ingest/data/synonyms.txt: 可再生能源制氢 and
+绿氢): the same, one containing the other, or a character overlap (Dice) of at least
 MIN_NAME_SIMILARITY. The unit must agree, directly or by a safe conversion (万千瓦 and
-千瓦), and so must the form: a change target (较2023年下降20%) is measured by figures
-that state a change from that base, a year-on-year target by 同比 figures, a level by
-figures that state a level.
+千瓦, 万吨/年 and 吨/年), and so must the form: a change target (较2023年下降20%) is
+measured by figures that state a change from that base, a year-on-year target by 同比
+figures, a level by figures that state a level.
 """
 
 from __future__ import annotations
@@ -16,16 +16,20 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
 from index.target_status import BASELINE_KIND, HALF_YEAR, Reading
 from ingest.extracted import Figure, Target
 from ingest.indicators import unit_rules
 from ingest.targets import CHANGE, LEVEL, YEAR_ON_YEAR
+from ingest.tokenizer import synonym_groups
 
 MIN_NAME_SIMILARITY = 0.7
 _CHANGE_TAIL = re.compile(
     r"(?:较|比|与)?(?:20\d{2}年|上年|去年|改造前|基期)?(?:同期|相比)?(?:同比)?(?:下降|降低|减少|压减|削减|提高|提升|增长|增加)(?:幅度|率)?$"
 )
+# Words that make a name an amount saved, reduced or added rather than the level itself.
+_MEASURE_WORDS = ("减少", "减排", "新增", "节约", "节能量")
 _BRACKETS = re.compile(r"[（(][^）)]*[）)]")
 _BASE_YEAR = re.compile(r"(?:较|比|与)(20\d{2})年")
 # Units of rates, ratios and intensities: a half-year's value is as good as a year's.
@@ -52,38 +56,54 @@ def noun_of(name: str) -> tuple[str, bool, bool]:
 
 
 def name_similarity(left: str, right: str) -> float:
+    """1 for the same noun, 0.95 when one contains the other, else the characters' Dice
+    overlap; 0 when one names an amount saved, reduced or added and the other does not
+    (年减少二氧化碳排放 is not 二氧化碳排放, 新增公共充电桩 not 公共充电桩)."""
     if not left or not right:
         return 0.0
     if left == right:
         return 1.0
+    if any((word in left) != (word in right) for word in _MEASURE_WORDS):
+        return 0.0
     if left in right or right in left:
         return 0.95
     shared = len(set(left) & set(right))
     return 2 * shared / (len(set(left)) + len(set(right)))
 
 
+@cache
+def _synonym_forms() -> tuple[tuple[str, str], ...]:
+    """(form, the first term of its group) for every term of ingest's synonym table,
+    longest form first: 可再生能源制氢 -> 绿氢."""
+    pairs = [(form, group[0]) for group in synonym_groups() for form in group[1:]]
+    return tuple(sorted(pairs, key=lambda pair: len(pair[0]), reverse=True))
+
+
 def canonical(name: str) -> str:
-    """The canonical indicator name where ingest's synonym table knows one."""
-    try:
-        from ingest.indicator_names import canonical_name  # provided with figure periods (issue 11, item 1)
-    except ImportError:
-        return name
-    return canonical_name(name)
+    """The name with interchangeable terms written one way (可再生能源制氢产能 -> 绿氢产能)."""
+    for form, head in _synonym_forms():
+        if form in name:
+            name = name.replace(form, head)
+    return name
 
 
 def converted(figure: Figure, target: Target) -> float | None:
     """The figure's value in the target's unit, or None when no safe conversion joins them."""
     if figure.unit == target.unit:
         return figure.value
-    if figure.normalized_value is None or not figure.normalized_unit:
-        return None
-    if figure.normalized_unit == target.unit:
+    if figure.normalized_value is not None and figure.normalized_unit == target.unit:
         return figure.normalized_value
     base, slash, per = target.unit.partition("/")
     rule = unit_rules().get(base)
-    if rule is None or rule.factor is None or rule.normalized_unit + slash + per != figure.normalized_unit:
+    if rule is None or rule.factor is None:
         return None
-    return float(f"{figure.normalized_value / rule.factor:.12g}")
+    if figure.unit == rule.normalized_unit + slash + per:  # 5,700吨/年 for a target in 万吨/年
+        value = figure.value
+    elif figure.normalized_value is not None and figure.normalized_unit == rule.normalized_unit + slash + per:
+        value = figure.normalized_value
+    else:
+        return None
+    return float(f"{value / rule.factor:.12g}")
 
 
 def _form_agrees(target: Target, name: str) -> bool:
@@ -122,7 +142,9 @@ def linked_readings(target: Target, figures: Iterable[NamedFigure]) -> tuple[lis
     """(reported readings, the plan's base-year figure) of the target's indicator.
 
     Only the best-named indicator's figures are kept, so that 余热资源回收利用率 is not
-    joined by 余热回收量 when both come close.
+    joined by 余热回收量 when both come close; when a key-indicator table reports the
+    indicator, its rows are what counts (the prose around them gives increments and
+    half-year amounts of the same thing).
     """
     noun = canonical(noun_of(target.indicator)[0])
     scored: list[tuple[float, NamedFigure, float]] = []
@@ -137,6 +159,9 @@ def linked_readings(target: Target, figures: Iterable[NamedFigure]) -> tuple[lis
             scored.append((similarity, item, value))
     reports = [entry for entry in scored if entry[1].doc_type != "实施方案"]
     plans = [entry for entry in scored if entry[1].doc_type == "实施方案"]
+    table_names = {entry[1].figure.name for entry in reports if is_table_row(entry[1].figure.sentence)}
+    if table_names:  # a key-indicator table names the indicator as reported
+        reports = [entry for entry in reports if entry[1].figure.name in table_names]
     readings: list[Reading] = []
     if reports:
         best = max(similarity for similarity, _, _ in reports)

@@ -166,9 +166,12 @@ def _segment_targets(body: str, segment: str, year: int, heading: str) -> tuple[
     noun = ""
     sentence = segment.strip().rstrip("；;")
     for comma_clause in _CLAUSE_END.split(body):
-        cumulative = any(cue in comma_clause for cue in _words()["cumulative_cues"])
+        # 「累计形成年节约标准煤18万吨、减少二氧化碳排放47万吨的能力」: 累计 before a verb
+        # governs the whole list; inside a name (分布式光伏累计装机50万千瓦、用户侧储能…) only its own.
+        governs = re.search(rf"累计(?:{_alternatives(_words()['object_verbs'])})", comma_clause) is not None
         for clause_text in _split_enumeration(comma_clause):
             clause = clause_text.strip()
+            cumulative = governs or any(cue in clause for cue in _words()["cumulative_cues"])
             if not clause:
                 continue
             if not _has_value(clause):
