@@ -218,7 +218,7 @@ class ProgrammeProgress:
         if target.form in (CHANGE, CUMULATIVE) and target.baseline_year is None and plan_year:
             # 「较改造前下降25%」「累计完成320户」: counted from when the plan began.
             target = replace(target, baseline_year=plan_year - 1)
-        readings, base = linked_readings(target, figures)
+        readings, base = linked_readings(target, figures, meta["pilot_id"])
         judgement = judge(target, readings, line_start(target, base))
         latest = judgement.reading
         record = TargetRecord(

@@ -20,6 +20,7 @@ from functools import cache
 
 from index.target_status import BASELINE_KIND, HALF_YEAR, Reading
 from ingest.extracted import Figure, Target
+from ingest.indicator_names import canonical_name
 from ingest.indicators import unit_rules
 from ingest.targets import CHANGE, LEVEL, YEAR_ON_YEAR
 from ingest.tokenizer import synonym_groups
@@ -79,8 +80,10 @@ def _synonym_forms() -> tuple[tuple[str, str], ...]:
     return tuple(sorted(pairs, key=lambda pair: len(pair[0]), reverse=True))
 
 
-def canonical(name: str) -> str:
-    """The name with interchangeable terms written one way (可再生能源制氢产能 -> 绿氢产能)."""
+def canonical(name: str, pilot_id: str = "") -> str:
+    """The indicator table's name (ingest/data/indicator_names.txt: 可再生能源制氢产能 ->
+    绿氢产能), with interchangeable terms written one way (绿色电力 -> 绿电)."""
+    name = canonical_name(name, pilot_id)
     for form, head in _synonym_forms():
         if form in name:
             name = name.replace(form, head)
@@ -138,7 +141,9 @@ def comparable(reading: Reading, target: Target) -> bool:
     return reading.period_kind != HALF_YEAR and not (reading.period_kind == "" and reading.period.endswith("H1"))
 
 
-def linked_readings(target: Target, figures: Iterable[NamedFigure]) -> tuple[list[Reading], Reading | None]:
+def linked_readings(
+    target: Target, figures: Iterable[NamedFigure], pilot_id: str = ""
+) -> tuple[list[Reading], Reading | None]:
     """(reported readings, the plan's base-year figure) of the target's indicator.
 
     Only the best-named indicator's figures are kept, so that 余热资源回收利用率 is not
@@ -146,7 +151,7 @@ def linked_readings(target: Target, figures: Iterable[NamedFigure]) -> tuple[lis
     indicator, its rows are what counts (the prose around them gives increments and
     half-year amounts of the same thing).
     """
-    noun = canonical(noun_of(target.indicator)[0])
+    noun = canonical(noun_of(target.indicator)[0], pilot_id)
     scored: list[tuple[float, NamedFigure, float]] = []
     for item in figures:
         if not _form_agrees(target, item.figure.name):

@@ -57,6 +57,7 @@ export function targetsBlock(targets, selectedId) {
 /** Target lines for a chart: the targets linked to this series, in its unit. */
 export function targetLines(series, targets) {
   return targets
-    .filter((target) => target.latest && target.readings.some((reading) => reading.name === series.name) && target.unit === series.unit && target.form !== "同比")
+    .filter((target) => target.latest && target.unit === series.unit && target.form !== "同比"
+      && target.readings.some((reading) => reading.name === series.name && (reading.period_kind || "") === (series.period_kind || "")))
     .map((target) => ({ value: target.value, label: `${target.year}年目标 ${num(target.value)}` }));
 }
