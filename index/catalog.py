@@ -113,8 +113,12 @@ class Catalog:
         ).fetchone()
         return self._document(row) if row else None
 
-    def chunks(self, doc_id: str | None = None) -> list[ChunkRecord]:
-        query = "SELECT chunk_id, doc_id, position, text, metadata, tokens, fingerprint FROM chunks"
+    def chunks(self, doc_id: str | None = None, *, with_tokens: bool = False) -> list[ChunkRecord]:
+        """Chunks in document order. Their BM25 tokens (``with_tokens``) are read only to
+        build the BM25 index: kept on every record in memory they were the largest part
+        of the server's memory (issue 13: ~40 Python strings per chunk)."""
+        tokens = "tokens" if with_tokens else "''"
+        query = f"SELECT chunk_id, doc_id, position, text, metadata, {tokens}, fingerprint FROM chunks"
         if doc_id is None:
             rows = self._db.execute(query + " ORDER BY doc_id, position")
         else:

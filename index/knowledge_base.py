@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter, defaultdict
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from index.generative import generate_answer
 from index.homophones import HomophoneIndex
 from index.hybrid import HybridRetriever, ScoredChunk
 from index.insights import Insights
+from index.memory import release_memory
 from index.practice_catalog import SeriesPoint
 from index.question_terms import TermStats
 from index.similar_pilots import SimilarPilot
@@ -92,8 +94,11 @@ class KnowledgeBase:
         generation = self.catalog.get_state("generation")
         bm25 = Bm25Index.load(self._bm25_dir())
         if bm25 is None or bm25.generation != generation or len(bm25.chunk_ids) != len(records):
+            records = self.catalog.chunks(with_tokens=True)
             bm25 = Bm25Index.build([r.tokens for r in records], [r.chunk_id for r in records], generation)
             bm25.save(self._bm25_dir())
+            # The table keeps no tokens (Catalog.chunks says why); same records, same order.
+            records = [replace(record, tokens=[]) for record in records]
         else:
             order = {chunk_id: row for row, chunk_id in enumerate(bm25.chunk_ids)}
             records.sort(key=lambda record: order.get(record.chunk_id, len(order)))
@@ -151,6 +156,11 @@ class KnowledgeBase:
             if progress:
                 progress("重建BM25索引", 0, 1)
             self.retriever = self._load_retriever()
+            with self._insights_lock:
+                # Built again on first use; kept, they would hold the previous retriever.
+                self._homophones = None
+                self._insights = None
+        release_memory()
 
     # -- reads -----------------------------------------------------------------
     def understand(self, query: str) -> tuple[str, list[Correction]]:
@@ -184,10 +194,12 @@ class KnowledgeBase:
         mode: SearchMode = "hybrid",
         *,
         diverse: bool = True,
+        read_as: str | None = None,
     ) -> list[ScoredChunk]:
         """Hybrid (or single-side) search for the query as ``understand`` reads it; with
-        ``diverse``, ordered to show several documents and pilots (index/diversity.py)."""
-        text = self.understand(query)[0]
+        ``diverse``, ordered to show several documents and pilots (index/diversity.py).
+        ``read_as``: what ``understand(query)`` gave, when the caller has it already."""
+        text = read_as if read_as is not None else self.understand(query)[0]
         if not diverse:
             return self.retriever.search(text, filters, top_k, mode)
         return diversify(self.retriever.search(text, filters, top_k * POOL_FACTOR, mode), top_k)
