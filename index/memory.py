@@ -20,6 +20,7 @@ import ctypes
 import ctypes.util
 import gc
 import logging
+import os
 from functools import cache
 
 logger = logging.getLogger("tanlu.index")
@@ -50,7 +51,9 @@ def release_memory() -> bool:
 
 
 def limit_arenas(arenas: int = SERVER_ARENAS) -> bool:
-    """Cap glibc's malloc arenas for threads started from now on; True if it took."""
+    """Cap glibc's malloc arenas for threads started from now on; True if it took.
+    Worker processes started later (``--workers``) read the same cap from the environment."""
+    os.environ.setdefault("MALLOC_ARENA_MAX", str(arenas))
     libc = _libc()
     if libc is None:
         return False
