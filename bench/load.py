@@ -427,6 +427,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=os.environ.get("TANLU_READ_TOKEN", ""),
         help="bearer token, if reads need one (default: $TANLU_READ_TOKEN)",
     )
+    parser.add_argument("--server-pid", type=int, help="with --base-url: the server's process id, for its RSS")
     parser.add_argument("--uploads", type=int, default=0, help="then upload this many small documents (RSS curve)")
     parser.add_argument(
         "--write-token",
@@ -450,7 +451,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     queries = load_queries()
     if args.base_url:
-        result = load(args.base_url.rstrip("/"), args, queries)
+        pids = (args.server_pid,) if args.server_pid else ()
+        result = load(args.base_url.rstrip("/"), args, queries, pids)
     elif args.data is not None:
         args.data.mkdir(parents=True, exist_ok=True)
         result = own_server(args, queries, args.data.resolve())

