@@ -269,7 +269,7 @@ class KnowledgeBase:
         return {
             "documents": len(docs),
             "chunks": len(self.retriever.table),
-            "pilots": len({doc.meta["pilot_id"] for doc in docs}),
+            "pilots": len({doc.meta["pilot_id"] for doc in docs if doc.meta["pilot_id"]}),
             "by_pilot_type": dict(Counter(doc.meta["pilot_type"] for doc in docs)),
             "by_doc_type": dict(Counter(doc.meta["doc_type"] for doc in docs)),
             "embedder": self.embedder_key,
