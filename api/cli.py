@@ -29,6 +29,9 @@ from index.config import ANSWER_TOP_K, SearchMode
 from ingest.errors import InputError, TanluError
 
 console = Console()
+# uvicorn's supervisor kills a worker that does not answer its ping within this time
+# (5 s by default); a worker loading the model on a busy two-core machine can take longer.
+WORKER_HEALTHCHECK_SECONDS = 120
 error_console = Console(stderr=True)
 
 
@@ -297,6 +300,7 @@ def serve(
     host: Annotated[str | None, typer.Option(help="监听地址")] = None,
     port: Annotated[int | None, typer.Option(help="监听端口")] = None,
     ingest_dir: Annotated[Path | None, typer.Option("--ingest", help="启动前先导入此目录")] = None,
+    workers: Annotated[int, typer.Option(min=1, max=32, help="服务进程数（共用同一数据目录，彼此的写入随即可见）")] = 1,
 ) -> None:
     """启动 API 服务（文档见 /docs）。"""
     import uvicorn
@@ -312,7 +316,22 @@ def serve(
     port = port or settings.port
     console.print(f"碳路 TanLu 已启动：[bold]http://{host}:{port}/[/bold]  接口文档：http://{host}:{port}/docs")
     console.print(writes_status(settings), highlight=False)
-    uvicorn.run(create_app(settings, kb), host=host, port=port, log_level="warning")
+    if workers == 1:
+        uvicorn.run(create_app(settings, kb), host=host, port=port, log_level="warning")
+        return
+    # Each worker process opens the data folder itself (settings come from the same
+    # environment); ingest.lock and the index watcher keep them consistent.
+    kb.close()
+    console.print(f"服务进程：{workers} 个", highlight=False)
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level="warning",
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
+    )
 
 
 @app.command()
