@@ -47,6 +47,7 @@ from index.ingest_lock import IngestLock
 from index.insights import Insights
 from index.memory import release_memory
 from index.programme_questions import asks_the_programme
+from index.progress import ProgrammeProgress
 from index.question_scope import named_pilot_type
 from index.question_terms import TermStats
 from index.similar_pilots import SimilarPilot
@@ -399,6 +400,11 @@ class KnowledgeBase:
                 self._insights = (generation, built)
             return self._insights[1]
 
+    @property
+    def progress(self) -> ProgrammeProgress:
+        """Targets with their status, reporting, the matrix and comparisons (index/progress.py)."""
+        return self.insights.progress
+
     def all_practices(self) -> list[Practice]:
         """Every merged practice, ordered by pilot (the 汇编 groups them itself)."""
         return self.insights.practices.practices
@@ -462,6 +468,7 @@ class KnowledgeBase:
             stats=self.term_stats(),
             pilots=self.pilots(),
             thresholds=self.answer_thresholds,
+            targets=insights.progress.targets,
         )
         extractive = None
         if self._programme_question(question, filters):

@@ -37,11 +37,12 @@ function anchor(index, count) {
   return index === 0 ? "start" : index === count - 1 ? "end" : "middle";
 }
 
-/** One indicator over the reporting periods: line, points, values with unit, period labels. */
-export function lineChart(series) {
+/** One indicator over the reporting periods: line, points, values with unit, period labels;
+ * ``targets`` ({value, label}) are drawn as dashed horizontal lines. */
+export function lineChart(series, targets = []) {
   const points = series.points;
   const unit = series.unit;
-  const y = scale(points.map((point) => point.value));
+  const y = scale([...points.map((point) => point.value), ...targets.map((target) => target.value)]);
   const step = points.length > 1 ? (WIDTH - PAD.left - PAD.right) / (points.length - 1) : 0;
   const x = (index) => (points.length > 1 ? PAD.left + index * step : WIDTH / 2);
   const coords = points.map((point, index) => [x(index), y(point.value)]);
@@ -58,10 +59,15 @@ export function lineChart(series) {
       </a>
       <text class="period-label" x="${cx.toFixed(1)}" y="${HEIGHT - 10}" text-anchor="${anchor(index, points.length)}">${esc(periodLabel(point))}</text>`;
   });
-  const summary = points.map((point) => `${periodLabel(point)} ${num(point.value)}${point.unit}`).join("，");
+  const goals = targets.map((target) => {
+    const ty = y(target.value).toFixed(1);
+    return `<g class="target-line"><line x1="${PAD.left - 12}" x2="${WIDTH - PAD.right + 12}" y1="${ty}" y2="${ty}"/>
+      <text x="${WIDTH - PAD.right + 12}" y="${(Number(ty) - 4).toFixed(1)}" text-anchor="end">${esc(target.label)}</text></g>`;
+  });
+  const summary = [...points.map((point) => `${periodLabel(point)} ${num(point.value)}${point.unit}`), ...targets.map((target) => target.label)].join("，");
   return `<svg class="line-chart" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="group" aria-label="${esc(`${series.name}：${summary}`)}">
       <line class="axis" x1="${PAD.left - 12}" x2="${WIDTH - PAD.right + 12}" y1="${HEIGHT - PAD.bottom + 6}" y2="${HEIGHT - PAD.bottom + 6}"/>
-      ${line}${marks.join("")}
+      ${goals.join("")}${line}${marks.join("")}
     </svg>`;
 }
 
