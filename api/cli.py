@@ -444,6 +444,47 @@ def figures(
         raise typer.Exit(1)
 
 
+@app.command()
+def backup(target: Annotated[Path, typer.Argument(help="备份到的新目录")]) -> None:
+    """备份数据目录（可在服务运行时进行：期间的导入、上传稍候执行，检索不受影响）。"""
+    from api.backup import backup as make_backup
+
+    settings = Settings()
+
+    def waiting(seconds: float) -> None:
+        if seconds < 1.5:
+            error_console.print("正在等待进行中的导入完成…")
+
+    manifest = make_backup(settings.data_dir, target, waiting)
+    console.print(
+        f"已备份到 {target}：文档 {manifest['documents']} 篇，分块 {manifest['chunks']} 个（{manifest['created_at']}）",
+        highlight=False,
+    )
+    if settings.chroma_mode == "http":
+        console.print("Chroma 服务模式：向量在 Chroma 服务中，未包含在备份里（恢复后由向量缓存重建，无需重新计算）")
+    if settings.uploads_dir is not None:
+        console.print(f"上传目录 {settings.uploads_dir} 不在数据目录中，未包含在备份里，请另行备份")
+
+
+@app.command()
+def restore(
+    source: Annotated[Path, typer.Argument(help="tanlu backup 生成的备份目录")],
+    force: Annotated[bool, typer.Option("--force", help="数据目录不为空时也替换（原目录改名保留）")] = False,
+) -> None:
+    """用备份恢复数据目录（须先停止服务）。"""
+    from api.backup import restore as put_back
+
+    settings = Settings()
+    manifest, kept = put_back(source, settings.data_dir, force=force)
+    console.print(
+        f"已恢复到 {settings.data_dir}：文档 {manifest['documents']} 篇，分块 {manifest['chunks']} 个"
+        f"（备份于 {manifest['created_at']}）",
+        highlight=False,
+    )
+    if kept is not None:
+        console.print(f"原数据目录已改名保留为 {kept}", highlight=False)
+
+
 # What ``KnowledgeBase.stats()`` holds, in the words a user reads.
 STATS_LABELS = {
     "documents": "文档",
