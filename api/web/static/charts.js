@@ -31,6 +31,12 @@ export function kindCaption(series) {
   return { 半年: "半年数", 全年: "全年数", 累计: "期末累计数", 目标: "目标值", 基期: "基期值" }[series.period_kind] || "";
 }
 
+/** Edge labels grow inwards, so 「2025年6月底」 is not cut off at the chart's sides. */
+function anchor(index, count) {
+  if (count < 2) return "middle";
+  return index === 0 ? "start" : index === count - 1 ? "end" : "middle";
+}
+
 /** One indicator over the reporting periods: line, points, values with unit, period labels;
  * ``targets`` ({value, label}) are drawn as dashed horizontal lines. */
 export function lineChart(series, targets = []) {
@@ -51,7 +57,7 @@ export function lineChart(series, targets = []) {
         <circle class="point" cx="${cx.toFixed(1)}" cy="${cy.toFixed(1)}" r="4"/>
         <text class="point-label" x="${cx.toFixed(1)}" y="${(cy - 10).toFixed(1)}" text-anchor="middle">${esc(label)}</text>
       </a>
-      <text class="period-label" x="${cx.toFixed(1)}" y="${HEIGHT - 10}" text-anchor="middle">${esc(periodLabel(point))}</text>`;
+      <text class="period-label" x="${cx.toFixed(1)}" y="${HEIGHT - 10}" text-anchor="${anchor(index, points.length)}">${esc(periodLabel(point))}</text>`;
   });
   const goals = targets.map((target) => {
     const ty = y(target.value).toFixed(1);

@@ -153,7 +153,7 @@ export function mount(main, route) {
       <label for="ask-q">问题</label>
       <textarea id="ask-q" name="question" rows="2" maxlength="500" placeholder="如：其他园区是怎么利用余热的？"></textarea>
       <div class="filters">
-        <label>试点类型<select name="pilot_type">${options(VOCAB.pilot_types, "", "全部类型")}</select></label>
+        <label>试点类型<select name="pilot_type">${options(VOCAB.filter_pilot_types, "", "全部类型")}</select></label>
         <label>领域<select name="field">${options(VOCAB.fields, "", "全部领域")}</select></label>
         <button type="submit" class="primary">提问</button>
       </div>
