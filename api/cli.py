@@ -261,34 +261,55 @@ def practices(
 
 @app.command()
 def compile(
-    output: Annotated[Path, typer.Argument(help="输出文件：.docx 或 .md")],
+    output: Annotated[Path, typer.Argument(help="输出文件：.docx、.pdf 或 .md")],
     pilot_types: Annotated[list[str] | None, typer.Option("--type", help="试点类型，可重复")] = None,
     fields: Annotated[list[str] | None, typer.Option("--field", help="领域，可重复")] = None,
     periods: Annotated[list[str] | None, typer.Option("--period", help="时期，如 2025H1 或 2025，可重复")] = None,
     title: Annotated[str, typer.Option(help="标题")] = DEFAULT_TITLE,
+    issuer: Annotated[str | None, typer.Option(help="编印单位，默认为设置 TANLU_COMPILE_ISSUER")] = None,
+    include_routine: Annotated[bool, typer.Option("--include-routine", help="收录例行管理事项")] = False,
 ) -> None:
-    """把所选类型、领域、时期的经验做法汇编成 Word 或 Markdown 文件。"""
-    from api.compile import build_outline, compile_request, write_docx, write_markdown
+    """把所选类型、领域、时期的经验做法汇编成公文版式的 Word、PDF 或 Markdown 文件。"""
+    from api.compile import RenderUnavailable, compile_docx, compile_outline, compile_request, write_markdown
 
+    settings = Settings()
     request = compile_request(
         pilot_types=pilot_types or (),
         fields=fields or (),
         periods=periods or (),
         title=title,
-        names={"pilot_types": "--type", "fields": "--field", "periods": "--period", "title": "--title"},
+        issuer=settings.compile_issuer if issuer is None else issuer,
+        include_routine=include_routine,
+        names={
+            "pilot_types": "--type",
+            "fields": "--field",
+            "periods": "--period",
+            "title": "--title",
+            "issuer": "--issuer",
+        },
     )
-    if output.suffix.lower() not in (".docx", ".md"):
-        raise InputError("输出文件应以 .docx 或 .md 结尾", parameter="output")
-    kb = _open(Settings())
-    outline = build_outline(kb.all_practices(), request)
-    if not outline.practices:
-        console.print("[yellow]所选条件下没有可汇编的经验做法。[/yellow]")
-        raise typer.Exit(1)
-    if output.suffix.lower() == ".docx":
-        output.write_bytes(write_docx(outline))
-    else:
+    suffix = output.suffix.lower()
+    if suffix not in (".docx", ".pdf", ".md"):
+        raise InputError("输出文件应以 .docx、.pdf 或 .md 结尾", parameter="output")
+    kb = _open(settings)
+    outline = compile_outline(kb, request)
+    if suffix == ".md":
         output.write_text(write_markdown(outline), encoding="utf-8")
-    console.print(f"已生成 {output}：{len(outline.practices)} 条经验做法，{len(outline.references)} 条来源。")
+    else:
+        with console.status("正在排版（LibreOffice 计算目录页码）…"):
+            compiled = compile_docx(outline, with_pdf=suffix == ".pdf")
+        if suffix == ".pdf" and compiled.pdf is None:
+            docx_path = output.with_suffix(".docx")
+            docx_path.write_bytes(compiled.docx)
+            raise RenderUnavailable(f"{compiled.render_error}（已另存 {docx_path}）", parameter="output")
+        output.write_bytes(compiled.pdf if suffix == ".pdf" and compiled.pdf else compiled.docx)
+        if compiled.note:
+            console.print(f"[yellow]{compiled.note}[/yellow]")
+    console.print(
+        f"已生成 {output}：{len(outline.practices)} 条经验做法，{len(outline.references)} 条来源"
+        + (f"；未收录例行管理事项 {outline.left_out_routine} 条" if outline.left_out_routine else "")
+        + "。"
+    )
 
 
 @app.command()

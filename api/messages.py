@@ -14,7 +14,15 @@ INVALID_PARAMETER = "参数 {name} 无效：{reason}"
 INTERNAL_ERROR = "服务器内部错误，请稍后重试"
 EMPTY_PROFILE = "情况描述不能为空"
 EMPTY_QUESTION = "问题不能为空，请输入要咨询的问题"
-NOTHING_TO_COMPILE = "所选条件下没有可汇编的经验做法，请放宽试点类型、领域或时期"
+NOTHING_TO_COMPILE = "所选条件下没有可汇编的经验做法：请放宽试点类型、领域或时期，或勾选要收录的做法"
+COMPILE_TOO_MANY = "所选经验做法共 {count} 项，超过单份汇编的上限 {limit} 项：请按试点类型、领域或时期缩小范围"
+PDF_NEEDS_LIBREOFFICE = (
+    "生成 PDF 需要 LibreOffice（soffice），本机未安装：请安装 libreoffice-writer-nogui 后重试；"
+    "Word 文件（.docx）仍可下载"
+)
+PDF_FAILED = "LibreOffice 转换 PDF 失败：{reason}；Word 文件（.docx）仍可下载"
+PREVIEW_NEEDS_PDFTOPPM = "生成页面预览需要 pdftoppm（poppler-utils），本机未安装；Word 文件（.docx）仍可下载"
+TOC_WITHOUT_PAGES = "目录页码需用 Word 打开后更新（{reason}）"
 
 # Writes over HTTP: tokens, uploads, jobs.
 WRITES_DISABLED = "写入接口未启用：请在服务端设置环境变量 TANLU_WRITE_TOKEN（写入令牌）后重启服务"

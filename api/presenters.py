@@ -39,6 +39,9 @@ from index import KnowledgeBase, SearchFilters
 from index.answer_model import Answer, Citation, FigureTable
 from index.catalog import ChunkRecord
 from index.hybrid import ScoredChunk
+from index.practice_effects import practice_applicability
+from index.practice_fields import classify_practice
+from index.practice_value import practice_value
 from ingest.documents import HEADING_SEPARATOR
 from ingest.extracted import Practice
 
@@ -234,6 +237,7 @@ def section_pages(kb: KnowledgeBase) -> PageLookup:
 
 
 def practice_out(practice: Practice, score: float | None = None, page_of: PageLookup | None = None) -> PracticeOut:
+    value = practice_value(practice, practice_applicability(practice))
     return PracticeOut(
         practice_id=practice.practice_id,
         title=practice.title,
@@ -254,6 +258,10 @@ def practice_out(practice: Practice, score: float | None = None, page_of: PageLo
         ],
         demo=practice.demo,
         score=None if score is None else round(score, 4),
+        field=classify_practice(practice).field,
+        value_score=value.score,
+        value_reasons=list(value.reasons),
+        routine=value.routine,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -141,6 +142,10 @@ class PracticeOut(BaseModel):
     sources: list[SourceOut]
     demo: bool
     score: float | None = Field(None, description="按查询排序时的相关度")
+    field: str = Field("", description="按做法自身内容判定的领域（汇编按此分组）")
+    value_score: int = Field(0, description="可复制性评分（0-100）")
+    value_reasons: list[str] = Field(default_factory=list, description="评分理由")
+    routine: bool = Field(False, description="例行管理事项：汇编默认不收录")
 
 
 class SeriesPointOut(BaseModel):
@@ -197,7 +202,15 @@ class CompileBody(BaseModel):
     fields: list[str] = Field(default_factory=list, description="领域，空为全部")
     periods: list[str] = Field(default_factory=list, description="时期，如 2025H1 或 2025，空为全部")
     title: str = Field(DEFAULT_TITLE, max_length=100)
-    format: str = Field("docx", pattern="^(docx|markdown)$", description="docx 或 markdown")
+    issuer: str | None = Field(None, max_length=60, description="编印单位，空则用设置 TANLU_COMPILE_ISSUER")
+    date: dt.date | None = Field(None, description="封面日期（如 2026-07-01），空为今天")
+    include_routine: bool = Field(False, description="收录例行管理事项（加强组织领导、资金保障等），默认不收录")
+    practice_ids: list[str] = Field(
+        default_factory=list, max_length=2000, description="只收录这些做法（编号见 /practices 或 /compile/selection）"
+    )
+    exclude_ids: list[str] = Field(default_factory=list, max_length=2000, description="不收录这些做法")
+    field_order: list[str] = Field(default_factory=list, description="领域分组的顺序，未列出的领域按默认顺序排在后面")
+    format: str = Field("docx", pattern="^(docx|pdf|markdown)$", description="docx、pdf 或 markdown")
 
 
 class CitationOut(BaseModel):

@@ -102,6 +102,9 @@ class Settings(BaseSettings):
         default_factory=dict,
         description="/retrieval 的命名知识库：名称 -> 过滤条件（pilot_type、region、doc_type、field、year、pilot_id）",
     )
+    compile_issuer: str = Field(
+        "", max_length=60, description="经验汇编封面上的编印单位（如 宁夏回族自治区发展和改革委员会）；请求中可另行指定"
+    )
     mcp_allowed_hosts: str = Field(
         "", description="MCP 接口 /mcp 另外允许的 Host 请求头（逗号分隔，如 tanlu.example:8000）；本机地址总是允许"
     )

@@ -14,7 +14,8 @@ that escapes is a bug, and is shown as one.
     │   └── MetadataError      a metadata field missing or invalid        ingest/metadata.py
     ├── ServiceError           something TanLu runs on is missing or down: HTTP 503, exit 1
     │   ├── VectorStoreError   Chroma cannot be reached or opened         index/vector_store.py
-    │   └── EmbedderError      the configured embedding model cannot load index/embedders.py
+    │   ├── EmbedderError      the configured embedding model cannot load index/embedders.py
+    │   └── RenderUnavailable  LibreOffice/pdftoppm missing or failing     api/compile/rendering.py
     ├── ApiError               an HTTP answer with its own status         api/errors.py
     └── JobError               a background job failed for a stated reason api/jobs.py
         └── JobCancelled       the service is stopping
