@@ -11,7 +11,20 @@ from api.errors import install_error_handlers
 from api.ingest_jobs import on_startup
 from api.jobs import JobRegistry
 from api.mcp_http import mount_mcp
-from api.routes import ask, compile, documents, health, jobs, pages, pilots, practices, retrieval, search, writes
+from api.routes import (
+    ask,
+    compile,
+    documents,
+    exports,
+    health,
+    jobs,
+    pages,
+    pilots,
+    practices,
+    retrieval,
+    search,
+    writes,
+)
 from api.settings import Settings
 from index import KnowledgeBase
 from index.generative import make_llm
@@ -46,7 +59,7 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
     install_error_handlers(app)
     # Reads need a token only when one is set (api/auth.py).
     reads = [ReadAccess] if settings.read_token.get_secret_value() else []
-    for module in (search, ask, documents, pilots, practices, compile, jobs):
+    for module in (search, ask, documents, pilots, practices, compile, exports, jobs):
         app.include_router(module.router, dependencies=reads)
     # Writes and Dify's /retrieval check their own keys; /health and the page stay open.
     for module in (writes, retrieval, health, pages):

@@ -313,6 +313,52 @@ def compile(
 
 
 @app.command()
+def export(
+    kind: Annotated[
+        str, typer.Argument(help="导出内容：practices（经验做法）、search（检索结果）或 figures（指标数据）")
+    ],
+    output: Annotated[Path, typer.Argument(help="输出文件（.xlsx）")],
+    query: Annotated[str, typer.Option("-q", "--query", help="检索词（search 必填，practices 可选）")] = "",
+    pilot_type: PilotTypeOption = None,
+    region: RegionOption = None,
+    doc_type: DocTypeOption = None,
+    field: FieldOption = None,
+    year: YearOption = None,
+    limit: Annotated[int, typer.Option("-n", "--limit", min=1, max=2000, help="最多条数")] = 200,
+) -> None:
+    """把经验做法、检索结果或指标数据导出为 Excel 表（含来源列和原文链接）。"""
+    from api.exports import figure_rows, figures_workbook, practices_workbook, search_workbook
+    from api.presenters import section_link
+    from index import SearchFilters
+
+    if kind not in ("practices", "search", "figures"):
+        raise InputError("导出内容应为 practices、search 或 figures", parameter="kind")
+    if output.suffix.lower() != ".xlsx":
+        raise InputError("输出文件应以 .xlsx 结尾", parameter="output")
+    if kind == "search" and not query.strip():
+        raise InputError(messages.EMPTY_QUERY, parameter="--query")
+    settings = Settings()
+    filters = SearchFilters.parse(pilot_type=pilot_type, region=region, doc_type=doc_type, field=field, year=year)
+    base = settings.public_url or f"http://{settings.host}:{settings.port}"
+
+    def link_of(doc_id: str, heading_path: str) -> str:
+        return section_link(base, doc_id, heading_path)
+
+    kb = _open(settings)
+    if kind == "practices":
+        chosen = [practice for practice, _ in kb.practices(query.strip(), filters, limit)]
+        content, count = practices_workbook(chosen, link_of), len(chosen)
+    elif kind == "search":
+        hits = kb.search(query.strip(), filters, min(limit, 200))
+        content, count = search_workbook(query.strip(), hits, link_of), len(hits)
+    else:
+        rows = figure_rows(kb, filters)
+        content, count = figures_workbook(rows, link_of), len(rows)
+    output.write_bytes(content)
+    console.print(f"已导出 {output}：{count} 行。")
+
+
+@app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="监听地址")] = None,
     port: Annotated[int | None, typer.Option(help="监听端口")] = None,

@@ -36,7 +36,7 @@ from index.similar_pilots import SimilarPilot
 from index.sync import Ingestor, IngestReport, Progress
 from index.vector_store import collection_name, open_client, open_vector_store
 from ingest.documents import ParsedDocument
-from ingest.extracted import Practice
+from ingest.extracted import Figure, Practice
 from ingest.loader import LoadResult
 from ingest.matching_form import fold
 from ingest.tokenizer import Tokenizer, configure_jieba
@@ -284,6 +284,10 @@ class KnowledgeBase:
     def all_practices(self) -> list[Practice]:
         """Every merged practice, ordered by pilot (the 汇编 groups them itself)."""
         return self.insights.practices.practices
+
+    def figures(self) -> dict[str, list[Figure]]:
+        """Every reported figure, by document id (for tables and exports)."""
+        return self.insights.practices.figures_by_doc
 
     def time_series(self, pilot_id: str) -> dict[str, list[SeriesPoint]]:
         """A pilot's reported figures over time, by indicator name."""

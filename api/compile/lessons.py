@@ -16,17 +16,31 @@ from index.practice_effects import lesson_items
 from index.practice_value import SUMMARY_TYPES
 from ingest.practices import lesson_headings, strip_numbering
 
+# (pilot_id, doc_type, [(heading path, section text), …]) of one document.
+DocumentSections = tuple[str, str, list[tuple[list[str], str]]]
+
+
+def lessons_of(documents: Iterable[DocumentSections]) -> dict[str, list[str]]:
+    """Pilot id -> the lesson items of its summaries."""
+    names = lesson_headings()
+    lessons: dict[str, list[str]] = {}
+    for pilot_id, doc_type, sections in documents:
+        if doc_type not in SUMMARY_TYPES:
+            continue
+        for path, text in sections:
+            if path and strip_numbering(path[-1]).endswith(names):
+                lessons.setdefault(pilot_id, []).extend(lesson_items(text))
+    return lessons
+
 
 def pilot_lessons(kb: KnowledgeBase, pilot_ids: Iterable[str]) -> dict[str, list[str]]:
     wanted = set(pilot_ids)
-    names = lesson_headings()
-    lessons: dict[str, list[str]] = {}
-    for document in kb.documents():
-        meta = document.meta
-        if meta.get("pilot_id") not in wanted or meta.get("doc_type") not in SUMMARY_TYPES:
-            continue
-        for section in document.sections:
-            path = section.get("heading_path") or []
-            if path and strip_numbering(path[-1]).endswith(names):
-                lessons.setdefault(meta["pilot_id"], []).extend(lesson_items(section.get("text", "")))
-    return lessons
+    return lessons_of(
+        (
+            document.meta.get("pilot_id", ""),
+            document.meta.get("doc_type", ""),
+            [(section.get("heading_path") or [], section.get("text", "")) for section in document.sections],
+        )
+        for document in kb.documents()
+        if document.meta.get("pilot_id") in wanted
+    )

@@ -5,8 +5,10 @@ it; Debian ``libreoffice-writer-nogui``). When it is missing or fails, the calle
 has the .docx: :class:`RenderUnavailable` carries a Chinese message that says so and is
 answered with 503.
 
-Each conversion runs ``soffice --headless --convert-to pdf`` with its own throw-away user
-profile (two conversions at once would otherwise fight over one profile's lock) and a
+Each conversion runs ``soffice --headless --convert-to pdf`` with a user profile of its
+own process, made on first use and reused (a fresh profile costs seconds per call);
+conversions take turns on a lock, as two at once would fight over the profile's lock
+file, and the same .docx is converted once (a small cache by content hash). A
 fontconfig file that maps the 公文 faces (方正小标宋简体, 仿宋_GB2312 …) to the CJK
 faces Debian ships (Noto Serif/Sans CJK, AR PL UKai), in the order
 api/compile/docx_layout.py declares as fallbacks; without it fontconfig would set every
@@ -15,11 +17,16 @@ face in one default sans face.
 
 from __future__ import annotations
 
+import atexit
+import hashlib
 import os
 import re
 import shutil
 import subprocess
 import tempfile
+import threading
+from collections import OrderedDict
+from functools import cache
 from pathlib import Path
 
 from api.compile.docx_layout import FALLBACKS
@@ -49,20 +56,52 @@ def fontconfig_text() -> str:
     )
 
 
+_LOCK = threading.Lock()
+_CACHE: OrderedDict[str, bytes] = OrderedDict()
+CACHE_SIZE = 8
+
+
+@cache
+def _profile_home() -> Path:
+    """This process's LibreOffice home: user profile and fontconfig file (removed at exit)."""
+    home = Path(tempfile.mkdtemp(prefix="tanlu-soffice-"))
+    atexit.register(shutil.rmtree, home, ignore_errors=True)
+    (home / "fonts.conf").write_text(fontconfig_text(), encoding="utf-8")
+    return home
+
+
+def clear_cache() -> None:
+    """Forget converted files (benchmarks measure cold conversions)."""
+    with _LOCK:
+        _CACHE.clear()
+
+
 def docx_to_pdf(docx: bytes) -> bytes:
     soffice = soffice_path()
     if soffice is None:
         raise RenderUnavailable(PDF_NEEDS_LIBREOFFICE)
+    key = hashlib.sha256(docx).hexdigest()
+    with _LOCK:
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
+        pdf = _convert(soffice, docx)
+        _CACHE[key] = pdf
+        while len(_CACHE) > CACHE_SIZE:
+            _CACHE.popitem(last=False)
+        return pdf
+
+
+def _convert(soffice: str, docx: bytes) -> bytes:
+    home = _profile_home()
     with tempfile.TemporaryDirectory(prefix="tanlu-render-") as folder:
         work = Path(folder)
         source = work / "huibian.docx"
         source.write_bytes(docx)
-        fonts = work / "fonts.conf"
-        fonts.write_text(fontconfig_text(), encoding="utf-8")
-        env = {**os.environ, "FONTCONFIG_FILE": str(fonts), "HOME": str(work)}
+        env = {**os.environ, "FONTCONFIG_FILE": str(home / "fonts.conf"), "HOME": str(home)}
         command = [
             soffice,
-            f"-env:UserInstallation={(work / 'profile').as_uri()}",
+            f"-env:UserInstallation={(home / 'profile').as_uri()}",
             "--headless",
             "--norestore",
             "--convert-to",

@@ -109,8 +109,8 @@ def test_east_asian_faces_are_named_on_every_run_of_body_and_headings(compiled):
             seen[paragraph.style.name] += 1
     assert set(seen) == set(expected)
     section = document.sections[-1]
-    margins = [round(m.mm) for m in (section.top_margin, section.bottom_margin, section.left_margin)]
-    assert margins + [round(section.right_margin.mm)] == [37, 35, 28, 26]
+    margins = (section.top_margin, section.bottom_margin, section.left_margin, section.right_margin)
+    assert [round(m.mm) for m in margins] == [37, 35, 28, 26]
     assert round(section.page_width.mm) == 210 and round(section.page_height.mm) == 297
     body = document.styles["Normal"]
     assert body.font.size.pt == 16 and 28 <= body.paragraph_format.line_spacing.pt <= 29
