@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -43,7 +44,8 @@ class Column:
 
 
 def _cell_value(value: object) -> object:
-    return value[:MAX_CELL_CHARS] if isinstance(value, str) else value
+    """Text cut to Excel's cell limit, without the control characters XML cannot hold."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value[:MAX_CELL_CHARS]) if isinstance(value, str) else value
 
 
 def workbook(sheet_title: str, columns: Sequence[Column], rows: Iterable[Sequence[object]]) -> bytes:
@@ -173,8 +175,9 @@ def search_workbook(query: str, hits: Sequence[ScoredChunk], link_of: LinkOf) ->
 
 
 def _sheet_title(text: str) -> str:
-    """Excel sheet names: at most 31 characters, none of []:*?/\\."""
-    return "".join(ch for ch in text if ch not in "[]:*?/\\")[:31] or "检索结果"
+    """Excel sheet names: at most 31 characters, none of []:*?/\\ nor control characters."""
+    clean = ILLEGAL_CHARACTERS_RE.sub("", text)
+    return "".join(ch for ch in clean if ch not in "[]:*?/\\")[:31].strip() or "检索结果"
 
 
 # -- figures ------------------------------------------------------------------------------
