@@ -14,11 +14,13 @@ Chroma view are loaded anew (the server calls it four times a second).
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -43,11 +45,16 @@ from index.homophones import HomophoneIndex
 from index.hybrid import HybridRetriever, ScoredChunk
 from index.ingest_lock import IngestLock
 from index.insights import Insights
+from index.memory import release_memory
+from index.programme_questions import asks_the_programme
+from index.progress import ProgrammeProgress
+from index.question_scope import named_pilot_type
 from index.question_terms import TermStats
 from index.similar_pilots import SimilarPilot
 from index.sync import VECTORS_STATE, Ingestor, IngestReport, Progress
 from index.vector_store import collection_name, open_client, open_vector_store, reopen_client
 from ingest.documents import ParsedDocument
+from ingest.domain import PROGRAMME_FILTER
 from ingest.extracted import Figure, Practice
 from ingest.loader import LoadResult
 from ingest.matching_form import fold
@@ -123,6 +130,9 @@ class KnowledgeBase:
         self._homophone_index(retriever)  # built before searches see the new state, not by the first of them
         self.retriever = retriever
         self._stale_since = None
+        with self._insights_lock:
+            self._insights = None  # built again on first use; kept, it would hold the previous table
+        release_memory()
         return True
 
     def warm_up(self) -> None:
@@ -162,9 +172,13 @@ class KnowledgeBase:
         generation = marks[0]
         bm25 = Bm25Index.load(self._bm25_dir())
         if bm25 is None or bm25.generation != generation or len(bm25.chunk_ids) != len(records):
+            marks, records = self.catalog.snapshot(WRITE_MARKS, with_tokens=True)
+            generation = marks[0]
             bm25 = Bm25Index.build([r.tokens for r in records], [r.chunk_id for r in records], generation)
             if save:
                 bm25.save(self._bm25_dir())
+            # The table keeps no tokens (Catalog.chunks says why); same records, same order.
+            records = [replace(record, tokens=[]) for record in records]
         else:
             order = {chunk_id: row for row, chunk_id in enumerate(bm25.chunk_ids)}
             records.sort(key=lambda record: order.get(record.chunk_id, len(order)))
@@ -245,8 +259,13 @@ class KnowledgeBase:
             if progress:
                 progress("重建BM25索引", 0, 1)
             self.retriever = self._load_retriever()
+            with self._insights_lock:
+                # Built again on first use; kept, they would hold the previous retriever.
+                self._homophones = None
+                self._insights = None
             if progress:
                 progress("重建BM25索引", 1, 1)
+        release_memory()
 
     # -- reads -----------------------------------------------------------------
     def understand(self, query: str) -> tuple[str, list[Correction]]:
@@ -280,10 +299,12 @@ class KnowledgeBase:
         mode: SearchMode = "hybrid",
         *,
         diverse: bool = True,
+        read_as: str | None = None,
     ) -> list[ScoredChunk]:
         """Hybrid (or single-side) search for the query as ``understand`` reads it; with
-        ``diverse``, ordered to show several documents and pilots (index/diversity.py)."""
-        text = self.understand(query)[0]
+        ``diverse``, ordered to show several documents and pilots (index/diversity.py).
+        ``read_as``: what ``understand(query)`` gave, when the caller has it already."""
+        text = read_as if read_as is not None else self.understand(query)[0]
         if not diverse:
             return self.retriever.search(text, filters, top_k, mode)
         return diversify(self.retriever.search(text, filters, top_k * POOL_FACTOR, mode), top_k)
@@ -324,6 +345,8 @@ class KnowledgeBase:
         doc_types: dict[str, Counter] = defaultdict(Counter)
         for doc in self.catalog.documents():
             meta = doc.meta
+            if not meta.get("pilot_id"):  # the programme's own documents belong to no pilot
+                continue
             pilot = grouped.setdefault(
                 meta["pilot_id"],
                 {
@@ -358,7 +381,7 @@ class KnowledgeBase:
         return {
             "documents": len(docs),
             "chunks": len(self.retriever.table),
-            "pilots": len({doc.meta["pilot_id"] for doc in docs}),
+            "pilots": len({doc.meta["pilot_id"] for doc in docs if doc.meta["pilot_id"]}),
             "by_pilot_type": dict(Counter(doc.meta["pilot_type"] for doc in docs)),
             "by_doc_type": dict(Counter(doc.meta["doc_type"] for doc in docs)),
             "embedder": self.embedder_key,
@@ -376,6 +399,11 @@ class KnowledgeBase:
                 built = Insights(self.catalog, self.retriever.table, self.cache, self.embedder_key, self.pilots())
                 self._insights = (generation, built)
             return self._insights[1]
+
+    @property
+    def progress(self) -> ProgrammeProgress:
+        """Targets with their status, reporting, the matrix and comparisons (index/progress.py)."""
+        return self.insights.progress
 
     def all_practices(self) -> list[Practice]:
         """Every merged practice, ordered by pilot (the 汇编 groups them itself)."""
@@ -444,11 +472,37 @@ class KnowledgeBase:
             stats=self.term_stats(),
             pilots=self.pilots(),
             thresholds=self.answer_thresholds,
+            targets=insights.progress.targets,
         )
-        extractive = answerer.answer(question, read_as, corrections, filters, top_k)
+        extractive = None
+        if self._programme_question(question, filters):
+            # 「方案对园区试点有什么要求」: the programme's documents answer, if they can,
+            # from the section on that pilot type (「三、建设类型 > （二）园区试点」) if any.
+            section = f"{named_pilot_type(read_as) or ''}试点"
+
+            def in_section(text: str, chosen: SearchFilters, k: int) -> list[ScoredChunk]:
+                hits = search(text, chosen, k)
+                named = [hit for hit in hits if section in hit.record.metadata.get("heading_path", "")]
+                return named if len(section) > 2 and named else hits
+
+            programme = dataclasses.replace(answerer, search=in_section)
+            extractive = programme.answer(
+                question, read_as, corrections, SearchFilters(pilot_type=PROGRAMME_FILTER), top_k
+            )
+            extractive = extractive if extractive.found else None
+        if extractive is None:
+            extractive = answerer.answer(question, read_as, corrections, filters, top_k)
         if llm is None:
             return extractive, False
         return generate_answer(question, extractive, llm)
+
+    def _programme_question(self, question: str, filters: SearchFilters | None) -> bool:
+        """A question about the programme's documents, none of which a filter excludes."""
+        if filters is not None and not filters.is_empty():
+            return False
+        if not any(doc.meta.get("scope") for doc in self.catalog.documents()):
+            return False
+        return asks_the_programme(question, [pilot["pilot"] for pilot in self.pilots()])
 
     def similar_pilots(self, pilot_id: str, limit: int = 5) -> list[SimilarPilot]:
         return self.insights.similarity.similar_to_pilot(pilot_id, limit)

@@ -39,7 +39,7 @@ from index.vector_store import stored_fingerprints
 from ingest.chunking import ChunkingOptions
 from ingest.documents import FileReport, ParsedDocument
 from ingest.indicators import extract_figures, extraction_version
-from ingest.loader import DEFAULT_MAX_FILE_BYTES, LoadResult, load_documents
+from ingest.loader import DEFAULT_MAX_FILE_BYTES, LoadResult, iter_files, load_documents
 from ingest.nodes import document_nodes, embedding_text
 from ingest.practices import extract_practices
 from ingest.tokenizer import Tokenizer, vocabulary_version
@@ -185,7 +185,9 @@ class Ingestor:
                 report.unchanged += 1
                 continue
             records = self._records(document)
-            upserts.append((document, records, (extract_figures(document), extract_practices(document))))
+            # A programme document (scope, no pilot) reports no pilot's figures or practices.
+            extracts = ([], []) if document.meta.programme else (extract_figures(document), extract_practices(document))
+            upserts.append((document, records, extracts))
             path = shown.get(document.source, document.source)
             reports[path] = FileReport(path, "ok", doc_id=document.doc_id, chunks=len(records))
             if previous:
@@ -305,14 +307,17 @@ class Ingestor:
         exists are removed.
         """
         progress = progress or _no_progress
+        total = len(iter_files(paths))  # a second walk of the folders: the bar gets its total
         files_seen = 0
+        progress("读取文件", 0, total)
 
         def on_file(path: Path) -> None:
             nonlocal files_seen
+            progress("读取文件", files_seen, total)  # before reading it: done counts files read
             files_seen += 1
-            progress("读取文件", files_seen, 0)
 
         loaded = load_documents(paths, on_file, self.max_file_bytes)
+        progress("读取文件", files_seen, total)
         return self.run_loaded(loaded, [path.resolve() for path in paths], progress)
 
     def run_loaded(
