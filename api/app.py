@@ -5,6 +5,7 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
 from api.auth import ReadAccess
 from api.errors import install_error_handlers
@@ -13,6 +14,7 @@ from api.jobs import JobRegistry
 from api.mcp_http import mount_mcp
 from api.routes import ask, compile, documents, health, jobs, pages, pilots, practices, retrieval, search, writes
 from api.settings import Settings
+from api.time_limits import AnswerTimeLimits, ReadTimeout
 from index import KnowledgeBase
 from index.generative import make_llm
 
@@ -42,7 +44,8 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
             if owned:
                 app.state.kb.close()
 
-    app = FastAPI(title="碳路 TanLu", description=DESCRIPTION, version="0.1.0", lifespan=lifespan)
+    # /docs and /redoc load Swagger UI and ReDoc from /static-offline-docs: 全程离线运行.
+    app = FastAPIOffline(title="碳路 TanLu", description=DESCRIPTION, version="0.1.0", lifespan=lifespan)
     install_error_handlers(app)
     # Reads need a token only when one is set (api/auth.py).
     reads = [ReadAccess] if settings.read_token.get_secret_value() else []
@@ -52,5 +55,7 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
     for module in (writes, retrieval, health, pages):
         app.include_router(module.router)
     app.mount("/static", pages.static_files(), name="static")
+    app.add_middleware(ReadTimeout, seconds=settings.read_timeout)
+    app.add_middleware(AnswerTimeLimits, limits={"/search": settings.search_timeout, "/ask": settings.ask_timeout})
     mcp = mount_mcp(app, settings)
     return app

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -25,7 +26,7 @@ from api import messages
 from api.compile.checks import DEFAULT_TITLE
 from api.settings import Settings
 from index.config import ANSWER_TOP_K, SearchMode
-from ingest.errors import InputError, TanluError
+from ingest.errors import InputError, TanluError, as_storage_error
 
 console = Console()
 error_console = Console(stderr=True)
@@ -33,14 +34,35 @@ error_console = Console(stderr=True)
 
 class _Commands(TyperGroup):
     """The one place the CLI turns a TanluError into its Chinese message and exit code
-    (2 for input the user can correct, 1 otherwise): no traceback for a stated reason."""
+    (2 for input the user can correct, 1 otherwise): no traceback for a stated reason.
+    A data folder that cannot be written (read-only, disk full) and a setting that does
+    not validate are stated reasons too, whatever raised them."""
 
     def invoke(self, ctx: Any) -> Any:  # typer's own (vendored) click Context
         try:
             return super().invoke(ctx)
         except TanluError as error:
-            error_console.print(error.message, style="red", markup=False, highlight=False)
-            raise typer.Exit(error.exit_code) from None
+            self._fail(error.message, error.exit_code)
+        except ValidationError as error:
+            self._fail(setting_problem(error), 2)
+        except Exception as error:
+            storage = as_storage_error(error)
+            if storage is None:
+                raise
+            self._fail(storage.message, storage.exit_code)
+
+    @staticmethod
+    def _fail(message: str, code: int) -> None:
+        error_console.print(message, style="red", markup=False, highlight=False)
+        raise typer.Exit(code) from None
+
+
+def setting_problem(error: ValidationError) -> str:
+    """A Settings validation error as one Chinese line naming the setting."""
+    first = error.errors()[0]
+    name = str(first["loc"][0]) if first.get("loc") else ""
+    reason = str(first.get("msg", "")).removeprefix("Value error, ")
+    return f"设置 TANLU_{name.upper()} 无效：{reason}" if name else f"设置无效：{reason}"
 
 
 app = typer.Typer(cls=_Commands, help="碳路 TanLu：宁夏碳达峰试点知识库", no_args_is_help=True, add_completion=False)

@@ -13,8 +13,9 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import messages
+from api.hidden_paths import hide_paths, server_roots
 from api.schemas import ErrorBody
-from ingest.errors import TanluError
+from ingest.errors import TanluError, as_storage_error
 
 logger = logging.getLogger("tanlu.api")
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
@@ -152,13 +153,20 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _tanlu_error(request: Request, exc: TanluError) -> JSONResponse:
         if exc.http_status >= 500:  # e.g. the Chroma server is down: worth a line in the log
             logger.error("%s on %s: %s", type(exc).__name__, request.url.path, exc.message)
+        detail = hide_paths(exc.message, server_roots(getattr(request.app.state, "settings", None)))
         return JSONResponse(
             status_code=exc.http_status,
-            content={"detail": exc.message, "parameter": exc.parameter},
+            content={"detail": detail, "parameter": exc.parameter},
             headers=getattr(exc, "headers", None),
         )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        storage = as_storage_error(exc)  # read-only data folder (503) or full disk (507)
+        if storage is not None:
+            logger.error("%s on %s: %s", type(exc).__name__, request.url.path, exc)
+            return JSONResponse(
+                status_code=storage.http_status, content={"detail": storage.message, "parameter": storage.parameter}
+            )
         logger.exception("unhandled error on %s", request.url.path)
         return JSONResponse(status_code=500, content={"detail": messages.INTERNAL_ERROR})

@@ -27,7 +27,7 @@ from datetime import datetime
 from api import messages
 from index import Progress
 from ingest.documents import FileReport
-from ingest.errors import TanluError
+from ingest.errors import TanluError, as_storage_error
 
 logger = logging.getLogger("tanlu.jobs")
 
@@ -78,6 +78,16 @@ class Job:
 
 
 Work = Callable[[Progress], JobOutcome]
+
+
+def failure_reason(error: Exception) -> str:
+    """What a client reads about a job that raised: a full disk or read-only data folder
+    in one Chinese line, anything else by its kind only (the details, which may name
+    server paths, are in the log)."""
+    storage = as_storage_error(error)
+    if storage is not None:
+        return storage.message
+    return messages.JOB_FAILED.format(reason=f"{type(error).__name__}（详情见服务日志）")
 
 
 def _now() -> str:
@@ -170,9 +180,8 @@ class JobRegistry:
                 self._finish(job, FAILED, error=error.message)
         except Exception as error:
             logger.exception("job %s (%s) failed", job.job_id, job.kind)
-            reason = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
             with self._lock:
-                self._finish(job, FAILED, error=messages.JOB_FAILED.format(reason=reason))
+                self._finish(job, FAILED, error=failure_reason(error))
         else:
             with self._lock:
                 job.files, job.summary, job.message = outcome.files, outcome.summary, outcome.message

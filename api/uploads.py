@@ -35,8 +35,9 @@ from starlette.requests import Request
 from api import messages
 from api.errors import ApiError
 from api.safe_names import safe_file_name
-from ingest.domain import DOC_TYPES, FIELDS, PILOT_TYPES, parse_period
+from ingest.domain import DOC_TYPES, FIELDS, PILOT_TYPES, parse_period, pilot_id_problem
 from ingest.formats import BY_EXTENSION
+from ingest.metadata import MAX_TITLE_CHARS, MAX_VALUE_CHARS, too_long
 from ingest.sniff import detect_path
 
 if TYPE_CHECKING:
@@ -334,6 +335,10 @@ def _invalid(name: str, reason: str) -> ApiError:
 
 def _meta_value(name: str, values: list[str]):
     value = values[0]
+    limit = MAX_TITLE_CHARS if name == "title" else MAX_VALUE_CHARS
+    longest = max(values, key=len) if name != "fields" else ""
+    if len(longest) > limit:
+        raise _invalid(name, too_long(len(longest), limit))
     if name == "pilot_type" and value not in PILOT_TYPES:
         raise ApiError(422, messages.NOT_ALLOWED.format(name=name, allowed="、".join(PILOT_TYPES)), name)
     if name == "doc_type" and value not in DOC_TYPES:
@@ -345,8 +350,8 @@ def _meta_value(name: str, values: list[str]):
             dt.date.fromisoformat(value)
         except ValueError:
             raise _invalid(name, f"“{value}”格式无效，应如 2025-06-30") from None
-    if name == "pilot_id" and (any(char in "/\\" or char.isspace() for char in value) or not value.isprintable()):
-        raise _invalid(name, "不能包含斜杠、空白或控制字符")
+    if name == "pilot_id" and (problem := pilot_id_problem(value)) is not None:
+        raise _invalid(name, problem)
     if name == "demo":
         lowered = value.lower()
         if lowered not in _TRUE | _FALSE:

@@ -22,7 +22,7 @@ from api.errors import ApiError
 from api.ingest_jobs import delete_work, rescan_work, upload_work
 from api.schemas import AcceptedFileOut, ErrorBody, JobAccepted, RefusedFileOut
 from api.uploads import FILES_FIELD, META_FIELDS, receive_upload, shown_name, sidecar_metadata
-from ingest.domain import DOC_TYPES, FIELDS, PILOT_TYPES
+from ingest.domain import DOC_TYPES, FIELDS, PILOT_ID_RULE, PILOT_TYPES
 
 router = APIRouter(tags=["写入"], dependencies=[WriteAccess])
 
@@ -34,7 +34,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 _META_SCHEMA = {
     "title": {"type": "string", "description": "文档标题"},
     "pilot": {"type": "string", "description": "试点名称"},
-    "pilot_id": {"type": "string", "description": "试点编号（不含斜杠、空白）"},
+    "pilot_id": {"type": "string", "description": f"试点编号（{PILOT_ID_RULE}）"},
     "pilot_type": {"type": "string", "enum": list(PILOT_TYPES), "description": "试点类型"},
     "region": {"type": "string", "description": "所在地区"},
     "doc_type": {"type": "string", "enum": list(DOC_TYPES), "description": "文档类型"},
