@@ -105,9 +105,9 @@ class Settings(BaseSettings):
     read_timeout: float = Field(
         30.0, gt=0, le=3600, description="接收请求体时两次数据之间最长等待（秒），超时返回 408 并断开"
     )
-    search_timeout: float = Field(10.0, gt=0, le=600, description="GET /search 的时间上限（秒），超时返回 503")
+    search_timeout: float = Field(30.0, gt=0, le=600, description="GET /search 的时间上限（秒），超时返回 503")
     ask_timeout: float = Field(
-        60.0, gt=0, le=1200, description="POST /ask 的时间上限（秒，含大模型改写），超时返回 503"
+        120.0, gt=0, le=1200, description="POST /ask 的时间上限（秒，含大模型改写），超时返回 503"
     )
     mcp_allowed_hosts: str = Field(
         "", description="MCP 接口 /mcp 另外允许的 Host 请求头（逗号分隔，如 tanlu.example:8000）；本机地址总是允许"

@@ -8,9 +8,26 @@ from pathlib import Path
 
 import pytest
 
+from api.settings import Settings
+from index import KnowledgeBase
+from tests.api.test_writes_http import running
+from tests.conftest import write_doc
 from tests.web.test_pages import CHROMIUM, DESKTOP, browser, check_and_close, open_context, shot  # noqa: F401
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="chromium not installed: run `make browser`")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A server of its own over one document: the docs need no corpus."""
+    root = tmp_path_factory.mktemp("docs-offline")
+    write_doc(root / "corpus" / "d-park", "summary.md", title="丙园区经验总结", pilot="d-park", body="一、做法\n光伏。")
+    settings = Settings(data_dir=root / "data", corpus_dir=root / "corpus")
+    kb = KnowledgeBase(settings.index_config())
+    kb.ingest([root / "corpus"])
+    with running(settings, kb) as url:
+        yield url
+    kb.close()
 
 
 def test_swagger_ui_and_redoc_render_from_local_assets_only(browser, server):  # noqa: F811
