@@ -9,10 +9,25 @@ from fastapi_offline import FastAPIOffline
 
 from api.auth import ReadAccess
 from api.errors import install_error_handlers
-from api.ingest_jobs import on_startup
+from api.index_watcher import IndexWatcher
+from api.ingest_jobs import clear_stale_staging, resumer
+from api.job_store import JobStore
 from api.jobs import JobRegistry
 from api.mcp_http import mount_mcp
-from api.routes import ask, compile, documents, health, jobs, pages, pilots, practices, retrieval, search, writes
+from api.routes import (
+    ask,
+    compile,
+    documents,
+    figures,
+    health,
+    jobs,
+    pages,
+    pilots,
+    practices,
+    retrieval,
+    search,
+    writes,
+)
 from api.settings import Settings
 from api.time_limits import AnswerTimeLimits, ReadTimeout
 from index import KnowledgeBase
@@ -31,16 +46,22 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
         app.state.settings = settings
         owned = kb is None
         app.state.kb = kb or KnowledgeBase(settings.index_config())
+        app.state.kb.warm_up()
         options = settings.llm_options()
         app.state.llm = make_llm(options) if options else None
-        on_startup(settings)
-        app.state.jobs = JobRegistry()
-        app.state.jobs.start()
+        store = JobStore(settings.data_dir)
+        app.state.jobs = JobRegistry(store=store, resume=resumer(app.state.kb, settings))
+        app.state.jobs.start()  # takes over what a stopped server left unfinished
+        clear_stale_staging(settings, store)
+        watcher = IndexWatcher(app.state.kb)
+        watcher.start()
         try:
             async with mcp.session_manager.run():
                 yield
         finally:
+            watcher.stop()
             app.state.jobs.stop()
+            store.close()
             if owned:
                 app.state.kb.close()
 
@@ -49,7 +70,7 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
     install_error_handlers(app)
     # Reads need a token only when one is set (api/auth.py).
     reads = [ReadAccess] if settings.read_token.get_secret_value() else []
-    for module in (search, ask, documents, pilots, practices, compile, jobs):
+    for module in (search, ask, documents, pilots, figures, practices, compile, jobs):
         app.include_router(module.router, dependencies=reads)
     # Writes and Dify's /retrieval check their own keys; /health and the page stay open.
     for module in (writes, retrieval, health, pages):

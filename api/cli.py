@@ -1,4 +1,4 @@
-"""The ``tanlu`` command: ingest, search, ask, practices, compile, serve, mcp, stats.
+"""The ``tanlu`` command: ingest, search, ask, practices, figures, compile, serve, mcp, stats.
 
 Thread settings are fixed before numpy or the embedder load: numpy's multi-threaded
 BLAS fights the embedder's OpenMP threads on small machines (STACK-NOTES).
@@ -12,6 +12,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -29,6 +30,9 @@ from index.config import ANSWER_TOP_K, SearchMode
 from ingest.errors import InputError, TanluError, as_storage_error
 
 console = Console()
+# uvicorn's supervisor kills a worker that does not answer its ping within this time
+# (5 s by default); a worker loading the model on a busy two-core machine can take longer.
+WORKER_HEALTHCHECK_SECONDS = 120
 error_console = Console(stderr=True)
 
 
@@ -318,6 +322,7 @@ def serve(
     host: Annotated[str | None, typer.Option(help="监听地址")] = None,
     port: Annotated[int | None, typer.Option(help="监听端口")] = None,
     ingest_dir: Annotated[Path | None, typer.Option("--ingest", help="启动前先导入此目录")] = None,
+    workers: Annotated[int, typer.Option(min=1, max=32, help="服务进程数（共用同一数据目录，彼此的写入随即可见）")] = 1,
 ) -> None:
     """启动 API 服务（文档见 /docs）。"""
     import uvicorn
@@ -333,7 +338,22 @@ def serve(
     port = port or settings.port
     console.print(f"碳路 TanLu 已启动：[bold]http://{host}:{port}/[/bold]  接口文档：http://{host}:{port}/docs")
     console.print(writes_status(settings), highlight=False)
-    uvicorn.run(create_app(settings, kb), host=host, port=port, log_level="warning")
+    if workers == 1:
+        uvicorn.run(create_app(settings, kb), host=host, port=port, log_level="warning")
+        return
+    # Each worker process opens the data folder itself (settings come from the same
+    # environment); ingest.lock and the index watcher keep them consistent.
+    kb.close()
+    console.print(f"服务进程：{workers} 个", highlight=False)
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level="warning",
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
+    )
 
 
 @app.command()
@@ -351,6 +371,58 @@ def mcp() -> None:
         build_mcp_server(lambda: kb, lambda: llm, links_base(settings)).run("stdio")
     finally:
         kb.close()
+
+
+@app.command()
+def figures(
+    check: Annotated[bool, typer.Option("--check", help="检查指标：跳变、单位冲突、名称相近、时期超出")] = False,
+    pilot_id: Annotated[str | None, typer.Option("--pilot", help="列出一个试点的指标序列（试点编号）")] = None,
+    show_explained: Annotated[bool, typer.Option("--all", help="检查结果中也列出已有说明的条目")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """指标：一个试点的指标序列（--pilot），或全部指标的检查（--check；有未解释的条目时退出码为 1）。"""
+    from index.figure_check import load_notes
+
+    settings = Settings()
+    kb = _open(settings)
+    if pilot_id:
+        series = kb.time_series(pilot_id)
+        if as_json:
+            print(json.dumps([asdict(item) for item in series], ensure_ascii=False, indent=2))
+            return
+        for item in series:
+            points = "，".join(f"{point.label} {point.value:g}" for point in item.points)
+            console.print(f"{item.name}（{item.period_kind}，{item.unit}）：{points}", highlight=False)
+        return
+    if not check:
+        console.print("请用 --check 检查全部指标，或用 --pilot <试点编号> 列出一个试点的指标序列。")
+        raise typer.Exit(2)
+    try:
+        notes = load_notes(settings.corpus_dir)
+    except ValueError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from error
+    report = kb.check_figures(notes)
+    if as_json:
+        items = [asdict(item) | {"explained": item.explained} for item in report.items]
+        summary = {"series": report.series, "figures": report.figures, "unexplained": len(report.unexplained)}
+        print(json.dumps(summary | {"items": items}, ensure_ascii=False, indent=2))
+    else:
+        shown = report.items if show_explained else report.unexplained
+        for item in shown:
+            where = f"{item.pilot}（{item.pilot_id}）" if item.pilot_id else ""
+            console.print(f"[bold]{item.kind}[/bold] {where} {item.indicator}：{item.detail}", highlight=False)
+            if item.explanation:
+                console.print(f"  [dim]说明：{item.explanation}[/dim]", highlight=False)
+            if item.doc_ids:
+                console.print(f"  [dim]文档：{'、'.join(item.doc_ids)}[/dim]", highlight=False)
+        console.print(
+            f"检查了 {report.series} 个指标序列（{report.figures} 个指标）：{len(report.items)} 条，"
+            f"其中已说明 {len(report.items) - len(report.unexplained)} 条，未解释 {len(report.unexplained)} 条。",
+            highlight=False,
+        )
+    if report.unexplained:
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -9,15 +9,22 @@ so the CLI can say whether writes are on without importing a route.
 from __future__ import annotations
 
 import dataclasses
+import shutil
+import time
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 from api import messages
-from api.jobs import JobError, JobOutcome
+from api.errors import ApiError
+from api.job_store import JobStore
+from api.jobs import JobError, JobOutcome, Resume, Work
 from api.settings import Settings
 from api.uploads import (
     FILES_FIELD,
+    STAGING,
     ReceivedUpload,
-    clear_staging,
+    StagedFile,
     commit,
     human_size,
     roll_back,
@@ -26,6 +33,9 @@ from api.uploads import (
 )
 from index import IngestReport, KnowledgeBase, Progress
 from ingest.documents import FileReport
+
+# A staging folder touched this recently may belong to an upload still being received.
+STAGING_GRACE_SECONDS = 600
 
 
 def summary_of(report: IngestReport) -> dict[str, float | int]:
@@ -129,9 +139,94 @@ def delete_work(kb: KnowledgeBase, uploads: Path, doc_id: str, progress: Progres
     return JobOutcome(files=[result], summary={"removed": removed})
 
 
-def on_startup(settings: Settings) -> None:
-    """Forget staged uploads of a previous run (their jobs died with it)."""
-    clear_staging(settings.uploads_path())
+def upload_params(upload: ReceivedUpload, meta: dict | None) -> dict[str, Any]:
+    """What a later process needs to run an upload job again: the staged files and metadata."""
+    files = []
+    for staged in upload.files:
+        refusal = staged.refusal
+        files.append(
+            {
+                "client_name": staged.client_name,
+                "part": staged.part_path.name,
+                "size": staged.size,
+                "extension": staged.extension,
+                "name": staged.name,
+                "replaces": staged.replaces,
+                "refusal": None
+                if refusal is None
+                else {"status": refusal.status, "detail": refusal.detail, "parameter": refusal.parameter},
+            }
+        )
+    return {"staging": upload.staging.name, "meta": meta, "files": files, "fields": upload.fields}
+
+
+def _received(params: dict[str, Any], uploads: Path) -> ReceivedUpload:
+    staging = uploads / STAGING / params["staging"]
+    files = [
+        StagedFile(
+            client_name=item["client_name"],
+            part_path=staging / item["part"],
+            size=item["size"],
+            extension=item["extension"],
+            name=item["name"],
+            replaces=item["replaces"],
+            refusal=None if item["refusal"] is None else ApiError(**item["refusal"]),
+        )
+        for item in params["files"]
+    ]
+    return ReceivedUpload(staging, files, params.get("fields", {}))
+
+
+def resumer(kb: KnowledgeBase, settings: Settings) -> Resume:
+    """How jobs left unfinished by a stopped or killed server go on (api/jobs.py).
+
+    A rescan runs again (it converges on the folders as they are). A deletion runs again,
+    and is done if the document is already gone. An upload that had not started runs from
+    its staged files; one whose files are gone, or that was interrupted while its files
+    were being swapped in and ingested, fails with the reason.
+    """
+    uploads = settings.uploads_path()
+
+    def resume(kind: str, params: dict[str, Any], was_running: bool) -> Work:
+        if kind == "ingest":
+            return partial(rescan_work, kb, settings)
+        if kind == "delete":
+            doc_id = params["doc_id"]
+            if kb.document(doc_id) is None:
+                note = messages.DELETE_ALREADY_DONE.format(doc_id=doc_id)
+                done = FileReport(path=doc_id, status="ok", doc_id=doc_id, message=note)
+                return lambda progress: JobOutcome(files=[done], summary={"removed": 0})
+            return partial(delete_work, kb, uploads, doc_id)
+        if kind == "upload":
+            upload = _received(params, uploads)
+            missing = [staged.client_name for staged in upload.accepted if not staged.part_path.is_file()]
+            if missing:
+                upload.discard()
+                if was_running:
+                    raise JobError(messages.UPLOAD_INTERRUPTED)
+                raise JobError(messages.UPLOAD_FILES_GONE.format(names="、".join(shown_name(n) for n in missing)))
+            return partial(upload_work, kb, uploads, upload, params.get("meta"))
+        raise JobError(messages.JOB_NOT_RESUMABLE)
+
+    return resume
+
+
+def clear_stale_staging(settings: Settings, store: JobStore) -> None:
+    """Remove staged uploads no unfinished job will read: those of a previous run whose
+    jobs failed or finished. Folders of queued jobs — this process's resumed ones, or a
+    second server's on the same data folder — and folders still being received stay."""
+    staging = settings.uploads_path() / STAGING
+    if not staging.is_dir():
+        return
+    wanted = {params.get("staging") for params in store.unfinished_params()}
+    recent = time.time() - STAGING_GRACE_SECONDS
+    for folder in staging.iterdir():
+        if folder.name in wanted or folder.stat().st_mtime > recent:
+            continue
+        if folder.is_dir():
+            shutil.rmtree(folder, ignore_errors=True)
+        else:
+            folder.unlink(missing_ok=True)
 
 
 def writes_status(settings: Settings) -> str:

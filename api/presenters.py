@@ -270,8 +270,13 @@ def pilot_page(kb: KnowledgeBase, pilot: dict[str, Any]) -> PilotPage:
     for info in infos:
         by_period[info.period or (info.date[:4] if info.date else "未注明")].append(info)
     indicators = [
-        IndicatorSeries(name=name, unit=points[-1].unit, points=[SeriesPointOut(**asdict(point)) for point in points])
-        for name, points in kb.time_series(pilot_id).items()
+        IndicatorSeries(
+            name=series.name,
+            period_kind=series.period_kind,
+            unit=series.unit,
+            points=[SeriesPointOut(**asdict(point)) for point in series.points],
+        )
+        for series in kb.time_series(pilot_id)
     ]
     page_of = section_pages(kb)
     practices = [

@@ -114,6 +114,7 @@ class FigureOut(BaseModel):
     year: int = 0
     normalized_value: float | None = None
     normalized_unit: str = ""
+    period_kind: str = Field("", description="时期类型：半年、全年、累计、目标或基期")
     sentence: str
 
 
@@ -151,12 +152,33 @@ class SeriesPointOut(BaseModel):
     normalized_unit: str = ""
     doc_id: str
     sentence: str
+    label: str = Field("", description="图表上的时期标签：2025H1、2024年、截至2025年6月底")
+    written: str = Field("", description="报告中的原始写法（单位与序列不同时可对照）")
 
 
 class IndicatorSeries(BaseModel):
     name: str
+    period_kind: str = Field("", description="时期类型：半年、全年、累计、目标或基期；同一序列不混用")
     unit: str
     points: list[SeriesPointOut]
+
+
+class FigureCheckItem(BaseModel):
+    kind: str = Field(description="跳变、单位冲突、名称相近、时期冲突或时期超出")
+    pilot_id: str
+    pilot: str
+    indicator: str
+    detail: str
+    doc_ids: list[str]
+    explanation: str = Field("", description="为何无碍：原文所说，或语料目录 _figure_notes.yaml 中的说明")
+    explained: bool
+
+
+class FigureCheckOut(BaseModel):
+    series: int = Field(description="检查的指标序列数")
+    figures: int = Field(description="进展报告中的指标数")
+    unexplained: int = Field(description="未解释的条目数；为 0 时指标可以放心引用")
+    items: list[FigureCheckItem]
 
 
 class PilotPage(PilotDetail):

@@ -124,6 +124,17 @@ class Catalog:
             for row in rows
         ]
 
+    def snapshot(self, state_keys: tuple[str, ...]) -> tuple[tuple[str, ...], list[ChunkRecord]]:
+        """State values and every chunk, read in one transaction: the chunks are exactly
+        those of the generation the state names, even while another process commits."""
+        db = self._db
+        db.execute("BEGIN")
+        try:
+            marks = tuple(self.get_state(key) for key in state_keys)
+            return marks, self.chunks()
+        finally:
+            db.execute("COMMIT")
+
     def fingerprints(self) -> dict[str, str]:
         return dict(self._db.execute("SELECT chunk_id, fingerprint FROM chunks"))
 

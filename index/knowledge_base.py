@@ -3,12 +3,22 @@
 It owns the catalogue, the embedding cache, the embedder, the vector store and the
 BM25 index, and swaps in a fresh retriever after each ingest, so searches keep
 running (against the previous state) while an ingest is in progress.
+
+Several processes may open one data folder (a ``tanlu ingest`` beside ``tanlu serve``,
+two servers). Writers take turns through ``ingest.lock`` (index/ingest_lock.py);
+``refresh`` brings a reader up to what another process committed: the catalogue's
+``generation`` and ``vectors`` state keys change with every write, and when they
+differ from those the retriever was built from, the chunk table, BM25 index and
+Chroma view are loaded anew (the server calls it four times a second).
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -24,17 +34,19 @@ from index.config import ANSWER_TOP_K, DEFAULT_TOP_K, IndexConfig, SearchMode
 from index.diversity import POOL_FACTOR, diversify
 from index.embedders import embedder_key, make_embedder
 from index.embedding_cache import EmbeddingCache
+from index.figure_check import CheckReport, check_figures
+from index.figure_series import Series
 from index.filters import SearchFilters
 from index.fusion import unit_score
 from index.generative import generate_answer
 from index.homophones import HomophoneIndex
 from index.hybrid import HybridRetriever, ScoredChunk
+from index.ingest_lock import IngestLock
 from index.insights import Insights
-from index.practice_catalog import SeriesPoint
 from index.question_terms import TermStats
 from index.similar_pilots import SimilarPilot
-from index.sync import Ingestor, IngestReport, Progress
-from index.vector_store import collection_name, open_client, open_vector_store
+from index.sync import VECTORS_STATE, Ingestor, IngestReport, Progress
+from index.vector_store import collection_name, open_client, open_vector_store, reopen_client
 from ingest.documents import ParsedDocument
 from ingest.extracted import Practice
 from ingest.loader import LoadResult
@@ -43,6 +55,14 @@ from ingest.tokenizer import Tokenizer, configure_jieba
 
 # The pilot-level fields a document's metadata may have inferred rather than declared.
 PILOT_KEYS = ("pilot", "pilot_type", "region")
+# Catalogue state keys that change with every write, whichever process makes it.
+WRITE_MARKS = ("generation", VECTORS_STATE)
+# How long a reader waits for another process's writer to finish before it loads the
+# committed catalogue without it (BM25 built in memory; the Chroma view reopened again
+# once the writer's ``vectors`` mark follows).
+REFRESH_PATIENCE = 3.0
+# Stage shown while another process holds ingest.lock.
+WAITING_STAGE = "等待其他进程的导入完成"
 
 
 class KnowledgeBase:
@@ -61,13 +81,60 @@ class KnowledgeBase:
             self.chroma_client, self.collection_name, rebuild_unreadable=config.chroma.mode == "embedded"
         )
         self.tokenizer = Tokenizer(config.tokenizer_scheme)
-        self._ingest_lock = threading.Lock()
+        self._lock = IngestLock(data_dir)
         self._insights_lock = threading.Lock()
         self._insights: tuple[str, Insights] | None = None
         self._homophones: tuple[HybridRetriever, HomophoneIndex] | None = None
         self.answer_thresholds = EvidenceThresholds()
-        self._finish_interrupted_ingest()
-        self.retriever = self._load_retriever()
+        self._loaded: tuple[str, ...] = ()  # the write marks the retriever was built from
+        self._stale_since: float | None = None
+        with self._lock.attempt() as free:
+            if free:  # no other process is writing: finish what a killed one left
+                self._finish_interrupted_ingest()
+            self.retriever = self._load_retriever(save=free)
+
+    # -- other processes' writes ---------------------------------------------------
+    def _write_marks(self) -> tuple[str, ...]:
+        return tuple(self.catalog.get_state(key) for key in WRITE_MARKS)
+
+    def refresh(self, patience: float = REFRESH_PATIENCE) -> bool:
+        """Load what another process wrote since the retriever was built; True if it did.
+
+        Cheap when nothing changed (one SQLite read). While another process holds the
+        ingest lock the current state is kept, up to ``patience`` seconds after the
+        first change is seen: a writer commits the catalogue near its end, and its
+        vectors and BM25 follow within moments.
+        """
+        if self._lock.wanted_here:
+            return False  # this process's own write reloads when it ends
+        marks = self._write_marks()
+        if marks == self._loaded:
+            self._stale_since = None
+            return False
+        now = time.monotonic()
+        self._stale_since = self._stale_since or now
+        with self._lock.attempt() as free:
+            if self._lock.wanted_here or (not free and now - self._stale_since < patience):
+                return False
+            self._reopen_vectors()
+            if free:
+                self._finish_interrupted_ingest()
+            retriever = self._load_retriever(save=free)
+        self._homophone_index(retriever)  # built before searches see the new state, not by the first of them
+        self.retriever = retriever
+        self._stale_since = None
+        return True
+
+    def warm_up(self) -> None:
+        """Load what the first search would (jieba's dictionary, pinyin, the homophone
+        index, the model's first run), so that no user waits for it: a server calls it
+        before it answers."""
+        self.understand("余热梯级利用")
+        self.embedder.get_query_embedding("余热梯级利用")
+
+    def _reopen_vectors(self) -> None:
+        self.chroma_client = reopen_client(self.config.chroma, self.config.data_dir)
+        self.vector_store = open_vector_store(self.chroma_client, self.collection_name)
 
     # -- state -----------------------------------------------------------------
     def _finish_interrupted_ingest(self) -> None:
@@ -87,17 +154,23 @@ class KnowledgeBase:
     def _bm25_dir(self) -> Path:
         return self.config.data_dir / "bm25"
 
-    def _load_retriever(self) -> HybridRetriever:
-        records = self.catalog.chunks()
-        generation = self.catalog.get_state("generation")
+    def _load_retriever(self, *, save: bool = True) -> HybridRetriever:
+        """A retriever over the catalogue as committed now. With ``save`` (this process
+        holds the ingest lock) a stale BM25 index is rebuilt on disk too; without, only
+        in memory: a reader never writes files a writer is writing."""
+        marks, records = self.catalog.snapshot(WRITE_MARKS)
+        generation = marks[0]
         bm25 = Bm25Index.load(self._bm25_dir())
         if bm25 is None or bm25.generation != generation or len(bm25.chunk_ids) != len(records):
             bm25 = Bm25Index.build([r.tokens for r in records], [r.chunk_id for r in records], generation)
-            bm25.save(self._bm25_dir())
+            if save:
+                bm25.save(self._bm25_dir())
         else:
             order = {chunk_id: row for row, chunk_id in enumerate(bm25.chunk_ids)}
             records.sort(key=lambda record: order.get(record.chunk_id, len(order)))
-            remove_leftovers(self._bm25_dir())  # of a save killed after its pointer switch
+            if save:
+                remove_leftovers(self._bm25_dir())  # of a save killed after its pointer switch
+        self._loaded = marks
         return HybridRetriever(
             table=ChunkTable(records),
             bm25=bm25,
@@ -120,16 +193,37 @@ class KnowledgeBase:
             max_file_bytes=self.config.max_file_bytes,
         )
 
+    @contextmanager
+    def writing(self, progress: Progress | None = None) -> Iterator[None]:
+        """Hold the data folder's ingest lock (waiting for another process's writer,
+        shown as a stage) with the catalogue as the last writer left it."""
+        waited = [False]
+
+        def waiting(seconds: float) -> None:
+            if progress and not waited[0]:
+                progress(WAITING_STAGE, 0, 1)
+            waited[0] = True
+
+        with self._lock.held(waiting):
+            if waited[0] and progress:
+                progress(WAITING_STAGE, 1, 1)
+            if self._write_marks() != self._loaded:
+                # Another process wrote since this one last looked: start from its state.
+                self._reopen_vectors()
+                self._finish_interrupted_ingest()
+                self.retriever = self._load_retriever()
+            yield
+
     def ingest(self, paths: list[Path], progress: Progress | None = None) -> IngestReport:
         """Ingest files and folders (removing documents whose files are gone)."""
-        with self._ingest_lock:
+        with self.writing(progress):
             report, changed = self._ingestor().run(paths, progress)
             self._after_ingest(changed, progress)
             return report
 
     def ingest_documents(self, documents: list[ParsedDocument], progress: Progress | None = None) -> IngestReport:
         """Ingest documents parsed elsewhere; removes nothing."""
-        with self._ingest_lock:
+        with self.writing(progress):
             report, changed = self._ingestor().run_loaded(LoadResult(documents=documents), [], progress)
             self._after_ingest(changed, progress)
             return report
@@ -141,7 +235,7 @@ class KnowledgeBase:
         remembered, so ingesting its folder again skips the file until it changes
         (ingesting the file by name brings it back).
         """
-        with self._ingest_lock:
+        with self.writing():
             removed = self._ingestor().delete(doc_ids)
             self._after_ingest(removed > 0, None)
             return removed
@@ -151,6 +245,8 @@ class KnowledgeBase:
             if progress:
                 progress("重建BM25索引", 0, 1)
             self.retriever = self._load_retriever()
+            if progress:
+                progress("重建BM25索引", 1, 1)
 
     # -- reads -----------------------------------------------------------------
     def understand(self, query: str) -> tuple[str, list[Correction]]:
@@ -163,9 +259,9 @@ class KnowledgeBase:
             folded = folded.replace(correction.typed, correction.meant)
         return folded, corrections
 
-    def _homophone_index(self) -> HomophoneIndex:
+    def _homophone_index(self, retriever: HybridRetriever | None = None) -> HomophoneIndex:
         """Built once per retriever (about a second on the demo corpus), on first use."""
-        retriever = self.retriever
+        retriever = retriever or self.retriever
         with self._insights_lock:
             if self._homophones is None or self._homophones[0] is not retriever:
                 index = HomophoneIndex(retriever.bm25.vocabulary(), retriever.bm25.document_frequency)
@@ -285,8 +381,16 @@ class KnowledgeBase:
         """Every merged practice, ordered by pilot (the 汇编 groups them itself)."""
         return self.insights.practices.practices
 
-    def time_series(self, pilot_id: str) -> dict[str, list[SeriesPoint]]:
-        """A pilot's reported figures over time, by indicator name."""
+    def check_figures(self, notes: list[dict] | None = None) -> CheckReport:
+        """What a reader would trip over in the reported figures (index/figure_check.py);
+        ``notes`` are the corpus notes file's explanations."""
+        catalog = self.insights.practices
+        plans = [doc_id for doc_id, meta in catalog.doc_meta.items() if meta.get("doc_type") == "实施方案"]
+        plan_texts = {doc_id: "\n".join(r.text for r in self.retriever.table.records_of(doc_id)) for doc_id in plans}
+        return check_figures(catalog.figures_by_doc, catalog.doc_meta, notes, plan_texts)
+
+    def time_series(self, pilot_id: str) -> list[Series]:
+        """A pilot's reported figures over time, one series per indicator, kind and unit."""
         return self.insights.practices.time_series(pilot_id)
 
     def practices(
@@ -352,6 +456,7 @@ class KnowledgeBase:
     def close(self) -> None:
         self.catalog.close()
         self.cache.close()
+        self._lock.close()
 
 
 def _document_matches(doc: DocumentRecord, filters: SearchFilters) -> bool:

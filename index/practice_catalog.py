@@ -7,23 +7,10 @@ once per catalogue generation.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass
-
+from index.figure_series import Series, build_series
 from ingest.documents import within_section
 from ingest.extracted import Figure, Practice
 from ingest.practice_merge import merge_practices
-
-
-@dataclass(frozen=True)
-class SeriesPoint:
-    period: str
-    value: float
-    unit: str
-    normalized_value: float | None
-    normalized_unit: str
-    doc_id: str
-    sentence: str
 
 
 class PracticeCatalog:
@@ -61,33 +48,12 @@ class PracticeCatalog:
             )
         ]
 
-    def time_series(self, pilot_id: str) -> dict[str, list[SeriesPoint]]:
-        """Indicator name -> points by report period, from the pilot's half-yearly reports.
-
-        The x-axis is the period of the report that states the figure (a 2024H2 report
-        stating 「2024年全年…」 gives the 2024H2 point); the first mention in a report wins,
-        and key-indicator tables come before prose in the reports.
-        """
-        series: dict[str, dict[str, SeriesPoint]] = defaultdict(dict)
-        for doc_id, figures in self.figures_by_doc.items():
+    def time_series(self, pilot_id: str) -> list[Series]:
+        """A pilot's reported figures over time: one series per indicator, period kind
+        and unit family (index/figure_series.py), from its half-yearly reports."""
+        figures: list[tuple[str, Figure]] = []
+        for doc_id, found in sorted(self.figures_by_doc.items()):
             meta = self.doc_meta.get(doc_id, {})
-            if meta.get("pilot_id") != pilot_id or meta.get("doc_type") != "进展报告":
-                continue
-            for figure in figures:
-                period = meta.get("period", "") or figure.period
-                if not period:
-                    continue
-                point = SeriesPoint(
-                    period,
-                    figure.value,
-                    figure.unit,
-                    figure.normalized_value,
-                    figure.normalized_unit,
-                    doc_id,
-                    figure.sentence,
-                )
-                series[figure.name].setdefault(period, point)  # first mention in a period wins
-        return {
-            name: [points[period] for period in sorted(points)]
-            for name, points in sorted(series.items(), key=lambda item: (-len(item[1]), item[0]))
-        }
+            if meta.get("pilot_id") == pilot_id and meta.get("doc_type") == "进展报告":
+                figures.extend((doc_id, figure) for figure in found)
+        return build_series(figures)

@@ -39,14 +39,11 @@ PAIR_CREDIT = 0.6
 # which jieba tags x. Verbs, adjectives and set phrases describe it (「供暖」「捕集」
 # 「不划算」) and weigh half;
 # the rest (pronouns, adverbs, particles, measure words) say nothing of the topic.
-NOUN_TAGS = ("n", "nr", "ns", "nt", "nz", "nrt", "nrfg", "nw", "vn", "an", "eng", "j", "s", "x")
+NOUN_TAGS = ("n", "nr", "ns", "nt", "nz", "nrt", "nrfg", "nw", "vn", "an", "eng", "j", "x")
 # A word jieba made up that no chunk uses (「抓下来」「装不上」, typos) is mostly noise:
 # it weighs this share of what a known word would.
 GUESSED_WEIGHT = 0.5
-# An unused verb still names a missing topic when Chinese at large rarely uses it
-# (jieba's dictionary count): 「抽水」 (102) in 抽水蓄能, 「改签」 (23); not 「出钱」 (298).
-RARE_VERB_COUNT = 200
-DESCRIBING_TAGS = ("v", "vd", "a", "ad", "l", "i")
+DESCRIBING_TAGS = ("v", "vd", "a", "ad", "l", "i", "s")
 DESCRIBING_WEIGHT = 0.5
 # Weight = corpus IDF x specificity ** SPECIFICITY_POWER: squared, a word of everyday
 # talk (时候 0.18) weighs a fifth of a technical term (电解铝 0.74).
@@ -247,8 +244,8 @@ def topic(question: str, stats: TermStats) -> Topic:
             unknown.append(word.text)
         terms.append(word.text)
         weight = _weight(word.text, forms, stats) * specificity(word.text) ** SPECIFICITY_POWER
-        if guessed and not known:
-            weight *= GUESSED_WEIGHT
+        if not known and (guessed or not word.noun):
+            weight *= GUESSED_WEIGHT  # how people talk (「卖不出去」「太贵」), not what reports write
         groups.append(word.group)
         nouns.append(word.noun and not guessed)
         weights.append(weight * (1.0 if word.noun and not guessed else DESCRIBING_WEIGHT))
@@ -257,17 +254,12 @@ def topic(question: str, stats: TermStats) -> Topic:
 
 def _names_missing_topic(word: TopicWord) -> bool:
     """A word no chunk uses names a topic the corpus lacks when it is a noun of the
-    dictionary (「量子」「电解铝」), nouns jieba left apart (「绿」「氨」), or a rare verb
-    (「抽水」). A common verb is a way of asking (「出钱」「发烧」), and a word jieba made
-    up (「装不上」「抓下来」, or a typo like 「积份」) is no evidence of a missing topic."""
-    if word.text.isdigit() or len(word.text) < 2:
+    dictionary (「量子」「电解铝」) or nouns jieba left apart (「绿」「氨」). A verb or an
+    adjective is a way of asking (「出钱」「卖不出去」「太贵」), and a word jieba made up
+    (「装不上」, or a typo like 「积份」) is no evidence of a missing topic."""
+    if word.text.isdigit() or len(word.text) < 2 or not word.noun:
         return False
-    if word.joined:
-        return True
-    count = jieba.dt.FREQ.get(word.text)
-    if count is None:
-        return False
-    return word.noun or count < RARE_VERB_COUNT
+    return word.joined or jieba.dt.FREQ.get(word.text) is not None
 
 
 def _used(form: str, stats: TermStats, phrase: bool) -> bool:

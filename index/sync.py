@@ -38,7 +38,7 @@ from index.embedding_cache import EmbeddingCache, text_hash
 from index.vector_store import stored_fingerprints
 from ingest.chunking import ChunkingOptions
 from ingest.documents import FileReport, ParsedDocument
-from ingest.indicators import extract_figures
+from ingest.indicators import extract_figures, extraction_version
 from ingest.loader import DEFAULT_MAX_FILE_BYTES, LoadResult, load_documents
 from ingest.nodes import document_nodes, embedding_text
 from ingest.practices import extract_practices
@@ -134,7 +134,7 @@ class Ingestor:
     def _config_signature(self) -> str:
         return (
             f"{self.embedder_key}|{self.tokenizer.scheme}|{self.chunking.size}|{self.chunking.overlap}"
-            f"|v2|words{vocabulary_version()}"
+            f"|v2|words{vocabulary_version()}|figures{extraction_version()}"
         )
 
     def _records(self, document: ParsedDocument) -> list[ChunkRecord]:

@@ -56,6 +56,26 @@ def open_client(options: ChromaOptions, data_dir: Path) -> chromadb.ClientAPI:
     raise VectorStoreError(f"未知的 Chroma 模式：{options.mode}（可选 embedded、http）")
 
 
+def reopen_client(options: ChromaOptions, data_dir: Path) -> chromadb.ClientAPI:
+    """A client that sees what other processes wrote since this one opened the store.
+
+    Embedded Chroma keeps each collection's HNSW graph in memory: counts come from its
+    SQLite file and follow other processes' writes, but queries do not (measured with
+    chromadb 1.5: a second process's vectors stay unfindable until the client is made
+    anew). Chroma shares one system per path in the process; it is dropped from that
+    registry without being stopped, so searches still running on the old collection
+    finish on it, and it is freed when they let go of it. A Chroma server needs none of
+    this: every process asks the same server.
+    """
+    if options.mode == "embedded":
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        identifier = str(data_dir / "chroma")
+        SharedSystemClient._identifier_to_system.pop(identifier, None)
+        SharedSystemClient._identifier_to_refcount.pop(identifier, None)
+    return open_client(options, data_dir)
+
+
 def open_vector_store(client: chromadb.ClientAPI, name: str, *, rebuild_unreadable: bool = False) -> ChromaVectorStore:
     """The collection behind llama-index's interface.
 

@@ -13,6 +13,10 @@ PILOT_TYPES: tuple[str, ...] = ("城市", "园区", "乡村", "社区", "公共�
 
 DOC_TYPES: tuple[str, ...] = ("实施方案", "进展报告", "经验总结", "典型案例", "评估报告", "政策文件")
 
+# What span of time a figure covers (ingest/period_kinds.py): half-year, full year, a total
+# up to a date (累计, also a stock such as installed capacity), a target, a baseline.
+PERIOD_KINDS: tuple[str, ...] = ("半年", "全年", "累计", "目标", "基期")
+
 REGIONS: tuple[str, ...] = ("银川市", "石嘴山市", "吴忠市", "固原市", "中卫市", "宁东能源化工基地")
 
 # Place name -> the region (REGIONS) it belongs to, for reading the region off a text

@@ -27,6 +27,9 @@ class Figure:
     year: int = 0
     normalized_value: float | None = None
     normalized_unit: str = ""
+    # 半年 / 全年 / 累计 / 目标 / 基期 (ingest/period_kinds.py): what span the value covers;
+    # the period is written accordingly (2025H1, 2025, the half a total closes, a year).
+    period_kind: str = ""
 
 
 @dataclass(frozen=True)

@@ -15,15 +15,18 @@ data/figure_words.txt; the unit conversions in data/units.txt.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
 from ingest.documents import ParsedDocument, Section
 from ingest.domain import parse_period
 from ingest.extracted import Figure
+from ingest.indicator_names import canonical_name
+from ingest.period_kinds import BASELINE, FULL_YEAR, HALF, Span, document_span, read_span, to_date
 from ingest.sentences import split_sentences
 
 DATA_DIR = Path(__file__).with_name("data")
@@ -35,7 +38,8 @@ MAX_NAME_CHARS = 24
 # Integers this long without a unit-like grouping are identifiers (phone numbers, codes).
 MAX_INTEGER_DIGITS = 7
 
-_CLAUSE_END = re.compile(r"[，,；;：:。！？!?]")
+# A comma inside 8,580 groups digits; it ends no clause.
+_CLAUSE_END = re.compile(r"[，；;：:。！？!?]|,(?!\d{3})")
 _WORDLIKE = re.compile(r"[A-Za-z\u3400-\u9fff]")
 _DIGIT_BRACKETS = re.compile(r"[（(][^（）()]*\d[^（）()]*[）)]")
 # 「截至6月底」「1—2月」「10月15日前」: dates without a year, never part of a name.
@@ -61,6 +65,19 @@ def data_sections(path: Path) -> dict[str, list[str]]:
         else:
             current.append(line)
     return sections
+
+
+# Bump when the extraction code changes what it reads: stored figures are then stale.
+EXTRACTION_CODE_VERSION = "2"
+
+
+def extraction_version() -> str:
+    """A digest of what decides the extracted figures (word lists, units, indicator
+    names, code version): a knowledge base re-extracts every document when it changes."""
+    digest = hashlib.sha256(EXTRACTION_CODE_VERSION.encode())
+    for path in sorted(DATA_DIR.glob("*.txt")):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 @dataclass(frozen=True)
@@ -123,7 +140,7 @@ def _patterns() -> _Patterns:
     time = (
         r"(?:(?P<year>20\d{2})年度?"
         r"(?P<part>上半年|下半年|全年|前三季度|[一二三四]季度|底|末|\d{1,2}[—\-－～~至]\d{1,2}月|\d{1,2}月(?:底|末|份)?)?"
-        r"|(?<![\d年])(?P<bare>上半年|下半年|全年))"
+        r"|(?<![\d年])(?P<bare>上半年|下半年|全年|\d{1,2}[—\-－～~至]\d{1,2}月))"
     )
     changes = _alternatives(words["changes"])
     to_verbs = _alternatives(words["to_verbs"])
@@ -143,15 +160,31 @@ def _patterns() -> _Patterns:
 
 @dataclass(frozen=True)
 class _Context:
-    """What a sentence inherits from its document: the reporting period and year."""
+    """What a sentence inherits from its document: the reporting period and year, and
+    the span a figure without a time of its own covers (the report's half-year)."""
 
     period: str
     year: int
+    half: int
+    default: Span | None
+    plan: bool
+    pilot_id: str = ""
+    # ids of the figures whose span came from the document, not from their sentence
+    guessed: set[int] = field(default_factory=set)
 
 
 def _context(document: ParsedDocument) -> _Context:
-    parsed = parse_period(document.meta.period) if document.meta.period else None
-    return _Context(document.meta.period, parsed[0] if parsed else document.meta.year)
+    meta = document.meta
+    parsed = parse_period(meta.period) if meta.period else None
+    year = parsed[0] if parsed else meta.year
+    return _Context(
+        meta.period,
+        year,
+        parsed[1] if parsed else 0,
+        document_span(meta.period, year),
+        meta.doc_type == PLAN_DOC_TYPE,
+        meta.pilot_id,
+    )
 
 
 # --- sections -------------------------------------------------------------------------
@@ -177,12 +210,14 @@ def extract_figures(document: ParsedDocument, sections: Iterable[Section] | None
     """Figures reported in the document, or in the given sections of it.
 
     In document order, without repeats of the same (name, value, unit, period). A
-    figure's period is the time its sentence names (「2024年」 -> 2024, 「2025年上半年」 ->
-    2025H1), else the document's period; its year likewise, else the document's year.
+    figure's period and its kind (ingest/period_kinds.py) come from the time its
+    sentence or table row names (「2024年全年」 -> 全年 2024, 「2025年上半年」 -> 半年 2025H1,
+    「截至2025年6月底」 -> 累计 2025H1), else from the document's period. In an
+    implementation plan every figure describes the baseline (基期).
     """
     context = _context(document)
     figures: list[Figure] = []
-    positions: dict[tuple[str, float, str, str], int] = {}
+    positions: dict[tuple[str, float, str, str, str], int] = {}
     for section in document.sections if sections is None else sections:
         if not reads_figures(document, section):
             continue
@@ -192,13 +227,43 @@ def extract_figures(document: ParsedDocument, sections: Iterable[Section] | None
             if row is None:
                 found = [figure for sentence in _sentences(block) for figure in _sentence_figures(sentence, context)]
             for figure in found:
-                key = (figure.name, figure.value, figure.unit, figure.period)
+                key = (figure.name, figure.value, figure.unit, figure.period, figure.period_kind)
                 if key not in positions:
                     positions[key] = len(figures)
                     figures.append(figure)
                 elif row is not None:  # the table row also carries the target
                     figures[positions[key]] = figure
-    return figures
+    return _without_table_repeats(figures, context.guessed)
+
+
+def _without_table_repeats(figures: list[Figure], guessed: set[int]) -> list[Figure]:
+    """Prose restating a table row's value (「可再生能源占村民生活用能比重为43.8%」 under
+    the table) is that row's figure: the row's 统计口径 says its span and the row names
+    the indicator, so the prose copy goes rather than stand beside it."""
+    rows = [f for f in figures if _is_row_text(f.sentence)]
+    named = {(f.name, f.value, f.unit) for f in rows}
+    return [
+        f
+        for f in figures
+        if _is_row_text(f.sentence)
+        or not (((f.name, f.value, f.unit) in named and id(f) in guessed) or _restates(f, rows))
+    ]
+
+
+def _restates(figure: Figure, rows: list[Figure]) -> bool:
+    """Prose with a row's amount and span under a related name (「累计装机4.8万千瓦」 beside
+    the row 「屋顶分布式光伏装机容量 4.8」): both name the same thing."""
+    pairs = {figure.name[i : i + 2] for i in range(len(figure.name) - 1)}
+    return any(
+        (row.value, row.unit, row.period, row.period_kind)
+        == (figure.value, figure.unit, figure.period, figure.period_kind)
+        and pairs & {row.name[i : i + 2] for i in range(len(row.name) - 1)}
+        for row in rows
+    )
+
+
+def _is_row_text(sentence: str) -> bool:
+    return any(sentence.startswith(f"{key}：") for key in _words()["table_name_keys"])
 
 
 # --- table rows -----------------------------------------------------------------------
@@ -233,12 +298,31 @@ def _number(text: str) -> float | None:
         return None
 
 
+def _ending_cell(cells: dict[str, str], endings: Iterable[str]) -> tuple[str, str]:
+    """The first cell whose header ends with one of ``endings`` (「2025年1—6月完成值」)."""
+    key, value = _cell(cells, endings)
+    if key:
+        return key, value
+    return next(((k, v) for k, v in cells.items() if v and k.endswith(tuple(endings))), ("", ""))
+
+
+def _row_span(cells: dict[str, str], value_key: str, context: _Context) -> Span | None:
+    """What the row's value covers: its 统计口径 cell, else the time its value column
+    names (「2025年1—6月完成值」), else the report's half-year."""
+    _, stated = _cell(cells, _words()["table_period_keys"])
+    for text in (stated, value_key):
+        span = read_span(text, context.period) if text else None
+        if span is not None:
+            return span
+    return context.default
+
+
 def _row_figure(cells: dict[str, str], block: str, context: _Context) -> list[Figure]:
     words = _words()
     _, name = _cell(cells, words["table_name_keys"])
     _, unit = _cell(cells, words["table_unit_keys"])
-    _, value_text = _cell(cells, words["table_value_keys"])
-    target_key, target_text = _cell(cells, words["table_target_keys"])
+    value_key, value_text = _ending_cell(cells, words["table_value_keys"])
+    target_key, target_text = _ending_cell(cells, words["table_target_keys"])
     value = _number(value_text)
     if not name or value is None:
         return []
@@ -249,13 +333,18 @@ def _row_figure(cells: dict[str, str], block: str, context: _Context) -> list[Fi
     text = f"{value_text}{unit}"
     if _number(target_text) is not None:
         text += f"（{target_key}{target_text}{unit}）"
-    return [_figure(name, value, unit, text, block, context.period, context.year)]
+    span = _row_span(cells, value_key, context)
+    if context.plan and span is not None:
+        span = Span(BASELINE, str(span.year))
+    return [_figure(name, value, unit, text, block, span, context.pilot_id)]
 
 
 # --- sentences ------------------------------------------------------------------------
 
 
-def _figure(name: str, value: float, unit: str, text: str, sentence: str, period: str, year: int) -> Figure:
+def _figure(
+    name: str, value: float, unit: str, text: str, sentence: str, span: Span | None, pilot_id: str = ""
+) -> Figure:
     base, slash, per = unit.partition("/")
     rule = unit_rules().get(base)
     normalized_value, normalized_unit = None, ""
@@ -263,15 +352,16 @@ def _figure(name: str, value: float, unit: str, text: str, sentence: str, period
         normalized_value = float(f"{value * rule.factor:.12g}")  # 1.15亿 -> 115000000.0, not …99999
         normalized_unit = rule.normalized_unit + slash + per
     return Figure(
-        name=name,
+        name=canonical_name(name, pilot_id),
         value=value,
         unit=unit,
         text=text,
         sentence=sentence.strip(),
-        period=period,
-        year=year,
+        period=span.period if span else "",
+        year=span.year if span else 0,
         normalized_value=normalized_value,
         normalized_unit=normalized_unit,
+        period_kind=span.kind if span else "",
     )
 
 
@@ -318,33 +408,47 @@ def _time_before(times: list[re.Match[str]], position: int) -> re.Match[str] | N
     return before[-1] if before else None
 
 
-def _half(part: str) -> int:
-    if part in ("上半年", "一季度", "二季度"):
-        return 1
-    if part in ("下半年", "三季度", "四季度", "底", "末"):
-        return 2
-    months = re.fullmatch(r"(\d{1,2})[—\-－～~至](\d{1,2})月", part)
-    if months:
-        first, last = int(months[1]), int(months[2])
-        return 1 if last <= 6 else 2 if first >= 7 else 0
-    month_end = re.fullmatch(r"(\d{1,2})月(?:底|末)", part)
-    if month_end and int(month_end[1]) in (6, 12):
-        return 1 if int(month_end[1]) == 6 else 2
-    return 0
+def _span(time: re.Match[str] | None, context: _Context) -> Span | None:
+    """What a figure covers by its own time expression, else by the document's period.
 
-
-def _period(time: re.Match[str] | None, context: _Context) -> tuple[str, int]:
-    """(period, year) of a figure: its own time expression, else the document's."""
+    A bare year is the full year, except the report's own year in a first-half report
+    (「2025年…」 in the 2025H1 report means this year so far).
+    """
     if time is None:
-        return context.period, context.year
+        return context.default
     year = int(time["year"]) if time["year"] else context.year
     part = time["part"] or time["bare"] or ""
-    half = _half(part)
-    if half:
-        return f"{year}H{half}", year
-    if year == context.year and context.period and part != "全年":
-        return context.period, year
-    return str(year), year
+    if not part and year == context.year and context.half == 1:
+        return context.default
+    if re.fullmatch(r"\d{1,2}月", part):  # 「2024年10月投运」 dates an event, not a span
+        return context.default
+    return read_span(f"{year}年{part}", context.period) or context.default
+
+
+def _figure_span(
+    sentence_before: str, clause_before: str, name: str, time: re.Match[str] | None, context: _Context
+) -> Span | None:
+    """The span with what the sentence says of it. A stock (…装机容量, …产能, 年节约…)
+    is a total up to the period's end; so is a figure after 累计/截至, unless its own
+    clause names its span (「上半年累计发电」 sums the half-year). An increment (新增…)
+    is neither. In a plan every figure is the baseline."""
+    span = _span(time, context)
+    if span is None:
+        return None
+    if context.plan:
+        return Span(BASELINE, str(span.year))
+    if span.kind not in (HALF, FULL_YEAR):
+        return span
+    words = _words()
+    if name.startswith(words["flow_starts"]) or any(word in clause_before for word in words["flow_words"]):
+        return span
+    if name.endswith(words["stock_endings"]) or name.startswith(words["stock_starts"]):
+        return to_date(span)
+    named_span = time is not None and bool(time["part"] or time["bare"]) and time.group(0) in clause_before
+    cumulative = any(cue in clause_before for cue in words["to_date_cues"]) or sentence_before.lstrip().startswith(
+        words["to_date_openers"]
+    )
+    return to_date(span) if cumulative and not named_span else span
 
 
 def _without_times(text: str) -> str:
@@ -413,7 +517,7 @@ def name_parts(raw: str) -> tuple[str, str]:
             dated = re.match(r"[^\u3400-\u9fff“‘「]*(?:[年月日号](?:底|末|份)?)?", after)
             text = after[dated.end() :] if dated and (dated.end() or not after) else ""
     noun = _rewritten(_trimmed(text))
-    if re.search(r"\d", noun) or not _acceptable(noun):
+    if re.search(r"\d", noun) or not acceptable_name(noun):
         noun = ""
     return noun, change
 
@@ -426,7 +530,8 @@ def _rewritten(noun: str) -> str:
     return noun
 
 
-def _acceptable(name: str) -> bool:
+def acceptable_name(name: str) -> bool:
+    """A name that says what a figure measures (not a verb, a level word, a fragment)."""
     words = _words()
     return (
         len(_WORDLIKE.findall(name)) >= 2
@@ -438,6 +543,7 @@ def _acceptable(name: str) -> bool:
         and not name.startswith(words["refused_starts"])
         and not name.startswith("的")
         and not name.endswith(("的", "到", "至"))
+        and not name.endswith(words["bound_endings"])
         and name.count("“") == name.count("”")
     )
 
@@ -464,6 +570,10 @@ def _sentence_figures(sentence: str, context: _Context) -> list[Figure]:
         end = boundary.end() if boundary else len(sentence)
         if end > start:
             found, noun = _clause_figures(sentence, start, end, times, noun, context)
+            if figures and sentence[start:end].lstrip().startswith(_words()["part_openers"]):
+                # 「累计完成投资3120万元，其中争取资金1520万元」: a part has its whole's span.
+                whole = figures[-1]
+                found = [replace(f, period=whole.period, year=whole.year, period_kind=whole.period_kind) for f in found]
             figures.extend(found)
         start = end
     return figures
@@ -516,16 +626,43 @@ def _clause_figures(
         else:
             baseline, noun = None, ""
             continue
+        name, unit = _per_from_name(name, unit)
+        if prefix.startswith("、") and last_name:  # 「减少原料煤消耗0.6万吨、二氧化碳排放0.95万吨」
+            verb = next((verb for verb in _words()["shared_verbs"] if last_name.startswith(verb)), "")
+            if verb and not name.startswith(verb):
+                name = verb + name
         if baseline and to_link and baseline.time:
             base_time = patterns.time.fullmatch(baseline.time)
             base_unit = _unit(baseline.match, baseline.per)
-            figures.append(_sentence_figure(name, baseline.match, base_unit, sentence, _period(base_time, context)))
+            base = _span(base_time, context)
+            base = Span(BASELINE, str(base.year)) if base else None
+            figures.append(_sentence_figure(name, baseline.match, base_unit, sentence, base, context.pilot_id))
         baseline = None
         last_name = name
-        figures.append(_sentence_figure(name, match, unit, sentence, _period(time, context)))
+        before = sentence[: start + match.start()]
+        span = _figure_span(before, clause[: match.start()], name, time, context)
+        figures.append(_sentence_figure(name, match, unit, sentence, span, context.pilot_id))
+        if time is None or time.start() < start:  # no time of its own clause
+            context.guessed.add(id(figures[-1]))
     return figures, noun
 
 
-def _sentence_figure(name: str, match: re.Match[str], unit: str, sentence: str, period: tuple[str, int]) -> Figure:
+def _per_from_name(name: str, unit: str) -> tuple[str, str]:
+    """A name that says "per ton" gives the unit its "/吨": 「吨熟料余热发电量30千瓦时」 is
+    30 千瓦时/吨, 「每吨运输成本35元」 is 运输成本 35 元/吨."""
+    if "/" in unit:
+        return name, unit
+    per = _alternatives(data_sections(UNITS_FILE)["per"])
+    each = re.match(rf"每({per})(?=[\u4e00-\u9fff]{{2}})", name)
+    if each:
+        return name[each.end() :], f"{unit}/{each[1]}"
+    if re.match(r"吨(?!位|数)[\u4e00-\u9fff]{2}", name):
+        return name, f"{unit}/吨"
+    return name, unit
+
+
+def _sentence_figure(
+    name: str, match: re.Match[str], unit: str, sentence: str, span: Span | None, pilot_id: str
+) -> Figure:
     value = float(match["number"].replace(",", ""))
-    return _figure(name, value, unit, match.group(0), sentence, period[0], period[1])
+    return _figure(name, value, unit, match.group(0), sentence, span, pilot_id)

@@ -19,7 +19,7 @@ from api import messages
 from api.auth import WriteAccess
 from api.deps import KB, AppSettings, Jobs
 from api.errors import ApiError
-from api.ingest_jobs import delete_work, rescan_work, upload_work
+from api.ingest_jobs import delete_work, rescan_work, upload_params, upload_work
 from api.schemas import AcceptedFileOut, ErrorBody, JobAccepted, RefusedFileOut
 from api.uploads import FILES_FIELD, META_FIELDS, receive_upload, shown_name, sidecar_metadata
 from ingest.domain import DOC_TYPES, FIELDS, PILOT_ID_RULE, PILOT_TYPES
@@ -106,7 +106,12 @@ async def upload_documents(
         upload.discard()
         raise
     names = "、".join(staged.name for staged in upload.accepted)
-    job = jobs.submit("upload", partial(upload_work, kb, uploads, upload, meta), description=f"上传 {names}")
+    job = jobs.submit(
+        "upload",
+        partial(upload_work, kb, uploads, upload, meta),
+        description=f"上传 {names}",
+        params=upload_params(upload, meta),
+    )
     response.headers["Location"] = f"/jobs/{job.job_id}"
     files = [
         AcceptedFileOut(
@@ -138,7 +143,12 @@ def delete_document(response: Response, settings: AppSettings, kb: KB, jobs: Job
     """
     if kb.document(doc_id) is None:
         raise ApiError(404, messages.DOCUMENT_NOT_FOUND.format(doc_id=doc_id), "doc_id")
-    job = jobs.submit("delete", partial(delete_work, kb, settings.uploads_path(), doc_id), description=f"删除 {doc_id}")
+    job = jobs.submit(
+        "delete",
+        partial(delete_work, kb, settings.uploads_path(), doc_id),
+        description=f"删除 {doc_id}",
+        params={"doc_id": doc_id},
+    )
     response.headers["Location"] = f"/jobs/{job.job_id}"
     return _accepted(job, "delete", doc_id=doc_id)
 

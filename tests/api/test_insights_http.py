@@ -60,12 +60,23 @@ def test_pilot_page_has_documents_by_period_and_indicator_series(http):
     texts = {
         period: _document_text(http, f"park-ningdong-qingquan/report-{period}") for period in periods if "H" in period
     }
+    kinds = {item["period_kind"] for item in series}
+    assert {"半年", "全年"} <= kinds and kinds <= {"半年", "全年", "累计", "基期"}
     for item in series:
-        assert [point["period"] for point in item["points"]] == sorted(point["period"] for point in item["points"])
+        # One kind a series: its periods are all half-years, or all years.
+        periods = [point["period"] for point in item["points"]]
+        assert len(set(periods)) == len(periods)
+        if item["period_kind"] == "全年":
+            assert all(period.isdigit() for period in periods), item
+        else:
+            assert all("H" in period for period in periods), item
+        assert len({point["unit"] for point in item["points"]}) == 1
         for point in item["points"]:
-            assert point["sentence"] and point["doc_id"].endswith(point["period"])
-            number = re.sub(r"\.0$", "", str(point["value"]))
-            assert number in texts[point["period"]].replace(",", "")  # 8,580 is written with a separator
+            report = point["doc_id"].rsplit("-", 1)[-1]
+            assert point["sentence"] and report in texts and point["period"][:4] <= report[:4]
+            number = re.sub(r"\.0$", "", str(point["written"]).replace(",", ""))
+            number = re.match(r"[\d.]+", number)[0]
+            assert number in texts[report].replace(",", "")  # 8,580 is written with a separator
     assert page["practices"] and all(p["pilot_id"] == "park-ningdong-qingquan" for p in page["practices"])
 
 
@@ -131,3 +142,13 @@ def test_compile_markdown_and_refusals(http):
     assert "## 参考来源" in text and "[1]" in text
     bad = http.post("/compile", json={"fields": ["航天"]})
     assert bad.status_code == 422 and bad.json()["parameter"] == "fields"
+
+
+def test_figures_check_lists_each_problem_with_its_documents(http):
+    check = http.get("/figures/check").json()
+    assert check["series"] > 0 and check["figures"] >= check["series"]
+    assert check["unexplained"] == sum(not item["explained"] for item in check["items"])
+    for item in check["items"]:
+        assert item["kind"] in ("跳变", "单位冲突", "名称相近", "时期冲突", "时期超出")
+        assert item["explained"] == bool(item["explanation"])
+        assert item["doc_ids"] and all(http.get(f"/documents/{quote(d)}").status_code == 200 for d in item["doc_ids"])

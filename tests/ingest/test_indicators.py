@@ -37,10 +37,11 @@ def test_capacity_is_normalised_to_megawatts():
 
 def test_two_figures_in_one_sentence_each_get_their_noun():
     figures = _by_name(_figures("年节约标准煤1.2万吨，减少二氧化碳排放3.1万吨。"))
-    assert set(figures) == {"年节约标准煤", "减少二氧化碳排放"}
+    # Names are noun phrases of the indicator table (ingest/data/indicator_names.txt).
+    assert set(figures) == {"年节约标准煤", "减少二氧化碳排放量"}
     assert figures["年节约标准煤"].value == 1.2 and figures["年节约标准煤"].unit == "万吨"
-    assert figures["减少二氧化碳排放"].normalized_value == pytest.approx(31000)
-    assert figures["减少二氧化碳排放"].normalized_unit == "吨"
+    assert figures["减少二氧化碳排放量"].normalized_value == pytest.approx(31000)
+    assert figures["减少二氧化碳排放量"].normalized_unit == "吨"
 
 
 @pytest.mark.parametrize(
@@ -131,7 +132,7 @@ def test_plans_targets_and_estimates_are_not_reported_figures():
         "一、主要工作进展\n\n上半年生产绿氢3460吨，预计全年产绿氢9000吨。\n\n"
         "四、下半年工作安排\n\n（一）确保二氧化碳捕集能力达到80万吨/年。\n"
     )
-    assert [(f.name, f.value) for f in _figures(report)] == [("生产绿氢", 3460.0)]
+    assert [(f.name, f.value) for f in _figures(report)] == [("绿氢产量", 3460.0)]
 
 
 def test_figures_can_be_restricted_to_some_sections():
@@ -141,8 +142,8 @@ def test_figures_can_be_restricted_to_some_sections():
         date="2025-09-10",
     )
     hydrogen = [section for section in document.sections if section.heading_path[-1] == "（二）绿氢"]
-    assert [f.name for f in extract_figures(document)] == ["余热供暖面积", "生产绿氢"]
-    assert [f.name for f in extract_figures(document, hydrogen)] == ["生产绿氢"]
+    assert [f.name for f in extract_figures(document)] == ["余热供暖面积", "绿氢产量"]
+    assert [f.name for f in extract_figures(document, hydrogen)] == ["绿氢产量"]
     assert {f.year for f in extract_figures(document)} == {2025}
 
 
@@ -151,3 +152,42 @@ def test_every_unit_conversion_is_declared_with_a_positive_factor():
     assert rules["万千瓦"].normalized_unit == "MW" and rules["万千瓦"].factor == 10
     assert all(rule.factor is None or rule.factor > 0 for rule in rules.values())
     assert all(bool(rule.normalized_unit) == (rule.factor is not None) for rule in rules.values())
+
+
+def test_each_figure_says_what_span_it_covers():
+    body = (
+        "一、主要工作进展\n\n"
+        "下半年捕集利用二氧化碳27.4万吨，2025年全年捕集利用二氧化碳47.2万吨。"
+        "上半年累计发电0.98亿千瓦时。9—12月累计生产绿氢860吨。\n\n"
+        "截至12月底，累计投运氢能重卡160辆。园区绿氢产能达到1.2万吨/年。"
+        "矿热炉煤气放散率由2023年的14%降至8%。\n\n"
+        "二、主要指标完成情况\n\n| 指标 | 单位 | 2025年目标 | 完成值 | 统计口径 |\n| --- | --- | --- | --- | --- |\n"
+        "| 二氧化碳捕集能力 | 万吨/年 | 80 | 80 | 截至2025年底 |\n| 绿电消费占比 | % | 12 | 12.4 | 2025年全年 |\n"
+        "| 采暖耗热量同比下降 | % | 25 | 24.1 | 2024—2025年采暖季 |\n"
+    )
+    spans = {(f.name, f.value): (f.period_kind, f.period) for f in _figures(body, period="2025H2")}
+    assert spans[("二氧化碳捕集利用量", 27.4)] == ("半年", "2025H2")
+    assert spans[("二氧化碳捕集利用量", 47.2)] == ("全年", "2025")
+    assert spans[("发电量", 0.98)] == ("半年", "2025H1")  # 上半年累计: the half-year's sum
+    assert spans[("绿氢产量", 860)] == ("半年", "2025H2")  # 9—12月: a part of the second half
+    assert spans[("投运氢能重卡", 160)][0] == "累计"
+    assert spans[("绿氢产能", 1.2)] == ("累计", "2025H2")  # a stock, at the period's end
+    assert spans[("矿热炉煤气放散率", 14)] == ("基期", "2023")
+    assert spans[("二氧化碳捕集能力", 80)] == ("累计", "2025H2")  # the row's 统计口径
+    assert spans[("绿电消费占比", 12.4)] == ("全年", "2025")
+    assert spans[("采暖耗热量同比下降", 24.1)] == ("半年", "2025H1")  # the season ends in spring
+
+
+def test_a_plans_figures_are_its_baseline():
+    plan = "一、基本情况\n\n2023年园区综合能源消费量320万吨标准煤。\n"
+    [figure] = extract_figures(make_document(plan, doc_type="实施方案", date="2024-04-18"))
+    assert (figure.period_kind, figure.period) == ("基期", "2023")
+
+
+def test_synonyms_and_units_join_one_indicator():
+    figures = _figures("上半年生产绿氢1,650吨。吨熟料余热发电量30千瓦时。每吨运输成本降至约35元。")
+    assert [(f.name, f.value, f.unit) for f in figures] == [
+        ("绿氢产量", 1650, "吨"),
+        ("吨熟料余热发电量", 30, "千瓦时/吨"),
+        ("运输成本", 35, "元/吨"),
+    ]

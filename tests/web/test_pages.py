@@ -286,10 +286,19 @@ def test_pilot_page_draws_indicator_charts_with_period_labels(page, server, http
     assert charts.count() == len(series) >= 3
     for index, item in enumerate(series):
         chart = charts.nth(index)
-        assert item["name"] in chart.locator("figcaption").inner_text()
+        caption = chart.locator("figcaption").inner_text()
+        assert item["name"] in caption
+        # The caption names the kind: a series of full-year figures says so (全年数).
+        assert {"半年": "半年数", "全年": "全年数", "累计": "期末累计数"}.get(item["period_kind"], "") in caption
         assert chart.locator("svg polyline.series-line").count() == 1
         svg_texts = "els => els.map(el => el.textContent)"  # SVG text has no innerText
-        assert chart.locator(".period-label").evaluate_all(svg_texts) == [p["period"] for p in item["points"]]
+        labels = chart.locator(".period-label").evaluate_all(svg_texts)
+        assert labels == [p["label"] for p in item["points"]]
+        # Labels as a reader says them: 2025H1 for a half-year, 2024年 for a full year.
+        if item["period_kind"] == "全年":
+            assert all(re.fullmatch(r"20\d\d年", label) for label in labels)
+        if item["period_kind"] == "半年":
+            assert all(re.fullmatch(r"20\d\dH[12]", label) for label in labels)
         labels = [re.sub(r"%$", "", text) for text in chart.locator(".point-label").evaluate_all(svg_texts)]
         assert [float(text) for text in labels] == [p["value"] for p in item["points"]]
     assert page.locator(".similar > li").count() >= 1

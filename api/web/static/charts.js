@@ -21,6 +21,16 @@ function scale(values) {
   return (value) => PAD.top + inner * (1 - (value - low) / (high - low));
 }
 
+/** A point's period as a reader says it: 2025H1, 2024年, 截至2025年6月底. */
+export function periodLabel(point) {
+  return point.label || point.period;
+}
+
+/** What a series' values are, for its caption: 半年数、全年数、截至期末的累计数. */
+export function kindCaption(series) {
+  return { 半年: "半年数", 全年: "全年数", 累计: "期末累计数", 目标: "目标值", 基期: "基期值" }[series.period_kind] || "";
+}
+
 /** One indicator over the reporting periods: line, points, values with unit, period labels. */
 export function lineChart(series) {
   const points = series.points;
@@ -36,13 +46,13 @@ export function lineChart(series) {
     const [cx, cy] = coords[index];
     const label = `${num(point.value)}${unit === "%" ? "%" : ""}`;
     return `<a href="${esc(docHref(point.doc_id))}" class="point-link">
-        <title>${esc(point.period)}：${esc(point.sentence)}</title>
+        <title>${esc(periodLabel(point))}：${esc(point.sentence)}</title>
         <circle class="point" cx="${cx.toFixed(1)}" cy="${cy.toFixed(1)}" r="4"/>
         <text class="point-label" x="${cx.toFixed(1)}" y="${(cy - 10).toFixed(1)}" text-anchor="middle">${esc(label)}</text>
       </a>
-      <text class="period-label" x="${cx.toFixed(1)}" y="${HEIGHT - 10}" text-anchor="middle">${esc(point.period)}</text>`;
+      <text class="period-label" x="${cx.toFixed(1)}" y="${HEIGHT - 10}" text-anchor="middle">${esc(periodLabel(point))}</text>`;
   });
-  const summary = points.map((point) => `${point.period} ${num(point.value)}${point.unit}`).join("，");
+  const summary = points.map((point) => `${periodLabel(point)} ${num(point.value)}${point.unit}`).join("，");
   return `<svg class="line-chart" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="group" aria-label="${esc(`${series.name}：${summary}`)}">
       <line class="axis" x1="${PAD.left - 12}" x2="${WIDTH - PAD.right + 12}" y1="${HEIGHT - PAD.bottom + 6}" y2="${HEIGHT - PAD.bottom + 6}"/>
       ${line}${marks.join("")}

@@ -1,7 +1,7 @@
 // 试点: the sixteen pilots by type, and one page per pilot — documents by period,
 // indicators over time as small line charts, practices, similar pilots with reasons.
 
-import { change, lineChart } from "../charts.js";
+import { change, kindCaption, lineChart, periodLabel } from "../charts.js";
 import { VOCAB, cached, docHref, errorBox, esc, getJSON, inferredMark, num, pilotHref, setTitle, typeBadge } from "../lib.js";
 import { practiceCard } from "./practices.js";
 
@@ -52,12 +52,12 @@ function indicatorsBlock(page) {
   const series = page.indicators.filter((item) => item.points.length > 1);
   const single = page.indicators.filter((item) => item.points.length === 1);
   const charts = series.map((item) => `<figure class="chart">
-      <figcaption><strong>${esc(item.name)}</strong>（${esc(item.unit)}）<span class="muted">${esc(change(item))}</span></figcaption>
+      <figcaption><strong>${esc(item.name)}</strong>（${esc([kindCaption(item), item.unit].filter(Boolean).join("，"))}）<span class="muted">${esc(change(item))}</span></figcaption>
       ${lineChart(item)}</figure>`);
   const rows = single.map((item) => {
     const point = item.points[0];
     return `<tr><th scope="row">${esc(item.name)}</th><td>${num(point.value)} ${esc(point.unit)}</td>
-      <td><a href="${esc(docHref(point.doc_id))}">${esc(point.period)}</a></td></tr>`;
+      <td><a href="${esc(docHref(point.doc_id))}">${esc(periodLabel(point))}</a></td></tr>`;
   });
   const table = rows.length
     ? `<details class="single-indicators"><summary>只在一期报告中出现的指标（${rows.length}）</summary>
@@ -65,7 +65,7 @@ function indicatorsBlock(page) {
         <tbody>${rows.join("")}</tbody></table></details>`
     : "";
   return `<section><h2>指标变化</h2>
-    <p class="muted">数据取自半年度进展报告；点击数值可打开对应报告。</p>
+    <p class="muted">数据取自半年度进展报告；半年数、全年数与期末累计数分开成图，单位统一后再比较；点击数值可打开对应报告。</p>
     <div class="charts">${charts.join("")}</div>${table}</section>`;
 }
 
