@@ -445,6 +445,58 @@ def stats() -> None:
     console.print(settings_table)
 
 
+tokens_app = typer.Typer(
+    cls=_Commands, help="试点写入令牌：每个试点一个，只能上传、替换、删除本试点的文档", no_args_is_help=True
+)
+app.add_typer(tokens_app, name="tokens")
+
+
+def _token_store():
+    from api.pilot_tokens import TokenStore
+
+    return TokenStore(Settings().data_dir)
+
+
+@tokens_app.command("add")
+def tokens_add(
+    pilot: Annotated[str, typer.Option("--pilot", help="试点编号（如 park-ningdong-qingquan）")],
+    note: Annotated[str, typer.Option(help="备注（如联系人）")] = "",
+) -> None:
+    """为一个试点新建写入令牌；令牌只显示这一次（只保存其哈希），请交给该试点。"""
+    store = _token_store()
+    record, token = store.add(pilot.strip(), note.strip())
+    store.close()
+    console.print(f"已为试点 {record.pilot_id} 新建令牌（编号 {record.token_id}），请妥善交给该试点，此后不再显示：")
+    print(token)
+
+
+@tokens_app.command("list")
+def tokens_list() -> None:
+    """列出试点令牌（编号、试点、备注、创建与吊销时间；不显示令牌本身）。"""
+    store = _token_store()
+    records = store.list()
+    store.close()
+    if not records:
+        console.print("还没有试点令牌（tanlu tokens add --pilot <试点编号> 新建）。")
+        return
+    table = Table(title="试点令牌")
+    for column in ("编号", "试点", "备注", "创建时间", "状态"):
+        table.add_column(column)
+    for record in records:
+        state = "有效" if record.active else f"已吊销（{record.revoked_at}）"
+        table.add_row(record.token_id, record.pilot_id, record.note, record.created_at, state)
+    console.print(table)
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(token_id: Annotated[str, typer.Argument(help="令牌编号（tanlu tokens list 查看）")]) -> None:
+    """吊销一个试点令牌：立即失效（正在运行的服务也一样）。"""
+    store = _token_store()
+    record = store.revoke(token_id.strip())
+    store.close()
+    console.print(f"已吊销试点 {record.pilot_id} 的令牌 {record.token_id}。")
+
+
 def main() -> None:
     app()
 

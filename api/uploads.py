@@ -306,12 +306,25 @@ def _text_dialect(extension: str, client_name: str) -> str:
 
 
 def inside(root: Path, name: str) -> Path:
-    """``root / name``, verified to be a file directly in ``root`` (never trusted blindly,
-    even for a name this module made)."""
+    """``root / name``, verified to be a file directly in ``root`` or in one pilot's folder
+    ``root/<pilot_id>/`` (never trusted blindly, even for a name this module made)."""
+    *folders, base = name.split("/")
+    if len(folders) > 1 or any(pilot_id_problem(folder) for folder in folders):
+        raise ApiError(422, messages.MALFORMED_UPLOAD.format(reason="文件名无效"), FILES_FIELD)
+    parent = root.joinpath(*folders)
     target = (root / name).resolve()
-    if target.parent != root or target.name != name:
+    if target.parent != parent or target.name != base:
         raise ApiError(422, messages.MALFORMED_UPLOAD.format(reason="文件名无效"), FILES_FIELD)
     return target
+
+
+def file_under_pilot(upload: ReceivedUpload, uploads_dir: Path, pilot_id: str) -> None:
+    """Store the accepted files in ``<uploads>/<pilot_id>/``: two pilots' files of the same
+    name (实施方案.md) are then two files, never one replacing the other."""
+    root = uploads_dir.resolve()
+    for staged in upload.accepted:
+        staged.name = f"{pilot_id}/{staged.name}"
+        staged.replaces = inside(root, staged.name).exists()
 
 
 # -- metadata form fields -------------------------------------------------------------
@@ -392,15 +405,17 @@ def commit(upload: ReceivedUpload, uploads_dir: Path, meta: dict | None) -> list
     try:
         for staged in upload.accepted:
             target = inside(root, staged.name)
+            target.parent.mkdir(exist_ok=True)  # a pilot's folder, made at its first upload
             sidecar = sidecar_of(target)
             item = Committed(staged, target)
             committed.append(item)  # from here on, a failure is undone by roll_back
+            kept_as = staged.name.replace("/", "--")
             if target.exists():
-                item.backup = previous / staged.name
+                item.backup = previous / kept_as
                 os.replace(target, item.backup)
             if sidecar.exists():
                 # The new upload's metadata replaces the old, given or not.
-                item.sidecar_backup = previous / sidecar.name
+                item.sidecar_backup = previous / (kept_as + SIDECAR_SUFFIX)
                 os.replace(sidecar, item.sidecar_backup)
             if meta:
                 temp = upload.staging / f"{staged.part_path.name}{SIDECAR_SUFFIX}"

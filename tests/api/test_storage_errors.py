@@ -116,14 +116,14 @@ def test_full_disk(tmp_path):
         kb = KnowledgeBase(settings.index_config())
         assert kb.ingest([corpus]).added == 1
         filler = mount / "filler"
-        with filler.open("wb") as handle:  # fill the disk to the last block
-            try:
-                while True:
-                    handle.write(b"\0" * (1 << 20))
-                    handle.flush()
-            except OSError:
-                pass
         with running(settings, kb) as url, httpx.Client(base_url=url, timeout=60) as http:
+            with filler.open("wb") as handle:  # fill the disk to the last block
+                try:
+                    while True:
+                        handle.write(b"\0" * (1 << 20))
+                        handle.flush()
+                except OSError:
+                    pass
             big = b"# x\n" + "光伏车棚。".encode() * 200_000
             response = http.post("/documents", files={"files": ("big.md", big)}, headers=AUTH)
             assert response.status_code == 507, response.text
