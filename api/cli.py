@@ -57,7 +57,7 @@ class _Commands(TyperGroup):
 
     @staticmethod
     def _fail(message: str, code: int) -> None:
-        error_console.print(message, style="red", markup=False, highlight=False)
+        error_console.print(message, style="red", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(code) from None
 
 

@@ -74,12 +74,11 @@ Resume = Callable[[str, dict[str, Any], bool], Work]
 
 def failure_reason(error: Exception) -> str:
     """What a client reads about a job that raised: a full disk or read-only data folder
-    in one Chinese line, anything else by its kind only (the details, which may name
-    server paths, are in the log)."""
+    in one Chinese line, anything else as it was raised (GET /jobs hides server paths)."""
     storage = as_storage_error(error)
     if storage is not None:
         return storage.message
-    return messages.JOB_FAILED.format(reason=f"{type(error).__name__}（详情见服务日志）")
+    return messages.JOB_FAILED.format(reason=f"{type(error).__name__}: {error}" if str(error) else type(error).__name__)
 
 
 def _now() -> str:
