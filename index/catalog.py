@@ -113,8 +113,12 @@ class Catalog:
         ).fetchone()
         return self._document(row) if row else None
 
-    def chunks(self, doc_id: str | None = None) -> list[ChunkRecord]:
-        query = "SELECT chunk_id, doc_id, position, text, metadata, tokens, fingerprint FROM chunks"
+    def chunks(self, doc_id: str | None = None, *, with_tokens: bool = False) -> list[ChunkRecord]:
+        """Chunks in document order. Their BM25 tokens (``with_tokens``) are read only to
+        build the BM25 index: kept on every record in memory they were the largest part
+        of the server's memory (issue 13: ~40 Python strings per chunk)."""
+        tokens = "tokens" if with_tokens else "''"
+        query = f"SELECT chunk_id, doc_id, position, text, metadata, {tokens}, fingerprint FROM chunks"
         if doc_id is None:
             rows = self._db.execute(query + " ORDER BY doc_id, position")
         else:
@@ -124,14 +128,16 @@ class Catalog:
             for row in rows
         ]
 
-    def snapshot(self, state_keys: tuple[str, ...]) -> tuple[tuple[str, ...], list[ChunkRecord]]:
+    def snapshot(
+        self, state_keys: tuple[str, ...], *, with_tokens: bool = False
+    ) -> tuple[tuple[str, ...], list[ChunkRecord]]:
         """State values and every chunk, read in one transaction: the chunks are exactly
         those of the generation the state names, even while another process commits."""
         db = self._db
         db.execute("BEGIN")
         try:
             marks = tuple(self.get_state(key) for key in state_keys)
-            return marks, self.chunks()
+            return marks, self.chunks(with_tokens=with_tokens)
         finally:
             db.execute("COMMIT")
 

@@ -19,6 +19,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,7 @@ from index.homophones import HomophoneIndex
 from index.hybrid import HybridRetriever, ScoredChunk
 from index.ingest_lock import IngestLock
 from index.insights import Insights
+from index.memory import release_memory
 from index.question_terms import TermStats
 from index.similar_pilots import SimilarPilot
 from index.sync import VECTORS_STATE, Ingestor, IngestReport, Progress
@@ -123,6 +125,9 @@ class KnowledgeBase:
         self._homophone_index(retriever)  # built before searches see the new state, not by the first of them
         self.retriever = retriever
         self._stale_since = None
+        with self._insights_lock:
+            self._insights = None  # built again on first use; kept, it would hold the previous table
+        release_memory()
         return True
 
     def warm_up(self) -> None:
@@ -162,9 +167,13 @@ class KnowledgeBase:
         generation = marks[0]
         bm25 = Bm25Index.load(self._bm25_dir())
         if bm25 is None or bm25.generation != generation or len(bm25.chunk_ids) != len(records):
+            marks, records = self.catalog.snapshot(WRITE_MARKS, with_tokens=True)
+            generation = marks[0]
             bm25 = Bm25Index.build([r.tokens for r in records], [r.chunk_id for r in records], generation)
             if save:
                 bm25.save(self._bm25_dir())
+            # The table keeps no tokens (Catalog.chunks says why); same records, same order.
+            records = [replace(record, tokens=[]) for record in records]
         else:
             order = {chunk_id: row for row, chunk_id in enumerate(bm25.chunk_ids)}
             records.sort(key=lambda record: order.get(record.chunk_id, len(order)))
@@ -245,8 +254,13 @@ class KnowledgeBase:
             if progress:
                 progress("重建BM25索引", 0, 1)
             self.retriever = self._load_retriever()
+            with self._insights_lock:
+                # Built again on first use; kept, they would hold the previous retriever.
+                self._homophones = None
+                self._insights = None
             if progress:
                 progress("重建BM25索引", 1, 1)
+        release_memory()
 
     # -- reads -----------------------------------------------------------------
     def understand(self, query: str) -> tuple[str, list[Correction]]:
@@ -280,10 +294,12 @@ class KnowledgeBase:
         mode: SearchMode = "hybrid",
         *,
         diverse: bool = True,
+        read_as: str | None = None,
     ) -> list[ScoredChunk]:
         """Hybrid (or single-side) search for the query as ``understand`` reads it; with
-        ``diverse``, ordered to show several documents and pilots (index/diversity.py)."""
-        text = self.understand(query)[0]
+        ``diverse``, ordered to show several documents and pilots (index/diversity.py).
+        ``read_as``: what ``understand(query)`` gave, when the caller has it already."""
+        text = read_as if read_as is not None else self.understand(query)[0]
         if not diverse:
             return self.retriever.search(text, filters, top_k, mode)
         return diversify(self.retriever.search(text, filters, top_k * POOL_FACTOR, mode), top_k)

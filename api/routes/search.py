@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query
 from api import messages
 from api.deps import KB, AppSettings, Filters
 from api.errors import ApiError
+from api.highlight import QueryMarks
 from api.presenters import to_hit
 from api.schemas import CorrectionOut, SearchResponse
 from index.config import SearchMode
@@ -40,8 +41,9 @@ def search(
         raise ApiError(400, messages.EMPTY_QUERY, "q")
     started = time.perf_counter()
     read_as, corrections = kb.understand(query)
-    hits = kb.search(query, filters, top_k or settings.default_top_k, mode, diverse=diverse)
-    results = [to_hit(rank, read_as, hit) for rank, hit in enumerate(hits, start=1)]
+    hits = kb.search(query, filters, top_k or settings.default_top_k, mode, diverse=diverse, read_as=read_as)
+    marks = QueryMarks(read_as)
+    results = [to_hit(rank, marks, hit) for rank, hit in enumerate(hits, start=1)]
     return SearchResponse(
         query=query,
         filters={key: value for key, value in asdict(filters).items() if value is not None},
