@@ -26,6 +26,7 @@ from api.routes import (
     pages,
     pilots,
     practices,
+    progress,
     retrieval,
     search,
     writes,
@@ -77,7 +78,7 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
     install_error_handlers(app)
     # Reads need a token only when one is set (api/auth.py).
     reads = [ReadAccess] if settings.read_token.get_secret_value() else []
-    for module in (search, ask, documents, pilots, figures, practices, compile, jobs):
+    for module in (search, ask, documents, pilots, figures, progress, practices, compile, jobs):
         app.include_router(module.router, dependencies=reads)
     # Writes and Dify's /retrieval check their own keys; /health and the page stay open.
     for module in (writes, retrieval, health, pages):

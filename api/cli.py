@@ -1,4 +1,4 @@
-"""The ``tanlu`` command: ingest, search, ask, practices, figures, compile, serve, mcp, stats.
+"""The ``tanlu`` command: ingest, search, ask, practices, figures, progress, compile, serve, mcp, stats.
 
 Thread settings are fixed before numpy or the embedder load: numpy's multi-threaded
 BLAS fights the embedder's OpenMP threads on small machines (STACK-NOTES).
@@ -429,6 +429,73 @@ def figures(
         )
     if report.unexplained:
         raise typer.Exit(1)
+
+
+@app.command()
+def progress(
+    pilot_type: PilotTypeOption = None,
+    pilot_id: Annotated[str | None, typer.Option("--pilot", help="只看一个试点的目标（试点编号）")] = None,
+    status: Annotated[str | None, typer.Option(help="只列出该状态的目标：已完成、按进度、滞后、无数据")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """试点工作进度：报告报送情况、各试点目标的状态（附目标原句与最新报告原句）。"""
+    from api.progress_presenters import progress_out
+    from index import SearchFilters
+    from index.target_status import STATUSES
+
+    filters = SearchFilters.parse(pilot_type=pilot_type)
+    if status is not None and status not in STATUSES:
+        raise InputError(messages.NOT_ALLOWED.format(name="--status", allowed="、".join(STATUSES)), parameter="status")
+    kb = _open(Settings())
+    try:
+        if pilot_id is not None and kb.pilot(pilot_id) is None:
+            raise InputError(messages.PILOT_NOT_FOUND.format(pilot_id=pilot_id), parameter="pilot")
+        result = progress_out(kb, filters.pilot_type)
+    finally:
+        kb.close()
+    targets = [
+        target
+        for target in result.targets
+        if (pilot_id is None or target.pilot_id == pilot_id) and (status is None or target.status == status)
+    ]
+    if as_json:
+        data = result.model_dump()
+        data["targets"] = [target.model_dump() for target in targets]
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    reporting = Table(title="半年度报告报送情况（✓ 已报送，✗ 缺报）")
+    reporting.add_column("试点")
+    for period in result.periods:
+        reporting.add_column(period, justify="center")
+    for item in result.reporting:
+        if pilot_id is not None and item.pilot_id != pilot_id:
+            continue
+        marks = {slot.period: ("✓" if slot.doc_id else "[red]✗[/red]") for slot in item.slots}
+        reporting.add_row(f"{item.pilot}（{item.pilot_type}）", *(marks.get(p, "—") for p in result.periods))
+    console.print(reporting)
+    for item in result.reporting:
+        for slot in item.outside_plan:
+            console.print(f"[yellow]{item.pilot} 的 {slot.period} 报告超出实施方案年限：{slot.doc_id}[/yellow]")
+    counts = "，".join(f"{name} {count}" for name, count in result.status_counts.items())
+    console.print(f"目标状态：{counts}", highlight=False)
+    table = Table(title="目标与进度", show_lines=True)
+    for column in ("试点", "目标", "状态", "依据与出处"):
+        table.add_column(column)
+    colours = {"已完成": "green", "按进度": "cyan", "滞后": "red", "无数据": "dim"}
+    for target in targets:
+        cited = f"目标：{target.target_source.sentence}（{target.target_source.title}）"
+        if target.latest_source is not None:
+            cited += f"\n最新：{target.latest_source.sentence}（{target.latest_source.title}）"
+        if target.credited:
+            cited += "\n做法：" + "；".join(credit.title for credit in target.credited)
+        goal = f"{target.year}年 {target.indicator} {target.form} {target.text}"
+        table.add_row(
+            target.pilot,
+            goal,
+            f"[{colours[target.status]}]{target.status}[/]",
+            f"{target.reason}\n{cited}",
+        )
+    console.print(table)
 
 
 @app.command()

@@ -9,7 +9,7 @@ from fastapi import Depends, Query, Request
 from api.jobs import JobRegistry
 from api.settings import Settings
 from index import KnowledgeBase, SearchFilters
-from ingest.domain import DOC_TYPES, FIELDS, PILOT_TYPES
+from ingest.domain import DOC_TYPES, FIELDS, FILTER_PILOT_TYPES
 
 
 def _knowledge_base(request: Request) -> KnowledgeBase:
@@ -25,7 +25,10 @@ def _jobs(request: Request) -> JobRegistry:
 
 
 def _filters(
-    pilot_type: Annotated[str | None, Query(description=f"试点类型：{'、'.join(PILOT_TYPES)}")] = None,
+    pilot_type: Annotated[
+        str | None,
+        Query(description=f"试点类型：{'、'.join(FILTER_PILOT_TYPES)}（政策文件：不属于某个试点的方案、通知等）"),
+    ] = None,
     region: Annotated[str | None, Query(description="所在地区，如 银川市、宁东能源化工基地")] = None,
     doc_type: Annotated[str | None, Query(description=f"文档类型：{'、'.join(DOC_TYPES)}")] = None,
     field: Annotated[str | None, Query(description=f"领域：{'、'.join(FIELDS)}")] = None,

@@ -36,6 +36,8 @@ from api.schemas import (
     SearchHit,
     SeriesPointOut,
     SourceOut,
+    TargetAnswerOut,
+    TargetPracticeOut,
 )
 from index import KnowledgeBase, SearchFilters
 from index.answer_model import Answer, Citation, FigureTable
@@ -154,6 +156,17 @@ def answer_text(answer: Answer) -> str:
                 f"{rank}. {row.pilot}：{_number(row.value)}{row.unit}（{row.period or '时期未注明'}）[{row.citation}]"
             )
         return "\n".join(lines)
+    if answer.targets:
+        paragraphs = []
+        for item in answer.targets:
+            text = f"【{item.pilot}】{item.indicator}（{item.year}年目标）：{item.status}。{item.reason}。"
+            text += f"目标：{_marked([item.target])}"
+            if item.latest is not None:
+                text += f"最新报告：{_marked([item.latest])}"
+            if item.practices:
+                text += "相关做法：" + "；".join(f"{title}{_marked([s])}" for title, s in item.practices)
+            paragraphs.append(text)
+        return "\n".join(paragraphs)
     if answer.practices:
         paragraphs = []
         for practice in answer.practices:
@@ -198,6 +211,25 @@ def ask_response(answer: Answer, generated: bool, chunk_of: ChunkLookup | None =
             for p in answer.practices
         ],
         table=_table_out(answer.table),
+        targets=[
+            TargetAnswerOut(
+                pilot=item.pilot,
+                pilot_id=item.pilot_id,
+                pilot_type=item.pilot_type,
+                target_id=item.target_id,
+                indicator=item.indicator,
+                year=item.year,
+                status=item.status,
+                reason=item.reason,
+                target=_sentences_out([item.target])[0],
+                latest=_sentences_out([item.latest])[0] if item.latest is not None else None,
+                practices=[
+                    TargetPracticeOut(title=title, sentence=_sentences_out([sentence])[0])
+                    for title, sentence in item.practices
+                ],
+            )
+            for item in answer.targets
+        ],
         corrections=[CorrectionOut(typed=c.typed, meant=c.meant) for c in answer.corrections],
         missing=list(answer.missing),
     )

@@ -289,6 +289,25 @@ class AskRequest(BaseModel):
     use_llm: bool = Field(True, description="已配置大模型时是否使用")
 
 
+class TargetPracticeOut(BaseModel):
+    title: str
+    sentence: AnswerSentenceOut
+
+
+class TargetAnswerOut(BaseModel):
+    pilot: str
+    pilot_id: str
+    pilot_type: str
+    target_id: str
+    indicator: str
+    year: int
+    status: str = Field(description="已完成 / 按进度 / 滞后 / 无数据")
+    reason: str
+    target: AnswerSentenceOut = Field(description="实施方案中的目标原句（带引用）")
+    latest: AnswerSentenceOut | None = Field(None, description="最新一期报告原句（带引用）")
+    practices: list[TargetPracticeOut] = Field(default_factory=list, description="试点归功于该目标的做法")
+
+
 class AskResponse(BaseModel):
     question: str
     kind: str
@@ -305,6 +324,9 @@ class AskResponse(BaseModel):
     generated: bool
     practices: list[PracticeAnswerOut] = Field(default_factory=list, description="plan 为 practice 时：各试点的做法")
     table: FigureTableOut | None = Field(None, description="plan 为 compare 时：跨试点的指标对比表")
+    targets: list[TargetAnswerOut] = Field(
+        default_factory=list, description="plan 为 status 时：目标、状态与依据、目标原句与最新报告原句、归功的做法"
+    )
     corrections: list[CorrectionOut] = Field(default_factory=list, description="按读音更正的错别字")
     missing: list[str] = Field(default_factory=list, description="拒答时：材料中没有提到的问题用语")
 

@@ -238,10 +238,10 @@ class OwnCpu:
         return round(cpu / wall, 2) if wall > 0 else 0.0
 
 
-def upload_document(client: httpx.Client, number: int, sentences: list[str]) -> str | None:
+def upload_document(client: httpx.Client, number: int, sentences: list[str], sections: int) -> str | None:
     """Upload synthetic document ``number`` and wait for its job; an error text or None."""
     rng = random.Random(SEED + number)
-    pilot_id, text = document(90000 + number, sentences, rng, sections=UPLOAD_SECTIONS)
+    pilot_id, text = document(90000 + number, sentences, rng, sections=sections)
     files = {"files": (f"{pilot_id}.md", text.encode("utf-8"), "text/markdown")}
     response = client.post("/documents", files=files)
     if response.status_code != 202:
@@ -258,7 +258,7 @@ def upload_document(client: httpx.Client, number: int, sentences: list[str]) -> 
     return f"upload {pilot_id}: job not done within {UPLOAD_JOB_TIMEOUT_S:.0f} s"
 
 
-def run_uploads(base_url: str, count: int, headers: dict, pid: int | None) -> dict:
+def run_uploads(base_url: str, count: int, headers: dict, pid: int | None, sections: int = UPLOAD_SECTIONS) -> dict:
     """``count`` uploads one after another; the server's RSS before, every tenth, after."""
     sentences = demo_sentences()
     curve: list[tuple[int, float | None]] = [(0, rss_mb(pid) if pid else None)]
@@ -269,7 +269,7 @@ def run_uploads(base_url: str, count: int, headers: dict, pid: int | None) -> di
         RssSampler(pid) as sampler,
     ):
         for number in range(1, count + 1):
-            error = upload_document(client, number, sentences)
+            error = upload_document(client, number, sentences, sections)
             if error:
                 errors.append(error)
             if number % max(1, count // 10) == 0 or number == count:
@@ -393,7 +393,7 @@ def load(base_url: str, args: argparse.Namespace, queries: list[Query], server_p
     if args.uploads:
         write_headers = {"Authorization": f"Bearer {args.write_token}"} if args.write_token else headers
         log(f"{args.uploads} uploads, one after another …")
-        result["uploads"] = run_uploads(base_url, args.uploads, write_headers, pid)
+        result["uploads"] = run_uploads(base_url, args.uploads, write_headers, pid, args.upload_sections)
     return result
 
 
@@ -429,6 +429,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--server-pid", type=int, help="with --base-url: the server's process id, for its RSS")
     parser.add_argument("--uploads", type=int, default=0, help="then upload this many small documents (RSS curve)")
+    parser.add_argument(
+        "--upload-sections", type=int, default=UPLOAD_SECTIONS, help="sections per uploaded document (~2.5 chunks each)"
+    )
     parser.add_argument(
         "--write-token",
         default=os.environ.get("TANLU_WRITE_TOKEN", ""),

@@ -87,6 +87,24 @@ class FigureTable:
 
 
 @dataclass(frozen=True)
+class TargetAnswer:
+    """One target as a status answer shows it: its status and reason, the plan's sentence
+    and the latest reported sentence (cited), and the practices the pilot credits."""
+
+    pilot: str
+    pilot_id: str
+    pilot_type: str
+    target_id: str
+    indicator: str
+    year: int
+    status: str
+    reason: str
+    target: AnswerSentence
+    latest: AnswerSentence | None
+    practices: tuple[tuple[str, AnswerSentence], ...] = ()  # (practice title, its cited sentence)
+
+
+@dataclass(frozen=True)
 class Correction:
     typed: str
     meant: str
@@ -101,6 +119,7 @@ class Answer:
     groups: dict[str, list[AnswerSentence]] = field(default_factory=dict)
     practices: list[PracticeAnswer] = field(default_factory=list)
     table: FigureTable | None = None
+    targets: list[TargetAnswer] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
     related: list[Citation] = field(default_factory=list)
     corrections: list[Correction] = field(default_factory=list)

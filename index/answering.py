@@ -9,7 +9,9 @@ names). Then the plan (index/question_plan.py):
   the topic, the sentence answer below;
 - compare: a table of one indicator across pilots (index/figure_tables.py); without
   comparable figures, the sentence answer;
-- status and fact: the sentences that state it (index/extractive.py).
+- status: targets against the latest reported figures, with the practices credited
+  for them (index/target_answers.py), when the question asks whether targets are met;
+- status otherwise, and fact: the sentences that state it (index/extractive.py).
 
 Every plan refuses rather than pads. A question whose heaviest topic words the corpus
 never uses is refused outright, naming them; the sentence answer must also mention
@@ -21,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from index.answer_model import Answer, AnswerSentence, Citation, CitationNumbers, Correction, Plan
 from index.catalog import ChunkRecord
@@ -33,6 +35,7 @@ from index.filters import SearchFilters
 from index.hybrid import ScoredChunk
 from index.practice_answers import PracticeThresholds, choose, match_practices, practice_answers
 from index.practice_catalog import PracticeCatalog
+from index.progress import TargetRecord
 from index.question_kind import QuestionKind, classify
 from index.question_plan import choose_plan
 from index.question_scope import Scope, question_scope
@@ -46,6 +49,7 @@ from index.question_terms import (
     term_credit,
     topic,
 )
+from index.target_answers import TargetAnswers, asks_about_targets
 from ingest.extracted import Practice, PracticeSource
 from ingest.matching_form import fold
 from ingest.practices import strip_numbering
@@ -95,6 +99,7 @@ class Answerer:
     practice_chunks: dict[str, list[ChunkRecord]]
     weights: ScoringWeights = ScoringWeights()
     thresholds: EvidenceThresholds = EvidenceThresholds()
+    targets: list[TargetRecord] = field(default_factory=list)
 
     def answer(
         self,
@@ -118,6 +123,8 @@ class Answerer:
             result = self._refuse_unknown(question, read_as, question_topic, scoped, kind)
         elif plan is Plan.PRACTICE:
             result = self._practices(question, read_as, question_topic, scoped, filters, scope, kind, evidence)
+        elif self.targets and asks_about_targets(read_as):
+            result = self._targets(question, read_as, question_topic, scoped, scope, kind)
         elif plan is Plan.COMPARE:
             result = self._compare(question, read_as, question_topic, scoped, scope, kind)
         if self.thresholds.record_all and result is not None:
@@ -190,6 +197,34 @@ class Answerer:
         note = messages()["found_table"]
         return Answer(
             question, kind, found=True, plan=Plan.COMPARE, table=table, citations=citations.citations, note=note
+        )
+
+    def _targets(
+        self, question: str, read_as: str, question_topic: Topic, scoped: SearchFilters, scope: Scope, kind
+    ) -> Answer | None:
+        """Targets with the status the question asks about (index/target_answers.py);
+        None (the sentence answer) when no target in scope names its topic."""
+        answers, citations = TargetAnswers(self.table).answer(
+            read_as, question_topic, self.targets, self._pilots_in_scope(scoped, scope)
+        )
+        if not answers:
+            return None
+        groups: dict[str, list[AnswerSentence]] = {}
+        for item in answers:
+            group = groups.setdefault(item.pilot, [])
+            group.append(item.target)
+            if item.latest is not None:
+                group.append(item.latest)
+            group.extend(sentence for _, sentence in item.practices)
+        return Answer(
+            question,
+            kind,
+            found=True,
+            plan=Plan.STATUS,
+            groups=groups,
+            targets=answers,
+            citations=citations.citations,
+            note=messages()["found_targets"],
         )
 
     def _pilots_in_scope(self, filters: SearchFilters, scope: Scope) -> list[str]:

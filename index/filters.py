@@ -11,7 +11,7 @@ from typing import Any
 
 from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters
 
-from ingest.domain import DOC_TYPES, FIELDS, PILOT_TYPES, field_key, parse_period
+from ingest.domain import DOC_TYPES, FIELDS, FILTER_PILOT_TYPES, PROGRAMME_FILTER, field_key, parse_period
 from ingest.errors import InputError
 
 
@@ -44,7 +44,7 @@ class SearchFilters:
         for key, value in cleaned.items():
             if not _is_text(value):  # a lone surrogate from a JSON body: Chroma refuses the where clause (was a 500)
                 raise FilterError(key, f"参数 {key} 含有无效字符，应为正常的文本")
-        for key, allowed in (("pilot_type", PILOT_TYPES), ("doc_type", DOC_TYPES), ("field", FIELDS)):
+        for key, allowed in (("pilot_type", FILTER_PILOT_TYPES), ("doc_type", DOC_TYPES), ("field", FIELDS)):
             if key in cleaned and cleaned[key] not in allowed:
                 raise FilterError(key, f"参数 {key} 的取值“{cleaned[key]}”无效，应为：{'、'.join(allowed)}")
         year = cleaned.pop("year", None)
@@ -70,7 +70,9 @@ class SearchFilters:
         result: dict[str, Any] = {}
         for key in ("pilot_type", "region", "doc_type", "year", "period", "pilot_id", "doc_id"):
             value = getattr(self, key)
-            if value is not None:
+            if key == "pilot_type" and value == PROGRAMME_FILTER:
+                result["programme"] = 1  # beside the pilot types: the programme's own documents
+            elif value is not None:
                 result[key] = value
         if self.field is not None:
             result[field_key(self.field)] = 1

@@ -1,5 +1,5 @@
 """Corpus-level views rebuilt once per catalogue generation: the merged practice
-catalogue, figures over time, and pilot similarity."""
+catalogue, figures over time, pilot similarity, and targets with their progress."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from index.catalog import Catalog, ChunkRecord
 from index.chunk_table import ChunkTable
 from index.embedding_cache import EmbeddingCache, text_hash
 from index.practice_catalog import PracticeCatalog
+from index.progress import ProgrammeProgress
 from index.similar_pilots import PilotSimilarity
 from ingest.documents import within_section
 from ingest.extracted import Practice
@@ -30,6 +31,9 @@ class Insights:
         }
         vectors = practice_vectors(self.practice_chunks, cache, embedder_key)
         self.similarity = PilotSimilarity(pilots, self.practices.practices, vectors)
+        self.progress = ProgrammeProgress(
+            catalog.documents(), self.practices.figures_by_doc, self.practices.practices, self.practice_texts, table
+        )
 
 
 def practice_chunks(practices: list[Practice], table: ChunkTable) -> dict[str, list[ChunkRecord]]:

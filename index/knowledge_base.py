@@ -14,6 +14,7 @@ Chroma view are loaded anew (the server calls it four times a second).
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections import Counter, defaultdict
@@ -45,11 +46,15 @@ from index.hybrid import HybridRetriever, ScoredChunk
 from index.ingest_lock import IngestLock
 from index.insights import Insights
 from index.memory import release_memory
+from index.programme_questions import asks_the_programme
+from index.progress import ProgrammeProgress
+from index.question_scope import named_pilot_type
 from index.question_terms import TermStats
 from index.similar_pilots import SimilarPilot
 from index.sync import VECTORS_STATE, Ingestor, IngestReport, Progress
 from index.vector_store import collection_name, open_client, open_vector_store, reopen_client
 from ingest.documents import ParsedDocument
+from ingest.domain import PROGRAMME_FILTER
 from ingest.extracted import Practice
 from ingest.loader import LoadResult
 from ingest.matching_form import fold
@@ -340,6 +345,8 @@ class KnowledgeBase:
         doc_types: dict[str, Counter] = defaultdict(Counter)
         for doc in self.catalog.documents():
             meta = doc.meta
+            if not meta.get("pilot_id"):  # the programme's own documents belong to no pilot
+                continue
             pilot = grouped.setdefault(
                 meta["pilot_id"],
                 {
@@ -374,7 +381,7 @@ class KnowledgeBase:
         return {
             "documents": len(docs),
             "chunks": len(self.retriever.table),
-            "pilots": len({doc.meta["pilot_id"] for doc in docs}),
+            "pilots": len({doc.meta["pilot_id"] for doc in docs if doc.meta["pilot_id"]}),
             "by_pilot_type": dict(Counter(doc.meta["pilot_type"] for doc in docs)),
             "by_doc_type": dict(Counter(doc.meta["doc_type"] for doc in docs)),
             "embedder": self.embedder_key,
@@ -392,6 +399,11 @@ class KnowledgeBase:
                 built = Insights(self.catalog, self.retriever.table, self.cache, self.embedder_key, self.pilots())
                 self._insights = (generation, built)
             return self._insights[1]
+
+    @property
+    def progress(self) -> ProgrammeProgress:
+        """Targets with their status, reporting, the matrix and comparisons (index/progress.py)."""
+        return self.insights.progress
 
     def all_practices(self) -> list[Practice]:
         """Every merged practice, ordered by pilot (the 汇编 groups them itself)."""
@@ -456,11 +468,37 @@ class KnowledgeBase:
             stats=self.term_stats(),
             pilots=self.pilots(),
             thresholds=self.answer_thresholds,
+            targets=insights.progress.targets,
         )
-        extractive = answerer.answer(question, read_as, corrections, filters, top_k)
+        extractive = None
+        if self._programme_question(question, filters):
+            # 「方案对园区试点有什么要求」: the programme's documents answer, if they can,
+            # from the section on that pilot type (「三、建设类型 > （二）园区试点」) if any.
+            section = f"{named_pilot_type(read_as) or ''}试点"
+
+            def in_section(text: str, chosen: SearchFilters, k: int) -> list[ScoredChunk]:
+                hits = search(text, chosen, k)
+                named = [hit for hit in hits if section in hit.record.metadata.get("heading_path", "")]
+                return named if len(section) > 2 and named else hits
+
+            programme = dataclasses.replace(answerer, search=in_section)
+            extractive = programme.answer(
+                question, read_as, corrections, SearchFilters(pilot_type=PROGRAMME_FILTER), top_k
+            )
+            extractive = extractive if extractive.found else None
+        if extractive is None:
+            extractive = answerer.answer(question, read_as, corrections, filters, top_k)
         if llm is None:
             return extractive, False
         return generate_answer(question, extractive, llm)
+
+    def _programme_question(self, question: str, filters: SearchFilters | None) -> bool:
+        """A question about the programme's documents, none of which a filter excludes."""
+        if filters is not None and not filters.is_empty():
+            return False
+        if not any(doc.meta.get("scope") for doc in self.catalog.documents()):
+            return False
+        return asks_the_programme(question, [pilot["pilot"] for pilot in self.pilots()])
 
     def similar_pilots(self, pilot_id: str, limit: int = 5) -> list[SimilarPilot]:
         return self.insights.similarity.similar_to_pilot(pilot_id, limit)

@@ -185,7 +185,9 @@ class Ingestor:
                 report.unchanged += 1
                 continue
             records = self._records(document)
-            upserts.append((document, records, (extract_figures(document), extract_practices(document))))
+            # A programme document (scope, no pilot) reports no pilot's figures or practices.
+            extracts = ([], []) if document.meta.programme else (extract_figures(document), extract_practices(document))
+            upserts.append((document, records, extracts))
             path = shown.get(document.source, document.source)
             reports[path] = FileReport(path, "ok", doc_id=document.doc_id, chunks=len(records))
             if previous:

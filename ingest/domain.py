@@ -11,7 +11,27 @@ import re
 
 PILOT_TYPES: tuple[str, ...] = ("城市", "园区", "乡村", "社区", "公共机构", "企业")
 
-DOC_TYPES: tuple[str, ...] = ("实施方案", "进展报告", "经验总结", "典型案例", "评估报告", "政策文件")
+DOC_TYPES: tuple[str, ...] = (
+    "实施方案",
+    "进展报告",
+    "经验总结",
+    "典型案例",
+    "评估报告",
+    "政策文件",
+    "通知",
+    "编制指南",
+)
+
+# A document may belong to the programme rather than to a pilot (the founding plan, a
+# notice of the regional DRC, a drafting guide): it has a scope instead of pilot fields.
+SCOPES: tuple[str, ...] = ("国家", "自治区", "地市")
+POLICY_DOC_TYPES: tuple[str, ...] = ("政策文件", "通知", "编制指南")
+# Filters offer the programme's documents beside the pilot types under this name; its
+# chunks carry ``programme = 1`` (index/filters.py).
+PROGRAMME_FILTER = "政策文件"
+FILTER_PILOT_TYPES: tuple[str, ...] = (*PILOT_TYPES, PROGRAMME_FILTER)
+# Folder part of a programme document's id: ``policy/<file stem>``.
+PROGRAMME_ID = "policy"
 
 # What span of time a figure covers (ingest/period_kinds.py): half-year, full year, a total
 # up to a date (累计, also a stock such as installed capacity), a target, a baseline.

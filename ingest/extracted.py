@@ -57,3 +57,29 @@ class Practice:
     figures: list[Figure] = field(default_factory=list)
     sources: list[PracticeSource] = field(default_factory=list)
     demo: bool = False
+
+
+@dataclass(frozen=True)
+class Target:
+    """A target a pilot's implementation plan sets (ingest/targets.py): 「到2025年余热资源
+    回收利用率达到70%」 -> indicator 余热资源回收利用率, 70, %, 2025, 水平, 不低于.
+
+    ``form`` is 水平 (a level), 较基期变化 (a change from ``baseline_year``), 同比 (a
+    year-on-year rate for ``year``) or 累计 (a total accumulated since the plan began);
+    ``direction`` says which side of ``value`` meets it (不低于 / 不高于). For a change, the
+    value is the change itself (下降20% -> 20), met when the reported change reaches it.
+    """
+
+    indicator: str
+    value: float
+    unit: str
+    year: int
+    form: str
+    direction: str
+    baseline_value: float | None
+    baseline_year: int | None
+    text: str  # the target as written, e.g. "70%"
+    sentence: str  # the plan's sentence (up to 。 or ；)
+    heading_path: str
+    normalized_value: float | None = None
+    normalized_unit: str = ""

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.documents import FileReport, ParsedDocument, Section
+from ingest.domain import PROGRAMME_ID
 from ingest.errors import DocumentError
 from ingest.formats import BY_EXTENSION, format_of
 from ingest.metadata import MAX_HEADING_CHARS, MetadataError, too_long
@@ -88,7 +89,7 @@ def parse_file(path: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> tuple[Par
     if not sections:
         return None, FileReport(shown, "error", "正文为空")
     document = ParsedDocument(
-        doc_id=document_id(meta.pilot_id, path),
+        doc_id=document_id(meta.pilot_id or PROGRAMME_ID, path),
         source=str(path.resolve()),
         meta=meta,
         sections=sections,

@@ -18,7 +18,16 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from ingest.domain import DOC_TYPES, FIELDS, PILOT_TYPES, parse_period, pilot_id_from_name, pilot_id_problem
+from ingest.domain import (
+    DOC_TYPES,
+    FIELDS,
+    PILOT_TYPES,
+    POLICY_DOC_TYPES,
+    SCOPES,
+    parse_period,
+    pilot_id_from_name,
+    pilot_id_problem,
+)
 from ingest.errors import DocumentError
 
 # Characters a metadata value may take: the title, each heading, every other field, and
@@ -52,6 +61,8 @@ class DocumentMeta:
     year: int = 0
     fields: tuple[str, ...] = ()
     demo: bool = False
+    # 国家 / 自治区 / 地市 for a document of the programme (no pilot fields), else "".
+    scope: str = ""
     # Fields guessed from the text rather than declared (front matter, sidecar, folder):
     # shown with a mark wherever the metadata is shown.
     inferred: tuple[str, ...] = ()
@@ -70,11 +81,30 @@ class DocumentMeta:
             "year": self.year,
             "fields": list(self.fields),
             "demo": self.demo,
+            "scope": self.scope,
             "inferred": list(self.inferred),
         }
 
+    @property
+    def programme(self) -> bool:
+        """Whether the document belongs to the programme rather than to a pilot."""
+        return bool(self.scope)
 
-_KNOWN_KEYS = {"title", "pilot", "pilot_id", "pilot_type", "region", "doc_type", "period", "date", "fields", "demo"}
+
+_KNOWN_KEYS = {
+    "title",
+    "pilot",
+    "pilot_id",
+    "pilot_type",
+    "region",
+    "doc_type",
+    "period",
+    "date",
+    "fields",
+    "demo",
+    "scope",
+}
+PILOT_KEYS = ("pilot", "pilot_id", "pilot_type")
 
 
 def _required_text(raw: dict[str, Any], key: str) -> str:
@@ -127,6 +157,48 @@ def _period_and_year(raw: dict[str, Any]) -> tuple[str, str, int]:
     return period, date_text, year
 
 
+def _demo(raw: dict[str, Any]) -> bool:
+    demo = raw.get("demo", False)
+    if not isinstance(demo, bool):
+        raise MetadataError("demo", "应为 true 或 false")
+    return demo
+
+
+def _programme_metadata(raw: dict[str, Any], title: str) -> DocumentMeta:
+    """A document of the programme: a scope, a policy kind, and no pilot fields, which
+    would contradict the scope (a region-wide plan is no pilot's document)."""
+    scope = _choice(raw, "scope", SCOPES)
+    for key in PILOT_KEYS:
+        if raw.get(key) not in (None, ""):
+            raise MetadataError(
+                key,
+                f"scope 为“{scope}”的文件属于试点工作整体，不属于某个试点，不应填写 {key}"
+                "（若是某个试点自己的文件，请删去 scope）",
+            )
+    region = str(raw.get("region") or "").strip()
+    if region and scope != "地市":
+        raise MetadataError(
+            "region", f"scope 为“{scope}”的文件覆盖全{'国' if scope == '国家' else '区'}，不应填写地区“{region}”"
+        )
+    doc_type = _choice(raw, "doc_type", POLICY_DOC_TYPES)
+    period, date_text, year = _period_and_year(raw)
+    return DocumentMeta(
+        title=title,
+        pilot="",
+        pilot_id="",
+        pilot_type="",
+        region=region,
+        doc_type=doc_type,
+        period=period,
+        date=date_text,
+        year=year,
+        fields=_fields(raw),
+        demo=_demo(raw),
+        scope=scope,
+        extra={key: value for key, value in raw.items() if key not in _KNOWN_KEYS},
+    )
+
+
 def too_long(length: int, limit: int) -> str:
     return f"过长（{length} 个字符，最多 {limit} 个）"
 
@@ -171,11 +243,11 @@ def validate_metadata(raw: Any) -> DocumentMeta:
         raise MetadataError("front matter", "应为 YAML 映射（键: 值）")
     check_lengths(raw)
     title = _required_text(raw, "title")
+    if raw.get("scope") not in (None, ""):
+        return _programme_metadata(raw, title)
     pilot = _required_text(raw, "pilot")
     period, date_text, year = _period_and_year(raw)
-    demo = raw.get("demo", False)
-    if not isinstance(demo, bool):
-        raise MetadataError("demo", "应为 true 或 false")
+    demo = _demo(raw)
     return DocumentMeta(
         title=title,
         pilot=pilot,

@@ -498,3 +498,38 @@ def infer_title(carried: str, lines: list[str], file_name: str) -> Inference:
         if looks_like_title and not _NUMBERED.match(text) and not _DATE_LINE.match(_arabic_years(text)):
             return Inference(text, "正文第一行", 0.7)
     return Inference(file_name, "文件名", 0.3)
+
+
+# --- documents of the programme ------------------------------------------------------
+
+_NATIONAL = ("国家发展改革委", "国家发展和改革委员会", "国务院", "国家")
+_REGION_WIDE = ("宁夏回族自治区", "宁夏", "自治区", "全区")
+_PROGRAMME_WORDS = ("试点建设方案", "试点工作", "试点建设", "编制指南", "指南", "通知", "意见", "办法")
+
+
+def infer_scope(clues: TextClues) -> tuple[Inference, str] | None:
+    """(scope, region) of a document that belongs to the programme rather than to a
+    pilot: its title names the programme (试点建设方案, 通知, 编制指南 …) and a whole
+    country, region or city rather than a pilot. None otherwise."""
+    title = re.sub(r"\s+", "", clues.title)
+    if not any(word in title for word in _PROGRAMME_WORDS):
+        return None
+    if title.startswith(_NATIONAL):
+        return Inference("国家", f"标题「{clues.title}」以国家部门开头", 0.8), ""
+    for place, region in PLACE_REGIONS.items():
+        if title.startswith(place) and region != "宁东能源化工基地":
+            return Inference("地市", f"标题「{clues.title}」以「{place}」开头", 0.7), region
+    if title.startswith(_REGION_WIDE):
+        return Inference("自治区", f"标题「{clues.title}」以「宁夏/自治区」开头，不属于某个试点", 0.8), ""
+    return None
+
+
+def infer_programme_doc_type(clues: TextClues) -> Inference:
+    """A programme document's kind: 通知, 编制指南, else 政策文件 (a plan for the whole
+    region is policy, not a pilot's 实施方案)."""
+    title = re.sub(r"\s+", "", clues.title)
+    if title.endswith("通知"):
+        return Inference("通知", f"标题「{clues.title}」以「通知」结尾", 0.9)
+    if "编制指南" in title or title.endswith("指南"):
+        return Inference("编制指南", f"标题「{clues.title}」含「指南」", 0.9)
+    return Inference("政策文件", f"标题「{clues.title}」是面向全体试点的文件", 0.8)

@@ -36,7 +36,7 @@ from typing import Any
 import yaml
 
 from ingest.documents import ParsedBody
-from ingest.domain import PILOT_TYPES, REGIONS, pilot_id_problem
+from ingest.domain import PILOT_TYPES, POLICY_DOC_TYPES, REGIONS, pilot_id_problem
 from ingest.metadata import MAX_TITLE_CHARS, DocumentMeta, MetadataError, check_lengths, too_long, validate_metadata
 from ingest.metadata_inference import (
     HEAD_CHARS,
@@ -48,7 +48,9 @@ from ingest.metadata_inference import (
     infer_period,
     infer_pilot,
     infer_pilot_type,
+    infer_programme_doc_type,
     infer_region,
+    infer_scope,
     infer_title,
 )
 from ingest.yaml_input import load_yaml
@@ -71,7 +73,7 @@ TYPE_FOLDERS: dict[str, str] = {
 # Fields that inference may supply, in the order they are inferred (later ones use
 # earlier ones: the pilot's name tells its type and region, the kind tells whether
 # the opening text may give the period).
-INFERABLE = ("title", "pilot", "pilot_type", "region", "doc_type", "period", "date")
+INFERABLE = ("title", "pilot", "pilot_type", "region", "doc_type", "scope", "period", "date")
 REQUIRED = ("title", "pilot", "pilot_type", "region", "doc_type")
 
 FOLDER = "文件夹"
@@ -192,8 +194,43 @@ def _infer(raw: dict[str, Any], path: Path, body: ParsedBody) -> dict[str, Infer
     return found
 
 
+def _as_programme(
+    declared: dict[str, Any], raw: dict[str, Any], found: dict[str, Inference], path: Path, body: ParsedBody
+) -> tuple[dict[str, Any], dict[str, Inference]]:
+    """A document no pilot can be found for, whose title names the programme for a whole
+    country, region or city (the founding plan 「宁夏碳达峰试点建设方案」), is the
+    programme's: scope and kind inferred, no pilot fields. Otherwise ``raw`` as it was
+    (and the missing field is reported)."""
+    if any(not _missing(declared, key) for key in ("pilot", "pilot_id", "pilot_type")):
+        return raw, found
+    title = str(raw.get("title") or "")
+    text = "\n".join(reading_lines(body))
+    clues = TextClues(title=title, file_name=path.stem, head=text[:HEAD_CHARS], tail=text[-TAIL_CHARS:])
+    scoped = infer_scope(clues) if _missing(declared, "scope") else None
+    if scoped is None and _missing(declared, "scope"):
+        return raw, found
+    programme = {key: value for key, value in declared.items()}
+    kept: dict[str, Inference] = {key: found[key] for key in ("title", "period", "date") if key in found}
+    for key, inference in kept.items():
+        programme[key] = inference.value
+    if scoped is not None:
+        scope, region = scoped
+        programme["scope"] = scope.value
+        kept["scope"] = scope
+        if region and _missing(programme, "region"):
+            programme["region"] = region
+    if _missing(declared, "doc_type") and programme.get("doc_type") not in POLICY_DOC_TYPES:
+        kind = infer_programme_doc_type(clues)
+        programme["doc_type"] = kind.value
+        kept["doc_type"] = kind
+    return programme, kept
+
+
 def _refuse_missing(raw: dict[str, Any], path: Path) -> None:
-    missing = [key for key in REQUIRED if _missing(raw, key)]
+    if not _missing(raw, "scope"):  # the programme's document: no pilot fields to ask for
+        missing = [key for key in ("title", "doc_type") if _missing(raw, key)]
+    else:
+        missing = [key for key in REQUIRED if _missing(raw, key)]
     if missing:
         others = f"（另缺 {'、'.join(missing[1:])}）" if missing[1:] else ""
         raise MetadataError(missing[0], f"无法从文本推断，请在 {path.name}{SIDECAR_SUFFIX} 中填写{others}")
@@ -227,6 +264,8 @@ def resolve_metadata(path: Path, body: ParsedBody) -> DocumentMeta:
             raw[key] = value
             origin[key] = FOLDER
     found = _infer(raw, path, body)
+    if any(_missing(raw, key) for key in REQUIRED):
+        raw, found = _as_programme(declared, raw, found, path, body)
     _refuse_missing(raw, path)
     try:
         meta = validate_metadata(raw)

@@ -45,6 +45,9 @@ def chunk_metadata(document: ParsedDocument, chunk: Chunk) -> dict[str, str | in
         "fields": "、".join(meta.fields),
         "heading_path": HEADING_SEPARATOR.join(chunk.heading_path),
         "demo": meta.demo,
+        # The programme's documents (founding plan, notices): the 政策文件 filter option.
+        "scope": meta.scope,
+        "programme": int(meta.programme),
     }
     for field in FIELDS:
         metadata[field_key(field)] = int(field in meta.fields)

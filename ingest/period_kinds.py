@@ -106,10 +106,11 @@ def to_date(span: Span) -> Span:
 
 
 def period_label(kind: str, period: str) -> str:
-    """How a chart names a point: 2025H1, 2024年, 截至2025年6月底, 2025年目标, 2023年基期."""
+    """How a chart names a point: 2025H1, 2024年, 2025年6月底 (a total up to then),
+    2025年目标, 2023年基期."""
     parsed = parse_period(period)
     if kind == TO_DATE and parsed:
-        return f"截至{parsed[0]}年{'6月' if parsed[1] == 1 else ''}底"
+        return f"{parsed[0]}年{'6月' if parsed[1] == 1 else ''}底"
     if kind == TARGET:
         return f"{period}年目标"
     if kind == BASELINE:

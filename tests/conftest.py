@@ -25,6 +25,8 @@ FULL_PILOTS = ("city-yinchuan-fengming", "park-ningdong-qingquan")
 
 def copy_corpus_subset(target: Path) -> Path:
     for pilot_dir in sorted(path for path in CORPUS.iterdir() if path.is_dir()):
+        if not (pilot_dir / "summary.md").exists():
+            continue  # corpus/policy: the programme's documents are not in the subset
         names = [p.name for p in pilot_dir.glob("*.md")] if pilot_dir.name in FULL_PILOTS else ["summary.md"]
         (target / pilot_dir.name).mkdir(parents=True)
         for name in names:

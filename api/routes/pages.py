@@ -14,11 +14,18 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from ingest.domain import DOC_TYPES, FIELDS, PILOT_TYPES, REGIONS
+from ingest.domain import DOC_TYPES, FIELDS, FILTER_PILOT_TYPES, PILOT_TYPES, REGIONS
 
 WEB_DIR = Path(__file__).resolve().parents[1] / "web"
 STATIC_DIR = WEB_DIR / "static"
-VOCABULARY = {"pilot_types": PILOT_TYPES, "doc_types": DOC_TYPES, "regions": REGIONS, "fields": FIELDS}
+# Filters offer the programme's documents (政策文件) beside the six pilot types.
+VOCABULARY = {
+    "pilot_types": PILOT_TYPES,
+    "filter_pilot_types": FILTER_PILOT_TYPES,
+    "doc_types": DOC_TYPES,
+    "regions": REGIONS,
+    "fields": FIELDS,
+}
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=WEB_DIR)

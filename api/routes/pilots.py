@@ -18,7 +18,7 @@ from index import KnowledgeBase
 router = APIRouter(tags=["试点"])
 
 
-def _pilot(kb: KnowledgeBase, pilot_id: str) -> dict:
+def pilot_or_404(kb: KnowledgeBase, pilot_id: str) -> dict:
     pilot = kb.pilot(pilot_id)
     if pilot is None:
         raise ApiError(404, messages.PILOT_NOT_FOUND.format(pilot_id=pilot_id), "pilot_id")
@@ -34,7 +34,7 @@ def list_pilots(kb: KB) -> list[PilotInfo]:
 @router.get("/pilots/{pilot_id}", response_model=PilotPage, responses={404: {"description": "试点不存在"}})
 def get_pilot(kb: KB, pilot_id: str) -> PilotPage:
     """一个试点：按时期排列的文档、半年度报告中的指标时间序列、经验做法。"""
-    return pilot_page(kb, _pilot(kb, pilot_id))
+    return pilot_page(kb, pilot_or_404(kb, pilot_id))
 
 
 @router.get(
@@ -44,7 +44,7 @@ def similar_to_pilot(
     kb: KB, pilot_id: str, limit: Annotated[int, Query(ge=1, le=15, description="返回个数")] = 5
 ) -> list[SimilarPilotOut]:
     """与某试点相似的试点，附相似原因（相似做法、共同领域、同类型、同地区）。"""
-    _pilot(kb, pilot_id)
+    pilot_or_404(kb, pilot_id)
     return [SimilarPilotOut(**asdict(item)) for item in kb.similar_pilots(pilot_id, limit)]
 
 

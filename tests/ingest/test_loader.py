@@ -56,11 +56,17 @@ def test_demo_corpus_reads_cleanly_with_all_pilot_types():
     corpus = Path(__file__).resolve().parents[2] / "corpus"
     result = load_documents([corpus])
     assert [r for r in result.reports if r.status != "ok"] == []
-    assert len(result.documents) >= 64
-    types = {doc.meta.pilot_type for doc in result.documents}
+    # The founding plan (corpus/policy) is real and the programme's, not a pilot's.
+    programme = [doc for doc in result.documents if doc.meta.programme]
+    assert [(doc.doc_id.split("/")[0], doc.meta.scope, doc.meta.demo) for doc in programme] == [
+        ("policy", "自治区", False)
+    ]
+    documents = [doc for doc in result.documents if not doc.meta.programme]
+    assert len(documents) >= 64
+    types = {doc.meta.pilot_type for doc in documents}
     assert types == {"城市", "园区", "乡村", "社区", "公共机构", "企业"}
-    assert all(doc.meta.demo for doc in result.documents)
-    pilots = {doc.meta.pilot_id: doc.meta.pilot_type for doc in result.documents}
+    assert all(doc.meta.demo for doc in documents)
+    pilots = {doc.meta.pilot_id: doc.meta.pilot_type for doc in documents}
     counts = {t: list(pilots.values()).count(t) for t in types}
     assert counts == {"城市": 1, "园区": 3, "乡村": 3, "社区": 2, "公共机构": 2, "企业": 5}
 

@@ -309,12 +309,33 @@ def test_pilot_page_draws_indicator_charts_with_period_labels(page, server, http
     shot(page, "pilot-full", full_page=True)
 
 
+def test_pilot_page_lists_targets_and_draws_target_lines(page, server, http):
+    targets = http.get(f"/pilots/{PILOT}/targets").json()
+    page.goto(f"{server}/#/pilot/{PILOT}")
+    page.wait_for_selector(".targets-table")
+    rows = page.locator(".targets-table tbody tr")
+    assert rows.count() == len(targets)
+    chips = rows.locator(".status-chip").all_inner_texts()
+    assert sorted(chips) == sorted(target["status"] for target in targets)
+    met = next(t for t in targets if t["status"] == "已完成" and t["credited"])
+    row = page.locator(f"#target-{met['target_id']}")
+    assert row.locator(".credited a").count() == len(met["credited"])
+    assert met["target_source"]["sentence"] in row.locator("blockquote.cited").first.inner_text()
+    # A chart of an indicator with a target draws it as a dashed line labelled with its year.
+    lines = page.locator("figure.chart .target-line")
+    assert lines.count() >= 1
+    assert re.search(r"20\d\d年目标", lines.first.locator("text").evaluate("el => el.textContent"))
+    shot(page, "pilot-targets", full_page=True)
+
+
 def test_pilots_list_and_overview_count_what_the_api_holds(page, server, http):
     page.goto(f"{server}/#/pilots")
     page.wait_for_selector(".pilot-item")
     assert page.locator(".pilot-item").count() == len(http.get("/pilots").json())
     shot(page, "pilots")
     page.get_by_role("link", name="概览").click()
+    page.wait_for_selector(".matrix-table")
+    page.locator("details.inventory summary").click()
     page.wait_for_selector("table.bars")
     totals = dict(
         zip(page.locator(".total-label").all_inner_texts(), page.locator(".total-value").all_inner_texts(), strict=True)
@@ -322,7 +343,49 @@ def test_pilots_list_and_overview_count_what_the_api_holds(page, server, http):
     assert totals["试点"] == "16" and totals["文档"] == str(len(http.get("/documents").json()))
     first_table = page.locator("table.bars").first
     assert sum(int(n) for n in first_table.locator(".count").all_inner_texts()) == int(totals["文档"])
+    shot(page, "overview-inventory", full_page=True)
+
+
+def test_overview_is_the_progress_dashboard(page, server, http):
+    """Reporting status, the pilots × key-targets matrix and sortable comparison tables,
+    each as the API has them; a matrix dot opens the pilot's target with its sources."""
+    progress = http.get("/progress").json()
+    page.goto(f"{server}/#/overview")
+    page.wait_for_selector(".matrix-table")
+    rows = page.locator(".reporting-table tbody tr")
+    assert rows.count() == len(progress["reporting"])
+    assert page.locator(".reporting-table .slot-in").count() == sum(
+        1 for item in progress["reporting"] for slot in item["slots"] if slot["doc_id"]
+    )
+    assert page.locator(".matrix-table tbody tr").count() == len(progress["matrix"])
+    dots = page.locator(".matrix-table .dot")
+    assert dots.count() == sum(len(cells) for row in progress["matrix"] for cells in row["cells"].values())
+    lagging = page.locator(".matrix-table .dot.status-滞后")
+    assert lagging.count() == sum(
+        1 for row in progress["matrix"] for cells in row["cells"].values() for cell in cells if cell["status"] == "滞后"
+    )
+    table = page.locator("table.comparison").first
+    comparison = progress["comparisons"][0]
+    assert table.locator("caption").inner_text() == comparison["title"]
+    cells = table.locator("td.num:nth-child(3)")
+
+    def values():
+        return [float(v) for v in cells.evaluate_all("cells => cells.map(c => c.dataset.value)")]
+
+    assert values() == sorted(values(), reverse=True)
+    table.get_by_role("button", name="按最新值排序").click()
+    assert values() == sorted(values(), reverse=True)
+    table.get_by_role("button", name="按最新值排序").click()
+    assert values() == sorted(values())
+    link = table.locator("td.num a").first
+    assert "#/doc/" in link.get_attribute("href") and link.get_attribute("title")
     shot(page, "overview", full_page=True)
+    lagging.first.click()
+    page.wait_for_selector(".targets-table tr.selected")
+    selected = page.locator(".targets-table tr.selected")
+    assert "滞后" in selected.locator(".status-chip").inner_text()
+    assert selected.locator("blockquote.cited").count() == 2  # the plan's sentence and the latest report's
+    shot(page, "pilot-target-selected")
 
 
 # -- 汇编 ------------------------------------------------------------------------------------

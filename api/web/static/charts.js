@@ -31,11 +31,18 @@ export function kindCaption(series) {
   return { 半年: "半年数", 全年: "全年数", 累计: "期末累计数", 目标: "目标值", 基期: "基期值" }[series.period_kind] || "";
 }
 
-/** One indicator over the reporting periods: line, points, values with unit, period labels. */
-export function lineChart(series) {
+/** Edge labels grow inwards, so 「2025年6月底」 is not cut off at the chart's sides. */
+function anchor(index, count) {
+  if (count < 2) return "middle";
+  return index === 0 ? "start" : index === count - 1 ? "end" : "middle";
+}
+
+/** One indicator over the reporting periods: line, points, values with unit, period labels;
+ * ``targets`` ({value, label}) are drawn as dashed horizontal lines. */
+export function lineChart(series, targets = []) {
   const points = series.points;
   const unit = series.unit;
-  const y = scale(points.map((point) => point.value));
+  const y = scale([...points.map((point) => point.value), ...targets.map((target) => target.value)]);
   const step = points.length > 1 ? (WIDTH - PAD.left - PAD.right) / (points.length - 1) : 0;
   const x = (index) => (points.length > 1 ? PAD.left + index * step : WIDTH / 2);
   const coords = points.map((point, index) => [x(index), y(point.value)]);
@@ -50,12 +57,17 @@ export function lineChart(series) {
         <circle class="point" cx="${cx.toFixed(1)}" cy="${cy.toFixed(1)}" r="4"/>
         <text class="point-label" x="${cx.toFixed(1)}" y="${(cy - 10).toFixed(1)}" text-anchor="middle">${esc(label)}</text>
       </a>
-      <text class="period-label" x="${cx.toFixed(1)}" y="${HEIGHT - 10}" text-anchor="middle">${esc(periodLabel(point))}</text>`;
+      <text class="period-label" x="${cx.toFixed(1)}" y="${HEIGHT - 10}" text-anchor="${anchor(index, points.length)}">${esc(periodLabel(point))}</text>`;
   });
-  const summary = points.map((point) => `${periodLabel(point)} ${num(point.value)}${point.unit}`).join("，");
+  const goals = targets.map((target) => {
+    const ty = y(target.value).toFixed(1);
+    return `<g class="target-line"><line x1="${PAD.left - 12}" x2="${WIDTH - PAD.right + 12}" y1="${ty}" y2="${ty}"/>
+      <text x="${WIDTH - PAD.right + 12}" y="${(Number(ty) - 4).toFixed(1)}" text-anchor="end">${esc(target.label)}</text></g>`;
+  });
+  const summary = [...points.map((point) => `${periodLabel(point)} ${num(point.value)}${point.unit}`), ...targets.map((target) => target.label)].join("，");
   return `<svg class="line-chart" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="group" aria-label="${esc(`${series.name}：${summary}`)}">
       <line class="axis" x1="${PAD.left - 12}" x2="${WIDTH - PAD.right + 12}" y1="${HEIGHT - PAD.bottom + 6}" y2="${HEIGHT - PAD.bottom + 6}"/>
-      ${line}${marks.join("")}
+      ${goals.join("")}${line}${marks.join("")}
     </svg>`;
 }
 

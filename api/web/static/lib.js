@@ -175,9 +175,9 @@ export function paragraphs(text) {
 /** A number as Chinese readers expect it: no trailing ".0", thousands not grouped. */
 export const num = (value) => (Number.isInteger(value) ? String(value) : String(Number(value.toFixed(4))));
 
-/** One-click pilot-type filter: a row of toggle buttons, "all" first. */
-export function typeChips(selected) {
-  return [["", "全部类型"], ...VOCAB.pilot_types.map((type) => [type, type])]
+/** One-click pilot-type filter: a row of toggle buttons, "all" first; 政策文件 (the programme's own documents) after the six types. */
+export function typeChips(selected, types = VOCAB.filter_pilot_types) {
+  return [["", "全部类型"], ...types.map((type) => [type, type])]
     .map(([value, label]) =>
       `<button type="button" class="chip" data-value="${esc(value)}" aria-pressed="${value === selected}">${esc(label)}</button>`)
     .join("");

@@ -1,5 +1,6 @@
 // 问答: a question answered from the sources in the shape it asks for — practices of
-// each pilot with 做法 and 成效 apart, a table of one figure across pilots, or cited
+// each pilot with 做法 and 成效 apart, a table of one figure across pilots, targets with
+// their status and the practices credited for them, or cited
 // sentences grouped by pilot; each [n] opens its source passage in place. When the
 // evidence is thin the page says so plainly, names what is missing, and lists the
 // possibly related material instead.
@@ -39,6 +40,7 @@ function answerBlock(body) {
   const items = (sentences) => sentences.map((sentence) => `<li>${esc(sentence.text)} ${buttons(sentence.citations)}</li>`).join("");
   let html;
   if (body.table) html = tableBlock(body.table, buttons);
+  else if (body.targets?.length) html = targetBlock(body.targets, buttons);
   else if (body.practices.length) html = practiceBlock(body.practices, items);
   else {
     const groups = body.groups.map((group) =>
@@ -61,6 +63,30 @@ function practiceBlock(practices, items) {
         <h4>${esc(practice.title)}</h4>
         <div class="role role-method"><span class="role-label">做法</span><ul class="answer-sentences">${items(practice.method)}</ul></div>
         ${practice.effect.length ? `<div class="role role-effect"><span class="role-label">成效</span><ul class="answer-sentences">${items(practice.effect)}</ul></div>` : ""}
+      </article>`).join("");
+    return `<section class="answer-group" data-pilot="${esc(first.pilot_id)}">
+      <h3>${esc(first.pilot)} ${typeBadge(first.pilot_type)}</h3>${cards}</section>`;
+  }).join("");
+}
+
+/** Targets grouped by pilot: status and reason, the plan's and the latest report's
+ * sentences (shown, each with its citation), and the practices the pilot credits. */
+function targetBlock(targets, buttons) {
+  const byPilot = new Map();
+  for (const target of targets) {
+    if (!byPilot.has(target.pilot_id)) byPilot.set(target.pilot_id, []);
+    byPilot.get(target.pilot_id).push(target);
+  }
+  const line = (label, sentence) => sentence
+    ? `<p class="target-line-text"><span class="cite-label">${label}</span>${esc(sentence.text)} ${buttons(sentence.citations)}</p>` : "";
+  return [...byPilot.values()].map((list) => {
+    const first = list[0];
+    const cards = list.map((target) => `<article class="target-answer" data-target="${esc(target.target_id)}">
+        <h4>${esc(target.indicator)}（${target.year}年目标） <span class="status-chip status-${esc(target.status)}">${esc(target.status)}</span></h4>
+        <p class="muted">${esc(target.reason)}</p>
+        ${line("目标原文：", target.target)}${line("最新报告：", target.latest)}
+        ${target.practices.length ? `<div class="role role-method"><span class="role-label">靠什么做到</span><ul class="answer-sentences">${target.practices.map((practice) =>
+          `<li><strong>${esc(practice.title)}</strong>：${esc(practice.sentence.text)} ${buttons(practice.sentence.citations)}</li>`).join("")}</ul></div>` : ""}
       </article>`).join("");
     return `<section class="answer-group" data-pilot="${esc(first.pilot_id)}">
       <h3>${esc(first.pilot)} ${typeBadge(first.pilot_type)}</h3>${cards}</section>`;
@@ -127,7 +153,7 @@ export function mount(main, route) {
       <label for="ask-q">问题</label>
       <textarea id="ask-q" name="question" rows="2" maxlength="500" placeholder="如：其他园区是怎么利用余热的？"></textarea>
       <div class="filters">
-        <label>试点类型<select name="pilot_type">${options(VOCAB.pilot_types, "", "全部类型")}</select></label>
+        <label>试点类型<select name="pilot_type">${options(VOCAB.filter_pilot_types, "", "全部类型")}</select></label>
         <label>领域<select name="field">${options(VOCAB.fields, "", "全部领域")}</select></label>
         <button type="submit" class="primary">提问</button>
       </div>

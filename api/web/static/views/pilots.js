@@ -1,9 +1,11 @@
 // 试点: the sixteen pilots by type, and one page per pilot — documents by period,
-// indicators over time as small line charts, practices, similar pilots with reasons.
+// targets with their status, indicators over time as small line charts (with target
+// lines), practices, similar pilots with reasons.
 
 import { change, kindCaption, lineChart, periodLabel } from "../charts.js";
 import { VOCAB, cached, docHref, errorBox, esc, getJSON, inferredMark, num, pilotHref, setTitle, typeBadge } from "../lib.js";
 import { practiceCard } from "./practices.js";
+import { targetLines, targetsBlock } from "./targets.js";
 
 function pilotItem(pilot) {
   const kinds = Object.entries(pilot.doc_types).map(([kind, count]) => `${kind} ${count}`).join("、");
@@ -47,13 +49,13 @@ function periodsBlock(page) {
   return `<section><h2>文档（按时期）</h2><ol class="timeline">${rows.join("")}</ol></section>`;
 }
 
-function indicatorsBlock(page) {
+function indicatorsBlock(page, targets = []) {
   if (!page.indicators.length) return `<section><h2>指标变化</h2><p class="muted">该试点的进展报告中暂无可比较的指标。</p></section>`;
   const series = page.indicators.filter((item) => item.points.length > 1);
   const single = page.indicators.filter((item) => item.points.length === 1);
   const charts = series.map((item) => `<figure class="chart">
       <figcaption><strong>${esc(item.name)}</strong>（${esc([kindCaption(item), item.unit].filter(Boolean).join("，"))}）<span class="muted">${esc(change(item))}</span></figcaption>
-      ${lineChart(item)}</figure>`);
+      ${lineChart(item, targetLines(item, targets))}</figure>`);
   const rows = single.map((item) => {
     const point = item.points[0];
     return `<tr><th scope="row">${esc(item.name)}</th><td>${num(point.value)} ${esc(point.unit)}</td>
@@ -82,7 +84,7 @@ export function mountPage(main, route) {
   const root = main.firstElementChild;
   const id = route.id;
   const path = `/pilots/${encodeURIComponent(id)}`;
-  Promise.all([getJSON(path), getJSON(`${path}/similar`, { limit: 5 })]).then(([page, similar]) => {
+  Promise.all([getJSON(path), getJSON(`${path}/similar`, { limit: 5 }), getJSON(`${path}/targets`)]).then(([page, similar, targets]) => {
     if (!root.isConnected) return;
     setTitle(page.pilot);
     const fields = page.fields.map((field) => `<span class="tag">${esc(field)}</span>`).join("");
@@ -93,7 +95,8 @@ export function mountPage(main, route) {
       <p class="tags">${fields}</p>
       <div class="pilot-layout">
         <div class="pilot-main">
-          ${indicatorsBlock(page)}
+          ${targetsBlock(targets, route.params?.get("target"))}
+          ${indicatorsBlock(page, targets)}
           <section><h2>经验做法（${page.practices.length}）</h2>
             ${page.practices.map((practice) => practiceCard(practice, { showPilot: false })).join("") || `<p class="muted">暂无。</p>`}
           </section>
@@ -103,5 +106,7 @@ export function mountPage(main, route) {
           <section><h2>相似试点</h2>${similarBlock(similar)}</section>
         </aside>
       </div>`;
+    const selected = route.params?.get("target");
+    if (selected) root.querySelector(`#target-${CSS.escape(selected)}`)?.scrollIntoView({ block: "center" });
   }).catch((error) => { if (root.isConnected) root.innerHTML = `<h1 tabindex="-1">试点</h1>${errorBox(error)}`; });
 }

@@ -56,7 +56,7 @@ export function mount(main, route) {
         <input id="practice-q" name="q" type="search" placeholder="在做法中检索，如：余热、光伏、合同能源管理" maxlength="200">
         <button type="submit" class="primary">筛选</button>
       </div>
-      <div class="chips" role="group" aria-label="试点类型">${typeChips("")}</div>
+      <div class="chips" role="group" aria-label="试点类型">${typeChips("", VOCAB.pilot_types)}</div>
       <div class="filters">
         <label>领域<select name="field">${options(VOCAB.fields, "", "全部领域")}</select></label>
         <label>地区<select name="region">${options(VOCAB.regions, "", "全部地区")}</select></label>

@@ -1,0 +1,185 @@
+"""Answers about targets: 「哪些试点已经完成了绿电消费占比目标，靠什么做到的？」.
+
+A question that asks whether targets are met (完成 / 达到 / 实现 … 目标, 滞后, 按进度) is
+answered from the targets and their statuses (index/progress.py), not from whichever
+sentences mention the words: each target the question's topic names, in the scope it
+sets (a pilot type, a pilot, a year), with the status it asks about. Every target cites
+the plan's sentence and the latest reported sentence, and a met or on-track target
+lists the practices the pilot credits for it, each citing its source section, so the
+page can show what was done beside what was reached.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from index.answer_model import AnswerSentence, CitationNumbers, TargetAnswer
+from index.catalog import ChunkRecord
+from index.chunk_table import ChunkTable
+from index.progress import Source, TargetRecord
+from index.question_terms import Topic, coverage
+from index.target_status import LAGGING, MET, ON_TRACK
+from ingest.documents import within_section
+from ingest.matching_form import fold
+
+_ASKS_TARGETS = re.compile(r"目标|达标|指标任务")
+_ACROSS_PILOTS = re.compile(r"哪些|哪几个|哪个|哪家|哪几家|谁|各试点|各个试点|多少个试点|几个试点")
+_HOW = re.compile(
+    r"靠什么|怎么做到|如何做到|怎样做到|是怎么完成|如何完成|怎么完成|采取了哪些|有什么做法|哪些做法|什么措施"
+)
+_STATUS_CUES: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
+    (re.compile(r"滞后|落后|没有?完成|未完成|没达到|未达到|完不成|差距"), (LAGGING,)),
+    (re.compile(r"按进度|进度正常|按计划"), (ON_TRACK,)),
+    (re.compile(r"完成|达到|实现|达成|达标|做到"), (MET,)),
+)
+# Words of a target question that name no indicator (哪些试点已经完成了目标，靠什么做到的).
+_GENERIC_WORDS = frozenset(
+    [
+        "目标",
+        "完成",
+        "达到",
+        "实现",
+        "达成",
+        "达标",
+        "做到",
+        "试点",
+        "已经",
+        "哪些",
+        "哪个",
+        "什么",
+        "靠",
+        "怎么",
+        "如何",
+        "情况",
+        "进度",
+        "滞后",
+        "落后",
+        "按进度",
+        "年",
+        "指标",
+        "任务",
+        "做法",
+        "经验",
+    ]
+)
+# A target's indicator names the question's topic when it covers this share of it.
+MIN_TOPIC_COVERAGE = 0.5
+MAX_TARGETS = 12
+
+
+def asks_about_targets(question: str) -> bool:
+    """「哪些试点已经完成了…目标」「…目标是靠什么做到的」: a question across pilots, or
+    about how targets were met. 「红柳湾村清洁取暖率80%的目标完成了没有？」 asks after one
+    pilot's figure and keeps the sentence answer, which quotes the report's own words."""
+    if not _ASKS_TARGETS.search(question) or not any(pattern.search(question) for pattern, _ in _STATUS_CUES):
+        return False
+    return bool(_ACROSS_PILOTS.search(question) or _HOW.search(question))
+
+
+def wanted_statuses(question: str) -> tuple[str, ...]:
+    for pattern, statuses in _STATUS_CUES:
+        if pattern.search(question):
+            return statuses
+    return ()
+
+
+def named_years(question: str) -> set[int]:
+    return {int(year) for year in re.findall(r"(20\d{2})\s*年", question)}
+
+
+def indicator_topic(topic: Topic) -> Topic:
+    """The question's topic without the words every target question uses."""
+    keep = [i for i, term in enumerate(topic.terms) if term not in _GENERIC_WORDS and not term.isdigit()]
+    return replace(
+        topic,
+        terms=tuple(topic.terms[i] for i in keep),
+        weights=tuple(topic.weights[i] for i in keep),
+        groups=tuple(topic.groups[i] for i in keep) if topic.groups else (),
+        nouns=tuple(topic.nouns[i] for i in keep) if topic.nouns else (),
+    )
+
+
+@dataclass
+class TargetAnswers:
+    table: ChunkTable
+
+    def answer(
+        self, question: str, question_topic: Topic, targets: list[TargetRecord], pilot_ids: list[str]
+    ) -> tuple[list[TargetAnswer], CitationNumbers]:
+        """The targets that answer the question, best first, and their citations."""
+        statuses = wanted_statuses(question)
+        years = named_years(question)
+        allowed = set(pilot_ids)
+        candidates = [
+            record
+            for record in targets
+            if record.pilot_id in allowed
+            and (not statuses or record.status in statuses)
+            and (not years or record.target.year in years)
+        ]
+        named = indicator_topic(question_topic)
+        if named.terms:
+            scored = [(coverage(named, fold(f"{r.target.indicator} {r.family}").lower()), r) for r in candidates]
+            candidates = [
+                record for score, record in sorted(scored, key=lambda x: -x[0]) if score >= MIN_TOPIC_COVERAGE
+            ]
+        candidates.sort(key=lambda record: (not record.credited, record.target.year, record.pilot_id))
+        citations = CitationNumbers()
+        answers = []
+        for record in candidates[:MAX_TARGETS]:
+            target_sentence = self._sentence(record.target_source, citations)
+            if target_sentence is None:
+                continue
+            latest = self._sentence(record.latest_source, citations) if record.latest_source else None
+            practices = []
+            for credit in record.credited:
+                cited = self._section_sentence(credit.doc_id, credit.heading_path, credit.title, citations)
+                if cited is not None:
+                    practices.append((credit.title, cited))
+            answers.append(
+                TargetAnswer(
+                    pilot=record.pilot,
+                    pilot_id=record.pilot_id,
+                    pilot_type=record.pilot_type,
+                    target_id=record.target_id,
+                    indicator=record.target.indicator,
+                    year=record.target.year,
+                    status=record.status,
+                    reason=record.judgement.reason,
+                    target=target_sentence,
+                    latest=latest,
+                    practices=tuple(practices),
+                )
+            )
+        return answers, citations
+
+    def _sentence(self, source: Source, citations: CitationNumbers) -> AnswerSentence | None:
+        record = self._record(source.doc_id, source.chunk_id)
+        if record is None:
+            return None
+        return AnswerSentence(text=_shown(source.sentence), citations=(citations.number(record),), score=1.0)
+
+    def _section_sentence(
+        self, doc_id: str, heading_path: str, title: str, citations: CitationNumbers
+    ) -> AnswerSentence | None:
+        """The practice's section: its first chunk, quoted from its first sentence."""
+        records = [
+            r for r in self.table.records_of(doc_id) if within_section(r.metadata.get("heading_path", ""), heading_path)
+        ]
+        if not records:
+            return None
+        first = records[0]
+        text = re.split(r"(?<=[。！？])", first.text.strip())[0] or title
+        return AnswerSentence(text=text, citations=(citations.number(first),), score=1.0)
+
+    def _record(self, doc_id: str, chunk_id: str) -> ChunkRecord | None:
+        if not chunk_id:
+            return None
+        return next((r for r in self.table.records_of(doc_id) if r.chunk_id == chunk_id), None)
+
+
+def _shown(sentence: str) -> str:
+    """A key-indicator table row reads 「指标：…；单位：…」; shown as it is, ended."""
+    text = sentence.strip()
+    return text if text.endswith(("。", "；", "！", "？")) else text + "。"
