@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 export PIP_CONSTRAINT := $(CURDIR)/constraints.txt
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install system-deps run lint test bench load clean
+.PHONY: install system-deps browser run lint test bench load clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || python3.11 -m venv $(VENV) || python3 -m venv $(VENV)
@@ -26,6 +26,11 @@ SYSTEM_PACKAGES := chromium fonts-wqy-zenhei libreoffice-writer-nogui
 system-deps:
 	@dpkg -s $(SYSTEM_PACKAGES) >/dev/null 2>&1 || \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES) >/dev/null)
+
+# What the page's browser tests need: Playwright's Python package (in the test extra) and
+# Debian's chromium with a Chinese font; no browser is downloaded.
+browser: install system-deps
+	@test -x /usr/bin/chromium && echo "浏览器测试就绪：/usr/bin/chromium（.venv/bin/python -m pytest tests/web）"
 
 # Lint, format and types, each at zero findings (settings in pyproject.toml); make test runs it first.
 lint: install

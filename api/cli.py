@@ -12,12 +12,15 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import json
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated, Any
+from typing import IO, Annotated, Any
 
 import typer
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -30,6 +33,8 @@ from index.config import ANSWER_TOP_K, SearchMode
 from ingest.errors import InputError, TanluError, as_storage_error
 
 console = Console()
+# Under nohup or systemd (stdout not a terminal) a progress line at most this often per stage.
+PROGRESS_LINE_SECONDS = 5.0
 # uvicorn's supervisor kills a worker that does not answer its ping within this time
 # (5 s by default); a worker loading the model on a busy two-core machine can take longer.
 WORKER_HEALTHCHECK_SECONDS = 120
@@ -90,25 +95,18 @@ def _open(settings: Settings, status: Console = console):
 
 
 def run_ingest(kb, paths: list[Path], as_json: bool = False) -> int:
-    """Ingest with a progress bar, a per-file report and a summary; returns error count.
+    """Ingest with progress, a per-file report and a summary; returns error count.
 
     With ``as_json`` the report goes to stdout as JSON and the progress to stderr.
+    Progress is a live bar in a terminal and plain log lines otherwise (nohup,
+    systemd, a pipe), where a bar would print nothing until the end.
     """
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=Console(stderr=True) if as_json else console,
-    ) as progress:
-        tasks: dict[str, TaskID] = {}
-
-        def on_progress(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = progress.add_task(stage, total=total or None)
-            progress.update(tasks[stage], completed=done, total=total or None)
-
-        report = kb.ingest(paths, on_progress)
+    shown_on = Console(stderr=True) if as_json else console
+    if shown_on.is_interactive:
+        with _bars(shown_on) as on_progress:
+            report = kb.ingest(paths, on_progress)
+    else:
+        report = kb.ingest(paths, ProgressLines(shown_on.file))
     if as_json:
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=1))
         return len(report.errors)
@@ -124,6 +122,48 @@ def run_ingest(kb, paths: list[Path], as_json: bool = False) -> int:
         f"错误 {len(report.errors)} 个；用时 {report.seconds:.1f} 秒"
     )
     return len(report.errors)
+
+
+@contextmanager
+def _bars(shown_on: Console) -> Iterator[Callable[[str, int, int], None]]:
+    """Rich bars, one per stage, each ending at its total."""
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=shown_on,
+    ) as progress:
+        tasks: dict[str, TaskID] = {}
+
+        def on_progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = progress.add_task(stage, total=total or None)
+            progress.update(tasks[stage], completed=done, total=total or None)
+
+        yield on_progress
+
+
+class ProgressLines:
+    """Progress as log lines: a stage's start, its end, and a line at most every
+    ``PROGRESS_LINE_SECONDS`` in between, each with the time of day, flushed at once."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+        self._last: tuple[str, int, int] = ("", -1, -1)
+        self._at = 0.0
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        same_stage = stage == self._last[0]
+        finished = bool(total) and done >= total
+        if (stage, done, total) == self._last:
+            return
+        if same_stage and not finished and now - self._at < PROGRESS_LINE_SECONDS:
+            return
+        self._last, self._at = (stage, done, total), now
+        amount = f"{done}/{total}" if total else str(done)
+        print(f"{time.strftime('%H:%M:%S')} {stage} {amount}", file=self.stream, flush=True)
 
 
 def _shown_path(path: str) -> str:
@@ -499,22 +539,94 @@ def progress(
 
 
 @app.command()
-def stats() -> None:
+def backup(target: Annotated[Path, typer.Argument(help="备份到的新目录")]) -> None:
+    """备份数据目录（可在服务运行时进行：期间的导入、上传稍候执行，检索不受影响）。"""
+    from api.backup import backup as make_backup
+
+    settings = Settings()
+
+    def waiting(seconds: float) -> None:
+        if seconds < 1.5:
+            error_console.print("正在等待进行中的导入完成…")
+
+    manifest = make_backup(settings.data_dir, target, waiting)
+    console.print(
+        f"已备份到 {target}：文档 {manifest['documents']} 篇，分块 {manifest['chunks']} 个（{manifest['created_at']}）",
+        highlight=False,
+    )
+    if settings.chroma_mode == "http":
+        console.print("Chroma 服务模式：向量在 Chroma 服务中，未包含在备份里（恢复后由向量缓存重建，无需重新计算）")
+    if settings.uploads_dir is not None:
+        console.print(f"上传目录 {settings.uploads_dir} 不在数据目录中，未包含在备份里，请另行备份")
+
+
+@app.command()
+def restore(
+    source: Annotated[Path, typer.Argument(help="tanlu backup 生成的备份目录")],
+    force: Annotated[bool, typer.Option("--force", help="数据目录不为空时也替换（原目录改名保留）")] = False,
+) -> None:
+    """用备份恢复数据目录（须先停止服务）。"""
+    from api.backup import restore as put_back
+
+    settings = Settings()
+    manifest, kept = put_back(source, settings.data_dir, force=force)
+    console.print(
+        f"已恢复到 {settings.data_dir}：文档 {manifest['documents']} 篇，分块 {manifest['chunks']} 个"
+        f"（备份于 {manifest['created_at']}）",
+        highlight=False,
+    )
+    if kept is not None:
+        console.print(f"原数据目录已改名保留为 {kept}", highlight=False)
+
+
+# What ``KnowledgeBase.stats()`` holds, in the words a user reads.
+STATS_LABELS = {
+    "documents": "文档",
+    "chunks": "分块",
+    "pilots": "试点",
+    "by_pilot_type": "各类型试点的文档",
+    "by_doc_type": "各类文档",
+    "embedder": "向量模型",
+    "collection": "Chroma 集合",
+    "cached_embeddings": "向量缓存条数",
+}
+
+
+def _setting_value(value: Any) -> Any:
+    """A setting as shown: secrets only as set or not, paths as text."""
+    if isinstance(value, SecretStr):
+        return "已设置" if value.get_secret_value() else "未设置"
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+@app.command()
+def stats(as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出（供脚本与监控读取）")] = False) -> None:
     """知识库规模与当前生效的设置。"""
     settings = Settings()
-    kb = _open(settings)
+    kb = _open(settings, status=error_console if as_json else console)
+    held = kb.stats()
+    current = {name: _setting_value(getattr(settings, name)) for name in Settings.model_fields}
+    if as_json:
+        print(json.dumps({"knowledge_base": held, "settings": current}, ensure_ascii=False, indent=2, default=str))
+        return
     table = Table(title="知识库")
     table.add_column("项目")
-    table.add_column("值")
-    for key, value in kb.stats().items():
-        table.add_row(key, json.dumps(value, ensure_ascii=False) if isinstance(value, dict) else str(value))
+    table.add_column("数量或取值")
+    for key, value in held.items():
+        shown = "、".join(f"{name} {count}" for name, count in value.items()) if isinstance(value, dict) else value
+        table.add_row(STATS_LABELS.get(key, key), str(shown) if shown != "" else "—")
     console.print(table)
-    settings_table = Table(title="当前设置（TANLU_* 环境变量 / tanlu.toml）")
-    settings_table.add_column("设置")
-    settings_table.add_column("值")
+    settings_table = Table(title="当前设置（环境变量 TANLU_* 或 tanlu.toml）")
+    settings_table.add_column("环境变量")
+    settings_table.add_column("当前值")
     settings_table.add_column("说明")
     for name, field in Settings.model_fields.items():
-        settings_table.add_row(name, str(getattr(settings, name)), field.description or "")
+        value = current[name]
+        shown = json.dumps(value, ensure_ascii=False) if isinstance(value, dict) else str(value)
+        shown = shown if shown not in ("", "None") else "—"
+        settings_table.add_row(f"TANLU_{name.upper()}", shown, field.description or "")
     console.print(settings_table)
 
 

@@ -39,7 +39,7 @@ from index.vector_store import stored_fingerprints
 from ingest.chunking import ChunkingOptions
 from ingest.documents import FileReport, ParsedDocument
 from ingest.indicators import extract_figures, extraction_version
-from ingest.loader import DEFAULT_MAX_FILE_BYTES, LoadResult, load_documents
+from ingest.loader import DEFAULT_MAX_FILE_BYTES, LoadResult, iter_files, load_documents
 from ingest.nodes import document_nodes, embedding_text
 from ingest.practices import extract_practices
 from ingest.tokenizer import Tokenizer, vocabulary_version
@@ -307,14 +307,17 @@ class Ingestor:
         exists are removed.
         """
         progress = progress or _no_progress
+        total = len(iter_files(paths))  # a second walk of the folders: the bar gets its total
         files_seen = 0
+        progress("读取文件", 0, total)
 
         def on_file(path: Path) -> None:
             nonlocal files_seen
+            progress("读取文件", files_seen, total)  # before reading it: done counts files read
             files_seen += 1
-            progress("读取文件", files_seen, 0)
 
         loaded = load_documents(paths, on_file, self.max_file_bytes)
+        progress("读取文件", files_seen, total)
         return self.run_loaded(loaded, [path.resolve() for path in paths], progress)
 
     def run_loaded(

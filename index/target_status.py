@@ -93,7 +93,9 @@ def _ahead(target: Target, value: float, expected: float) -> bool:
 
 
 def number(value: float) -> str:
-    return f"{value:g}" if abs(value) >= 1e-4 or value == 0 else f"{value:.6f}".rstrip("0")
+    """A value as a reason states it: at most two decimals (65.86, not 65.8571)."""
+    rounded = round(value, 2) if abs(value) >= 1 else round(value, 4)
+    return f"{rounded:g}"
 
 
 def when(reading: Reading) -> str:

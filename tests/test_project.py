@@ -138,3 +138,68 @@ def test_every_error_a_user_may_read_is_a_tanlu_error():
                 ):
                     strays.append(f"{module.__name__}.{name}")
     assert strays == []
+
+
+def _readme_code_lines() -> list[str]:
+    lines, inside = [], False
+    for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines():
+        if line.strip().startswith("```"):
+            inside = not inside
+        elif inside:
+            lines.append(line)
+    return lines
+
+
+def test_every_readme_command_runs_without_activating_the_venv():
+    """Every `tanlu` line of the README failed with "command not found" until the venv
+    was activated (probe finding): commands are written .venv/bin/tanlu (or a full path),
+    name commands that exist, and every `make` target named exists."""
+    import re
+
+    from typer.main import get_command
+
+    from api.cli import app
+
+    commands = set(get_command(app).commands)  # type: ignore[attr-defined]
+    code = _readme_code_lines()
+    bare = [line for line in code if re.search(r"(^|\s|&&\s*)tanlu\s+[a-z]", line)]
+    assert not bare, bare
+    named = re.findall(r"\.venv/bin/tanlu\s+([a-z]+)", "\n".join(code))
+    assert named and set(named) <= commands, set(named) - commands
+    assert {"backup", "restore", "stats", "serve", "ingest"} <= set(named)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    targets = set(re.findall(r"^([a-z][a-z-]*):", makefile, re.MULTILINE))
+    mentioned = set(re.findall(r"`make ([a-z-]+)`", readme)) | set(re.findall(r"^make ([a-z-]+)", readme, re.MULTILINE))
+    assert mentioned and mentioned <= targets, mentioned - targets
+    assert "browser" in mentioned
+
+
+def test_the_systemd_unit_starts_the_venv_command_with_options_serve_accepts(tmp_path):
+    import shlex
+    import shutil
+    import subprocess
+
+    from typer.main import get_command
+
+    from api.cli import app
+
+    unit = (ROOT / "deploy" / "tanlu.service").read_text(encoding="utf-8")
+    start = next(line.split("=", 1)[1] for line in unit.splitlines() if line.startswith("ExecStart="))
+    program, command, *options = shlex.split(start)
+    assert program.endswith("/.venv/bin/tanlu") and command == "serve"
+    serve = get_command(app).commands["serve"]  # type: ignore[attr-defined]
+    accepted = {opt for param in serve.params for opt in param.opts}
+    assert {option for option in options if option.startswith("--")} <= accepted
+    assert "deploy/tanlu.service" in (ROOT / "README.md").read_text(encoding="utf-8")
+    analyze = shutil.which("systemd-analyze")
+    if analyze:  # the unit's syntax, as systemd reads it (paths of the example machine aside)
+        unit_path = str(ROOT / "deploy" / "tanlu.service")
+        result = subprocess.run([analyze, "verify", unit_path], capture_output=True, text=True)
+        problems = [
+            line
+            for line in result.stderr.splitlines()
+            if line.strip() and "/opt/tanlu" not in line and "tanlu.env" not in line and "User" not in line
+        ]
+        syntax = ("Unknown", "Invalid", "Failed to parse")
+        assert not [line for line in problems if any(word in line for word in syntax)], problems

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -40,8 +41,16 @@ def test_ingest_reports_each_bad_file_and_search_finds_the_good_ones(tmp_path, m
     result = runner.invoke(app, ["search", "余热", "--type", "工厂"])
     assert result.exit_code == 2 and "pilot_type" in result.output
 
+    # In Chinese (a probe found English keys and raw JSON), secrets never shown; --json for machines.
     result = runner.invoke(app, ["stats"])
-    assert result.exit_code == 0 and "chunk_size" in result.output and "documents" in result.output
+    assert result.exit_code == 0 and "TANLU_CHUNK_SIZE" in result.output and "文档" in result.output
+    assert not {"documents", "by_pilot_type", "cached_embeddings", "{"} & set(result.output.split())
+    assert '{"' not in result.output
+    result = runner.invoke(app, ["stats", "--json"])
+    assert result.exit_code == 0, result.output
+    stats = json.loads(result.stdout)
+    assert stats["knowledge_base"]["documents"] == 1 and stats["settings"]["chunk_size"] > 0
+    assert stats["settings"]["write_token"] in ("已设置", "未设置")
 
 
 def test_practices_and_compile_commands(tmp_path, monkeypatch, settings, kb):
@@ -90,3 +99,41 @@ def test_input_errors_exit_2_with_the_message(tmp_path, monkeypatch):
     assert result.exit_code == 2 and "问题不能为空" in result.output
     result = runner.invoke(app, ["compile", str(tmp_path / "out.pdf")])
     assert result.exit_code == 2 and ".docx 或 .md" in result.output
+
+
+def test_progress_is_log_lines_under_a_pipe_and_every_stage_ends_at_its_total(tmp_path):
+    """Under nohup, systemd or a pipe, rich's bars showed nothing for minutes and ended at
+    「读取文件 64/?」 and 「重建BM25索引 0/1」 (probe findings): now plain timed lines, flushed
+    as they come, each stage's last line at its total."""
+    corpus = tmp_path / "corpus"
+    for index in range(3):
+        write_doc(
+            corpus / f"pipe-{index}",
+            "summary.md",
+            title=f"管道{index}园区经验总结",
+            pilot=f"pipe-{index}",
+            body=f"## 一、主要做法\n### （一）余热利用\n第{index}号园区回收余热{index + 2}兆瓦。",
+        )
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("TANLU_", "TTY_", "FORCE_"))}
+    env["TANLU_DATA_DIR"] = str(tmp_path / "data")
+    process = subprocess.Popen(
+        [str(Path(sys.executable).with_name("tanlu")), "ingest", str(corpus)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines, seen_while_running = [], False
+    for line in process.stdout:
+        lines.append(line.rstrip("\n"))
+        seen_while_running |= "读取文件" in line and process.poll() is None
+    assert process.wait(300) == 0, "\n".join(lines)
+    output = "\n".join(lines)
+    assert seen_while_running, output
+    assert "\x1b[" not in output and "/?" not in output
+    progress = [re.fullmatch(r"\d\d:\d\d:\d\d (\S+) (\d+)/(\d+)", line) for line in lines]
+    last = {match[1]: (int(match[2]), int(match[3])) for match in progress if match}
+    assert {"读取文件", "计算向量", "写入向量库", "重建BM25索引"} <= set(last), output
+    assert all(done == total for done, total in last.values()), last
+    assert last["读取文件"] == (3, 3)
+    assert "新增 3 篇" in output
