@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import IO, Annotated, Any
 
 import typer
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -30,7 +30,7 @@ from api import messages
 from api.compile.checks import DEFAULT_TITLE
 from api.settings import Settings
 from index.config import ANSWER_TOP_K, SearchMode
-from ingest.errors import InputError, TanluError
+from ingest.errors import InputError, TanluError, as_storage_error
 
 console = Console()
 # Under nohup or systemd (stdout not a terminal) a progress line at most this often per stage.
@@ -43,14 +43,35 @@ error_console = Console(stderr=True)
 
 class _Commands(TyperGroup):
     """The one place the CLI turns a TanluError into its Chinese message and exit code
-    (2 for input the user can correct, 1 otherwise): no traceback for a stated reason."""
+    (2 for input the user can correct, 1 otherwise): no traceback for a stated reason.
+    A data folder that cannot be written (read-only, disk full) and a setting that does
+    not validate are stated reasons too, whatever raised them."""
 
     def invoke(self, ctx: Any) -> Any:  # typer's own (vendored) click Context
         try:
             return super().invoke(ctx)
         except TanluError as error:
-            error_console.print(error.message, style="red", markup=False, highlight=False)
-            raise typer.Exit(error.exit_code) from None
+            self._fail(error.message, error.exit_code)
+        except ValidationError as error:
+            self._fail(setting_problem(error), 2)
+        except Exception as error:
+            storage = as_storage_error(error)
+            if storage is None:
+                raise
+            self._fail(storage.message, storage.exit_code)
+
+    @staticmethod
+    def _fail(message: str, code: int) -> None:
+        error_console.print(message, style="red", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(code) from None
+
+
+def setting_problem(error: ValidationError) -> str:
+    """A Settings validation error as one Chinese line naming the setting."""
+    first = error.errors()[0]
+    name = str(first["loc"][0]) if first.get("loc") else ""
+    reason = str(first.get("msg", "")).removeprefix("Value error, ")
+    return f"设置 TANLU_{name.upper()} 无效：{reason}" if name else f"设置无效：{reason}"
 
 
 app = typer.Typer(cls=_Commands, help="碳路 TanLu：宁夏碳达峰试点知识库", no_args_is_help=True, add_completion=False)
@@ -674,6 +695,58 @@ def stats(as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出�
         shown = shown if shown not in ("", "None") else "—"
         settings_table.add_row(f"TANLU_{name.upper()}", shown, field.description or "")
     console.print(settings_table)
+
+
+tokens_app = typer.Typer(
+    cls=_Commands, help="试点写入令牌：每个试点一个，只能上传、替换、删除本试点的文档", no_args_is_help=True
+)
+app.add_typer(tokens_app, name="tokens")
+
+
+def _token_store():
+    from api.pilot_tokens import TokenStore
+
+    return TokenStore(Settings().data_dir)
+
+
+@tokens_app.command("add")
+def tokens_add(
+    pilot: Annotated[str, typer.Option("--pilot", help="试点编号（如 park-ningdong-qingquan）")],
+    note: Annotated[str, typer.Option(help="备注（如联系人）")] = "",
+) -> None:
+    """为一个试点新建写入令牌；令牌只显示这一次（只保存其哈希），请交给该试点。"""
+    store = _token_store()
+    record, token = store.add(pilot.strip(), note.strip())
+    store.close()
+    console.print(f"已为试点 {record.pilot_id} 新建令牌（编号 {record.token_id}），请妥善交给该试点，此后不再显示：")
+    print(token)
+
+
+@tokens_app.command("list")
+def tokens_list() -> None:
+    """列出试点令牌（编号、试点、备注、创建与吊销时间；不显示令牌本身）。"""
+    store = _token_store()
+    records = store.list()
+    store.close()
+    if not records:
+        console.print("还没有试点令牌（tanlu tokens add --pilot <试点编号> 新建）。")
+        return
+    table = Table(title="试点令牌")
+    for column in ("编号", "试点", "备注", "创建时间", "状态"):
+        table.add_column(column)
+    for record in records:
+        state = "有效" if record.active else f"已吊销（{record.revoked_at}）"
+        table.add_row(record.token_id, record.pilot_id, record.note, record.created_at, state)
+    console.print(table)
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(token_id: Annotated[str, typer.Argument(help="令牌编号（tanlu tokens list 查看）")]) -> None:
+    """吊销一个试点令牌：立即失效（正在运行的服务也一样）。"""
+    store = _token_store()
+    record = store.revoke(token_id.strip())
+    store.close()
+    console.print(f"已吊销试点 {record.pilot_id} 的令牌 {record.token_id}。")
 
 
 def main() -> None:

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from api.hidden_paths import hide_paths
 from api.highlight import QueryMarks
 from api.jobs import Job
 from api.schemas import (
@@ -328,5 +330,11 @@ def pilot_page(kb: KnowledgeBase, pilot: dict[str, Any]) -> PilotPage:
 
 
 # -- jobs ----------------------------------------------------------------------------
-def job_out(job: Job) -> JobOut:
-    return JobOut(**asdict(job))
+def job_out(job: Job, roots: Sequence[Path] = ()) -> JobOut:
+    """A job as a client sees it: no server path in its messages (api/hidden_paths.py)."""
+    data = asdict(job)
+    for key in ("description", "stage", "message", "error"):
+        data[key] = hide_paths(data[key], roots)
+    for file in data["files"]:
+        file["path"], file["message"] = hide_paths(file["path"], roots), hide_paths(file["message"], roots)
+    return JobOut(**data)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -432,3 +432,13 @@ class CompiledMarkdown(BaseModel):
     practice_count: int = Field(description="汇编收入的经验做法条数")
     reference_count: int = Field(description="编号来源条数")
     markdown: str = Field(description="汇编全文（Markdown），每条做法带编号的来源")
+
+
+class WriterOut(BaseModel):
+    """Who a write token belongs to (GET /writer)."""
+
+    role: Literal["admin", "pilot"] = Field(description="admin：发改委（全部文档）；pilot：某个试点（只限本试点）")
+    pilot_id: str = Field("", description="试点编号（试点令牌）")
+    pilot: str = Field("", description="试点名称（知识库中已有该试点的文档时）")
+    pilot_type: str = Field("", description="试点类型")
+    region: str = Field("", description="所在地区")

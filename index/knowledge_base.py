@@ -419,7 +419,8 @@ class KnowledgeBase:
         catalog = self.insights.practices
         plans = [doc_id for doc_id, meta in catalog.doc_meta.items() if meta.get("doc_type") == "实施方案"]
         plan_texts = {doc_id: "\n".join(r.text for r in self.retriever.table.records_of(doc_id)) for doc_id in plans}
-        return check_figures(catalog.figures_by_doc, catalog.doc_meta, notes, plan_texts)
+        unread = self.insights.progress.unread
+        return check_figures(catalog.figures_by_doc, catalog.doc_meta, notes, plan_texts, unread)
 
     def time_series(self, pilot_id: str) -> list[Series]:
         """A pilot's reported figures over time, one series per indicator, kind and unit."""

@@ -147,6 +147,6 @@ def test_figures_check_lists_each_problem_with_its_documents(http):
     assert check["series"] > 0 and check["figures"] >= check["series"]
     assert check["unexplained"] == sum(not item["explained"] for item in check["items"])
     for item in check["items"]:
-        assert item["kind"] in ("跳变", "单位冲突", "名称相近", "时期冲突", "时期超出")
+        assert item["kind"] in ("跳变", "单位冲突", "名称相近", "时期冲突", "时期超出", "目标无法读取")
         assert item["explained"] == bool(item["explanation"])
         assert item["doc_ids"] and all(http.get(f"/documents/{quote(d)}").status_code == 200 for d in item["doc_ids"])
