@@ -21,8 +21,10 @@ run: install
 	$(BIN)/tanlu serve --ingest corpus
 
 # Browser tests drive Debian's chromium (never a downloaded browser); the font renders Chinese;
-# LibreOffice converts the compiled Word file to PDF to check it renders.
-SYSTEM_PACKAGES := chromium fonts-wqy-zenhei libreoffice-writer-nogui
+# LibreOffice renders the 汇编 (目录 page numbers, PDF export; optional at run time), pdftoppm
+# (poppler-utils) turns its pages into images; the Noto CJK serif/sans and AR PL UKai faces stand
+# in for 仿宋/宋体, 黑体 and 楷体 (api/compile/rendering.py maps the 公文 font names to them).
+SYSTEM_PACKAGES := chromium fonts-wqy-zenhei libreoffice-writer-nogui poppler-utils fonts-noto-cjk fonts-arphic-ukai
 system-deps:
 	@dpkg -s $(SYSTEM_PACKAGES) >/dev/null 2>&1 || \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES) >/dev/null)

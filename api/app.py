@@ -5,7 +5,9 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
+from api.api_docs import install_redoc
 from api.auth import ReadAccess
 from api.errors import install_error_handlers
 from api.index_watcher import IndexWatcher
@@ -13,10 +15,12 @@ from api.ingest_jobs import clear_stale_staging, resumer
 from api.job_store import JobStore
 from api.jobs import JobRegistry
 from api.mcp_http import mount_mcp
+from api.pilot_tokens import TokenStore
 from api.routes import (
     ask,
     compile,
     documents,
+    exports,
     figures,
     health,
     jobs,
@@ -29,6 +33,7 @@ from api.routes import (
     writes,
 )
 from api.settings import Settings
+from api.time_limits import AnswerTimeLimits, ReadTimeout
 from index import KnowledgeBase
 from index.generative import make_llm
 
@@ -48,6 +53,7 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
         app.state.kb.warm_up()
         options = settings.llm_options()
         app.state.llm = make_llm(options) if options else None
+        app.state.tokens = TokenStore(settings.data_dir)
         store = JobStore(settings.data_dir)
         app.state.jobs = JobRegistry(store=store, resume=resumer(app.state.kb, settings))
         app.state.jobs.start()  # takes over what a stopped server left unfinished
@@ -61,18 +67,25 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
             watcher.stop()
             app.state.jobs.stop()
             store.close()
+            app.state.tokens.close()
             if owned:
                 app.state.kb.close()
 
-    app = FastAPI(title="碳路 TanLu", description=DESCRIPTION, version="0.1.0", lifespan=lifespan)
+    # /docs and /redoc load Swagger UI and ReDoc from this server: 全程离线运行.
+    app = FastAPIOffline(
+        title="碳路 TanLu", description=DESCRIPTION, version="0.1.0", lifespan=lifespan, redoc_url=None
+    )
+    install_redoc(app)
     install_error_handlers(app)
     # Reads need a token only when one is set (api/auth.py).
     reads = [ReadAccess] if settings.read_token.get_secret_value() else []
-    for module in (search, ask, documents, pilots, figures, progress, practices, compile, jobs):
+    for module in (search, ask, documents, pilots, figures, progress, practices, compile, exports, jobs):
         app.include_router(module.router, dependencies=reads)
     # Writes and Dify's /retrieval check their own keys; /health and the page stay open.
     for module in (writes, retrieval, health, pages):
         app.include_router(module.router)
     app.mount("/static", pages.static_files(), name="static")
+    app.add_middleware(ReadTimeout, seconds=settings.read_timeout)
+    app.add_middleware(AnswerTimeLimits, limits={"/search": settings.search_timeout, "/ask": settings.ask_timeout})
     mcp = mount_mcp(app, settings)
     return app

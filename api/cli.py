@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import IO, Annotated, Any
 
 import typer
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -30,7 +30,7 @@ from api import messages
 from api.compile.checks import DEFAULT_TITLE
 from api.settings import Settings
 from index.config import ANSWER_TOP_K, SearchMode
-from ingest.errors import InputError, TanluError
+from ingest.errors import InputError, TanluError, as_storage_error
 
 console = Console()
 # Under nohup or systemd (stdout not a terminal) a progress line at most this often per stage.
@@ -43,14 +43,35 @@ error_console = Console(stderr=True)
 
 class _Commands(TyperGroup):
     """The one place the CLI turns a TanluError into its Chinese message and exit code
-    (2 for input the user can correct, 1 otherwise): no traceback for a stated reason."""
+    (2 for input the user can correct, 1 otherwise): no traceback for a stated reason.
+    A data folder that cannot be written (read-only, disk full) and a setting that does
+    not validate are stated reasons too, whatever raised them."""
 
     def invoke(self, ctx: Any) -> Any:  # typer's own (vendored) click Context
         try:
             return super().invoke(ctx)
         except TanluError as error:
-            error_console.print(error.message, style="red", markup=False, highlight=False)
-            raise typer.Exit(error.exit_code) from None
+            self._fail(error.message, error.exit_code)
+        except ValidationError as error:
+            self._fail(setting_problem(error), 2)
+        except Exception as error:
+            storage = as_storage_error(error)
+            if storage is None:
+                raise
+            self._fail(storage.message, storage.exit_code)
+
+    @staticmethod
+    def _fail(message: str, code: int) -> None:
+        error_console.print(message, style="red", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(code) from None
+
+
+def setting_problem(error: ValidationError) -> str:
+    """A Settings validation error as one Chinese line naming the setting."""
+    first = error.errors()[0]
+    name = str(first["loc"][0]) if first.get("loc") else ""
+    reason = str(first.get("msg", "")).removeprefix("Value error, ")
+    return f"设置 TANLU_{name.upper()} 无效：{reason}" if name else f"设置无效：{reason}"
 
 
 app = typer.Typer(cls=_Commands, help="碳路 TanLu：宁夏碳达峰试点知识库", no_args_is_help=True, add_completion=False)
@@ -310,34 +331,101 @@ def practices(
 
 @app.command()
 def compile(
-    output: Annotated[Path, typer.Argument(help="输出文件：.docx 或 .md")],
+    output: Annotated[Path, typer.Argument(help="输出文件：.docx、.pdf 或 .md")],
     pilot_types: Annotated[list[str] | None, typer.Option("--type", help="试点类型，可重复")] = None,
     fields: Annotated[list[str] | None, typer.Option("--field", help="领域，可重复")] = None,
     periods: Annotated[list[str] | None, typer.Option("--period", help="时期，如 2025H1 或 2025，可重复")] = None,
     title: Annotated[str, typer.Option(help="标题")] = DEFAULT_TITLE,
+    issuer: Annotated[str | None, typer.Option(help="编印单位，默认为设置 TANLU_COMPILE_ISSUER")] = None,
+    include_routine: Annotated[bool, typer.Option("--include-routine", help="收录例行管理事项")] = False,
 ) -> None:
-    """把所选类型、领域、时期的经验做法汇编成 Word 或 Markdown 文件。"""
-    from api.compile import build_outline, compile_request, write_docx, write_markdown
+    """把所选类型、领域、时期的经验做法汇编成公文版式的 Word、PDF 或 Markdown 文件。"""
+    from api.compile import RenderUnavailable, compile_docx, compile_outline, compile_request, write_markdown
 
+    settings = Settings()
     request = compile_request(
         pilot_types=pilot_types or (),
         fields=fields or (),
         periods=periods or (),
         title=title,
-        names={"pilot_types": "--type", "fields": "--field", "periods": "--period", "title": "--title"},
+        issuer=settings.compile_issuer if issuer is None else issuer,
+        include_routine=include_routine,
+        names={
+            "pilot_types": "--type",
+            "fields": "--field",
+            "periods": "--period",
+            "title": "--title",
+            "issuer": "--issuer",
+        },
     )
-    if output.suffix.lower() not in (".docx", ".md"):
-        raise InputError("输出文件应以 .docx 或 .md 结尾", parameter="output")
-    kb = _open(Settings())
-    outline = build_outline(kb.all_practices(), request)
-    if not outline.practices:
-        console.print("[yellow]所选条件下没有可汇编的经验做法。[/yellow]")
-        raise typer.Exit(1)
-    if output.suffix.lower() == ".docx":
-        output.write_bytes(write_docx(outline))
-    else:
+    suffix = output.suffix.lower()
+    if suffix not in (".docx", ".pdf", ".md"):
+        raise InputError("输出文件应以 .docx、.pdf 或 .md 结尾", parameter="output")
+    kb = _open(settings)
+    outline = compile_outline(kb, request)
+    if suffix == ".md":
         output.write_text(write_markdown(outline), encoding="utf-8")
-    console.print(f"已生成 {output}：{len(outline.practices)} 条经验做法，{len(outline.references)} 条来源。")
+    else:
+        with console.status("正在排版（LibreOffice 计算目录页码）…"):
+            compiled = compile_docx(outline, with_pdf=suffix == ".pdf")
+        if suffix == ".pdf" and compiled.pdf is None:
+            docx_path = output.with_suffix(".docx")
+            docx_path.write_bytes(compiled.docx)
+            raise RenderUnavailable(f"{compiled.render_error}（已另存 {docx_path}）", parameter="output")
+        output.write_bytes(compiled.pdf if suffix == ".pdf" and compiled.pdf else compiled.docx)
+        if compiled.note:
+            console.print(f"[yellow]{compiled.note}[/yellow]")
+    console.print(
+        f"已生成 {output}：{len(outline.practices)} 条经验做法，{len(outline.references)} 条来源"
+        + (f"；未收录例行管理事项 {outline.left_out_routine} 条" if outline.left_out_routine else "")
+        + "。"
+    )
+
+
+@app.command()
+def export(
+    kind: Annotated[
+        str, typer.Argument(help="导出内容：practices（经验做法）、search（检索结果）或 figures（指标数据）")
+    ],
+    output: Annotated[Path, typer.Argument(help="输出文件（.xlsx）")],
+    query: Annotated[str, typer.Option("-q", "--query", help="检索词（search 必填，practices 可选）")] = "",
+    pilot_type: PilotTypeOption = None,
+    region: RegionOption = None,
+    doc_type: DocTypeOption = None,
+    field: FieldOption = None,
+    year: YearOption = None,
+    limit: Annotated[int, typer.Option("-n", "--limit", min=1, max=2000, help="最多条数")] = 200,
+) -> None:
+    """把经验做法、检索结果或指标数据导出为 Excel 表（含来源列和原文链接）。"""
+    from api.exports import figure_rows, figures_workbook, practices_workbook, search_workbook
+    from api.presenters import section_link
+    from index import SearchFilters
+
+    if kind not in ("practices", "search", "figures"):
+        raise InputError("导出内容应为 practices、search 或 figures", parameter="kind")
+    if output.suffix.lower() != ".xlsx":
+        raise InputError("输出文件应以 .xlsx 结尾", parameter="output")
+    if kind == "search" and not query.strip():
+        raise InputError(messages.EMPTY_QUERY, parameter="--query")
+    settings = Settings()
+    filters = SearchFilters.parse(pilot_type=pilot_type, region=region, doc_type=doc_type, field=field, year=year)
+    base = settings.public_url or f"http://{settings.host}:{settings.port}"
+
+    def link_of(doc_id: str, heading_path: str) -> str:
+        return section_link(base, doc_id, heading_path)
+
+    kb = _open(settings)
+    if kind == "practices":
+        chosen = [practice for practice, _ in kb.practices(query.strip(), filters, limit)]
+        content, count = practices_workbook(chosen, link_of), len(chosen)
+    elif kind == "search":
+        hits = kb.search(query.strip(), filters, min(limit, 200))
+        content, count = search_workbook(query.strip(), hits, link_of), len(hits)
+    else:
+        rows = figure_rows(kb, filters)
+        content, count = figures_workbook(rows, link_of), len(rows)
+    output.write_bytes(content)
+    console.print(f"已导出 {output}：{count} 行。")
 
 
 @app.command()
@@ -607,6 +695,58 @@ def stats(as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出�
         shown = shown if shown not in ("", "None") else "—"
         settings_table.add_row(f"TANLU_{name.upper()}", shown, field.description or "")
     console.print(settings_table)
+
+
+tokens_app = typer.Typer(
+    cls=_Commands, help="试点写入令牌：每个试点一个，只能上传、替换、删除本试点的文档", no_args_is_help=True
+)
+app.add_typer(tokens_app, name="tokens")
+
+
+def _token_store():
+    from api.pilot_tokens import TokenStore
+
+    return TokenStore(Settings().data_dir)
+
+
+@tokens_app.command("add")
+def tokens_add(
+    pilot: Annotated[str, typer.Option("--pilot", help="试点编号（如 park-ningdong-qingquan）")],
+    note: Annotated[str, typer.Option(help="备注（如联系人）")] = "",
+) -> None:
+    """为一个试点新建写入令牌；令牌只显示这一次（只保存其哈希），请交给该试点。"""
+    store = _token_store()
+    record, token = store.add(pilot.strip(), note.strip())
+    store.close()
+    console.print(f"已为试点 {record.pilot_id} 新建令牌（编号 {record.token_id}），请妥善交给该试点，此后不再显示：")
+    print(token)
+
+
+@tokens_app.command("list")
+def tokens_list() -> None:
+    """列出试点令牌（编号、试点、备注、创建与吊销时间；不显示令牌本身）。"""
+    store = _token_store()
+    records = store.list()
+    store.close()
+    if not records:
+        console.print("还没有试点令牌（tanlu tokens add --pilot <试点编号> 新建）。")
+        return
+    table = Table(title="试点令牌")
+    for column in ("编号", "试点", "备注", "创建时间", "状态"):
+        table.add_column(column)
+    for record in records:
+        state = "有效" if record.active else f"已吊销（{record.revoked_at}）"
+        table.add_row(record.token_id, record.pilot_id, record.note, record.created_at, state)
+    console.print(table)
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(token_id: Annotated[str, typer.Argument(help="令牌编号（tanlu tokens list 查看）")]) -> None:
+    """吊销一个试点令牌：立即失效（正在运行的服务也一样）。"""
+    store = _token_store()
+    record = store.revoke(token_id.strip())
+    store.close()
+    console.print(f"已吊销试点 {record.pilot_id} 的令牌 {record.token_id}。")
 
 
 def main() -> None:

@@ -11,10 +11,12 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import messages
+from api.hidden_paths import hide_paths, server_roots
 from api.schemas import ErrorBody
-from ingest.errors import TanluError
+from ingest.errors import TanluError, as_storage_error
 
 logger = logging.getLogger("tanlu.api")
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
@@ -152,13 +154,49 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _tanlu_error(request: Request, exc: TanluError) -> JSONResponse:
         if exc.http_status >= 500:  # e.g. the Chroma server is down: worth a line in the log
             logger.error("%s on %s: %s", type(exc).__name__, request.url.path, exc.message)
+        detail = hide_paths(exc.message, server_roots(getattr(request.app.state, "settings", None)))
         return JSONResponse(
             status_code=exc.http_status,
-            content={"detail": exc.message, "parameter": exc.parameter},
+            content={"detail": detail, "parameter": exc.parameter},
             headers=getattr(exc, "headers", None),
         )
+
+    app.add_middleware(StorageErrorResponses)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         logger.exception("unhandled error on %s", request.url.path)
         return JSONResponse(status_code=500, content={"detail": messages.INTERNAL_ERROR})
+
+
+class StorageErrorResponses:
+    """ASGI middleware: a read-only data folder (503) or a full disk (507), whatever
+    raised it (an OSError, SQLite, Chroma), answered with its one Chinese line.
+
+    Sits between the route's exception handlers and the last-resort one: an exception
+    reaching that one is answered but then re-raised to the server, which drops the
+    connection under the client."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as error:
+            storage = as_storage_error(error)
+            if storage is None or started:
+                raise
+            logger.error("%s on %s: %s", type(error).__name__, scope.get("path", ""), error)
+            body = {"detail": storage.message, "parameter": storage.parameter}
+            await JSONResponse(status_code=storage.http_status, content=body)(scope, receive, send)

@@ -19,10 +19,12 @@ from api import messages
 from api.errors import ApiError
 from api.job_store import JobStore
 from api.jobs import JobError, JobOutcome, Resume, Work
+from api.pilot_tokens import TokenStore
 from api.settings import Settings
 from api.uploads import (
     FILES_FIELD,
     STAGING,
+    Committed,
     ReceivedUpload,
     StagedFile,
     commit,
@@ -33,6 +35,7 @@ from api.uploads import (
 )
 from index import IngestReport, KnowledgeBase, Progress
 from ingest.documents import FileReport
+from ingest.loader import parse_file
 
 # A staging folder touched this recently may belong to an upload still being received.
 STAGING_GRACE_SECONDS = 600
@@ -45,18 +48,38 @@ def summary_of(report: IngestReport) -> dict[str, float | int]:
     return summary
 
 
+def foreign_files(committed: list[Committed], owner: str) -> dict[Path, FileReport]:
+    """The committed files a pilot's token may not store: those whose document declares
+    another pilot (front matter wins over the form), each with the reason."""
+    refused: dict[Path, FileReport] = {}
+    for item in committed:
+        document, _ = parse_file(item.target)
+        if document is not None and document.meta.pilot_id != owner:
+            message = messages.PILOT_FILE_FOREIGN.format(other=document.meta.pilot_id, own=owner)
+            refused[item.target] = FileReport(str(item.target), "error", message, field_name="pilot_id")
+    return refused
+
+
 def upload_work(
-    kb: KnowledgeBase, uploads: Path, upload: ReceivedUpload, meta: dict | None, progress: Progress
+    kb: KnowledgeBase,
+    uploads: Path,
+    upload: ReceivedUpload,
+    meta: dict | None,
+    progress: Progress,
+    owner: str = "",
 ) -> JobOutcome:
+    """Commit and ingest an upload; ``owner``: the pilot whose token sent it (empty: the DRC)."""
     try:
         committed = commit(upload, uploads, meta)
         try:
-            report = kb.ingest([item.target for item in committed], progress)
+            refused = foreign_files(committed, owner) if owner else {}
+            wanted = [item.target for item in committed if item.target not in refused]
+            report = kb.ingest(wanted, progress) if wanted else IngestReport()
         except BaseException:
             for item in committed:
                 roll_back(item)
             raise
-        by_path = {Path(file.path).resolve(): file for file in report.files}
+        by_path = {Path(file.path).resolve(): file for file in report.files} | refused
         results: list[FileReport] = []
         restored: list[Path] = []
         for item in committed:
@@ -205,7 +228,7 @@ def resumer(kb: KnowledgeBase, settings: Settings) -> Resume:
                 if was_running:
                     raise JobError(messages.UPLOAD_INTERRUPTED)
                 raise JobError(messages.UPLOAD_FILES_GONE.format(names="、".join(shown_name(n) for n in missing)))
-            return partial(upload_work, kb, uploads, upload, params.get("meta"))
+            return partial(upload_work, kb, uploads, upload, params.get("meta"), owner=params.get("owner", ""))
         raise JobError(messages.JOB_NOT_RESUMABLE)
 
     return resume
@@ -231,8 +254,8 @@ def clear_stale_staging(settings: Settings, store: JobStore) -> None:
 
 def writes_status(settings: Settings) -> str:
     """One line for ``tanlu serve``: are writes on, and with what limit."""
-    if not settings.write_token.get_secret_value():
-        return "写入接口：未启用（设置 TANLU_WRITE_TOKEN 后可通过 HTTP 上传、删除、重新扫描）"
+    if not settings.write_token.get_secret_value() and not TokenStore(settings.data_dir).any_active():
+        return "写入接口：未启用（设置 TANLU_WRITE_TOKEN 或用 tanlu tokens add 添加试点令牌后可通过 HTTP 上传、删除）"
     reads = "需要令牌" if settings.read_token.get_secret_value() else "公开"
     limit = human_size(settings.max_file_bytes)
     return f"写入接口：已启用（单个文件上限 {limit}，保存到 {settings.uploads_path()}）；读取接口：{reads}"

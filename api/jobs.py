@@ -35,7 +35,7 @@ from api import messages
 from api.job_store import DONE, FAILED, QUEUED, RUNNING, Job, JobStore, StoredJob
 from index import Progress
 from ingest.documents import FileReport
-from ingest.errors import TanluError
+from ingest.errors import TanluError, as_storage_error
 
 logger = logging.getLogger("tanlu.jobs")
 
@@ -70,6 +70,15 @@ Work = Callable[[Progress], JobOutcome]
 # Turns a stored job back into work after a restart, or raises JobError with the reason
 # it cannot be resumed. Given the job's kind, its params and whether it had started.
 Resume = Callable[[str, dict[str, Any], bool], Work]
+
+
+def failure_reason(error: Exception) -> str:
+    """What a client reads about a job that raised: a full disk or read-only data folder
+    in one Chinese line, anything else as it was raised (GET /jobs hides server paths)."""
+    storage = as_storage_error(error)
+    if storage is not None:
+        return storage.message
+    return messages.JOB_FAILED.format(reason=f"{type(error).__name__}: {error}" if str(error) else type(error).__name__)
 
 
 def _now() -> str:
@@ -226,9 +235,8 @@ class JobRegistry:
                 self._finish(job, FAILED, error=error.message)
         except Exception as error:
             logger.exception("job %s (%s) failed", job.job_id, job.kind)
-            reason = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
             with self._lock:
-                self._finish(job, FAILED, error=messages.JOB_FAILED.format(reason=reason))
+                self._finish(job, FAILED, error=failure_reason(error))
         else:
             with self._lock:
                 job.files, job.summary, job.message = outcome.files, outcome.summary, outcome.message

@@ -27,7 +27,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
 from api import messages
-from api.compile import build_outline, compile_request, write_markdown
+from api.compile import compile_outline, compile_request, write_markdown
 from api.compile.checks import DEFAULT_TITLE
 from api.presenters import ask_response, passage_out, pilot_page, practice_out, section_pages
 from api.schemas import AskResponse, CompiledMarkdown, PassageList, PilotPage, PracticeList
@@ -183,9 +183,7 @@ def build_mcp_server(
         """把所选试点类型、领域、时期的经验做法汇编成 Markdown：按类型和领域分组，每条做法带编号的来源清单。"""
         kb = knowledge_base()
         request = compile_request(pilot_types=pilot_types, fields=fields, periods=periods, title=title)
-        outline = build_outline(kb.all_practices(), request)
-        if not outline.practices:
-            raise InputError(messages.NOTHING_TO_COMPILE, parameter="pilot_types")
+        outline = compile_outline(kb, request)
         return CompiledMarkdown(
             title=title,
             practice_count=len(outline.practices),

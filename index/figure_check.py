@@ -43,9 +43,12 @@ _YEAR = re.compile(r"20\d{2}")
 _FIXED_BASE = re.compile(r"较(20\d{2})年")
 
 
+UNREAD_TARGET = "目标无法读取"
+
+
 @dataclass(frozen=True)
 class CheckItem:
-    kind: str  # 跳变 / 单位冲突 / 名称相近 / 时期冲突 / 时期超出
+    kind: str  # 跳变 / 单位冲突 / 名称相近 / 时期冲突 / 时期超出 / 目标无法读取
     pilot_id: str
     pilot: str
     indicator: str
@@ -74,9 +77,12 @@ def check_figures(
     doc_meta: dict[str, dict],
     notes: list[dict] | None = None,
     plan_texts: dict[str, str] | None = None,
+    unread_targets: list[tuple[str, str]] | None = None,
 ) -> CheckReport:
     """Check every pilot's reported figures; ``notes`` are the notes file's entries,
-    ``plan_texts`` the text of each implementation plan (doc_id -> text)."""
+    ``plan_texts`` the text of each implementation plan (doc_id -> text), and
+    ``unread_targets`` the plans' target sentences ingest/targets.py could not read
+    (doc_id, sentence): listed, never guessed."""
     report = CheckReport()
     by_pilot: dict[str, list[tuple[str, Figure]]] = defaultdict(list)
     for doc_id, figures in sorted(figures_by_doc.items()):
@@ -94,6 +100,12 @@ def check_figures(
         report.items += _near_names(pilot_id, pilot, stated)
         report.items += _kind_conflicts(pilot_id, pilot, stated)
     report.items += _periods_outside_plans(doc_meta, plan_texts)
+    for doc_id, sentence in unread_targets or []:
+        meta = doc_meta.get(doc_id, {})
+        detail = "实施方案中的目标句读不出指标、数值或目标年，未作为目标（不猜测）"
+        report.items.append(
+            CheckItem(UNREAD_TARGET, meta.get("pilot_id", ""), meta.get("pilot", ""), sentence, detail, (doc_id,))
+        )
     report.items = [_explained(item, notes or []) for item in report.items]
     return report
 

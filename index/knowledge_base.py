@@ -55,7 +55,7 @@ from index.sync import VECTORS_STATE, Ingestor, IngestReport, Progress
 from index.vector_store import collection_name, open_client, open_vector_store, reopen_client
 from ingest.documents import ParsedDocument
 from ingest.domain import PROGRAMME_FILTER
-from ingest.extracted import Practice
+from ingest.extracted import Figure, Practice
 from ingest.loader import LoadResult
 from ingest.matching_form import fold
 from ingest.tokenizer import Tokenizer, configure_jieba
@@ -409,13 +409,18 @@ class KnowledgeBase:
         """Every merged practice, ordered by pilot (the 汇编 groups them itself)."""
         return self.insights.practices.practices
 
+    def figures(self) -> dict[str, list[Figure]]:
+        """Every reported figure, by document id (for tables and exports)."""
+        return self.insights.practices.figures_by_doc
+
     def check_figures(self, notes: list[dict] | None = None) -> CheckReport:
         """What a reader would trip over in the reported figures (index/figure_check.py);
         ``notes`` are the corpus notes file's explanations."""
         catalog = self.insights.practices
         plans = [doc_id for doc_id, meta in catalog.doc_meta.items() if meta.get("doc_type") == "实施方案"]
         plan_texts = {doc_id: "\n".join(r.text for r in self.retriever.table.records_of(doc_id)) for doc_id in plans}
-        return check_figures(catalog.figures_by_doc, catalog.doc_meta, notes, plan_texts)
+        unread = self.insights.progress.unread
+        return check_figures(catalog.figures_by_doc, catalog.doc_meta, notes, plan_texts, unread)
 
     def time_series(self, pilot_id: str) -> list[Series]:
         """A pilot's reported figures over time, one series per indicator, kind and unit."""

@@ -95,6 +95,15 @@ FIELDS: tuple[str, ...] = tuple(FIELD_CODES)
 
 _PERIOD = re.compile(r"^(?P<year>\d{4})H(?P<half>[12])$")
 
+# One rule for a pilot id wherever it comes from (front matter, sidecar, folder, upload
+# form, a pilot's write token): it is the first part of every document id (a URL path)
+# and the name of the pilot's uploads folder, so it must never name another folder.
+MAX_PILOT_ID_CHARS = 64
+_PILOT_ID_REFUSED = set("/\\?#%&<>:\"|*'`")
+PILOT_ID_RULE = (
+    f"不能包含空白、控制字符、“..”或 / \\ ? # % & < > : \" | * ' `，不能以 . _ - 开头，最多 {MAX_PILOT_ID_CHARS} 个字符"
+)
+
 
 def field_key(field: str) -> str:
     """Metadata key under which a chunk records that it belongs to ``field``."""
@@ -107,3 +116,29 @@ def parse_period(period: str) -> tuple[int, int] | None:
     if not match:
         return None
     return int(match["year"]), int(match["half"])
+
+
+def _refused_char(char: str) -> bool:
+    return char in _PILOT_ID_REFUSED or char.isspace() or not char.isprintable()
+
+
+def pilot_id_problem(value: str) -> str | None:
+    """Why ``value`` cannot be a pilot id (Chinese), or None when it can."""
+    if (
+        not value
+        or len(value) > MAX_PILOT_ID_CHARS
+        or value[0] in "._-"
+        or ".." in value
+        or any(_refused_char(char) for char in value)
+    ):
+        return PILOT_ID_RULE
+    return None
+
+
+def pilot_id_from_name(pilot: str) -> str:
+    """A pilot id made from a pilot's name when nothing declares one: the name without
+    spaces, every other character the rule refuses turned into ``-`` (empty when
+    nothing is left)."""
+    cleaned = "".join("" if char.isspace() else "-" if _refused_char(char) else char for char in pilot.strip())
+    cleaned = re.sub(r"\.{2,}", ".", cleaned).lstrip("._-")
+    return cleaned[:MAX_PILOT_ID_CHARS]

@@ -14,6 +14,7 @@ from ingest.documents import FileReport, ParsedDocument, Section
 from ingest.domain import PROGRAMME_ID
 from ingest.errors import DocumentError
 from ingest.formats import BY_EXTENSION, format_of
+from ingest.metadata import MAX_HEADING_CHARS, MetadataError, too_long
 from ingest.metadata_sources import is_sidecar, resolve_metadata, source_hash
 from ingest.sniff import detect_format
 
@@ -43,6 +44,16 @@ def _without_title_heading(sections: list[Section], title: str) -> list[Section]
     return sections
 
 
+def check_headings(sections: list[Section]) -> None:
+    """Refuse a heading past MAX_HEADING_CHARS: it goes into the embedding text, the
+    BM25 text and the heading path of every chunk below it."""
+    for section in sections:
+        for heading in section.heading_path:
+            if len(heading) > MAX_HEADING_CHARS:
+                start = heading[:20].replace("\n", " ")
+                raise MetadataError("heading", f"标题行“{start}…”{too_long(len(heading), MAX_HEADING_CHARS)}")
+
+
 def document_id(pilot_id: str, path: Path) -> str:
     """``<pilot_id>/<file stem>``: the same whichever folder the ingest started from."""
     return f"{pilot_id}/{path.stem}"
@@ -70,6 +81,7 @@ def parse_file(path: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> tuple[Par
         fmt = actual
     try:
         body = fmt.parse(raw)
+        check_headings(body.sections)
         meta = resolve_metadata(path, body)
     except DocumentError as error:  # format, front matter or metadata: this file only
         return None, FileReport(shown, "error", error.message, field_name=error.parameter or "")

@@ -3,16 +3,40 @@
 A document without valid metadata is refused as a whole with an error naming the file
 and the field, so that the index never holds a chunk whose pilot type or document kind
 is a typo nobody can filter on.
+
+Every value is bounded in length before anything else looks at it: the title goes in
+front of every chunk's embedding text and a 1,000,000-character one once held the
+embedder (and every search waiting on it) for minutes. The limits are far above any
+real title or name; a value past one is refused, not cut, so nobody is left wondering
+why a document reads differently from its file.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from ingest.domain import DOC_TYPES, FIELDS, PILOT_TYPES, POLICY_DOC_TYPES, SCOPES, parse_period
+from ingest.domain import (
+    DOC_TYPES,
+    FIELDS,
+    PILOT_TYPES,
+    POLICY_DOC_TYPES,
+    SCOPES,
+    parse_period,
+    pilot_id_from_name,
+    pilot_id_problem,
+)
 from ingest.errors import DocumentError
+
+# Characters a metadata value may take: the title, each heading, every other field, and
+# any other front matter or sidecar value as its JSON text.
+MAX_TITLE_CHARS = 200
+MAX_HEADING_CHARS = 200
+MAX_VALUE_CHARS = 100
+MAX_EXTRA_CHARS = 2000
+_SHOWN_KEY_CHARS = 40
 
 
 class MetadataError(DocumentError, ValueError):
@@ -175,15 +199,49 @@ def _programme_metadata(raw: dict[str, Any], title: str) -> DocumentMeta:
     )
 
 
-def pilot_id_from_name(pilot: str) -> str:
-    """Fallback pilot id when the front matter gives none: the name itself."""
-    return pilot.strip().replace("/", "-").replace(" ", "")
+def too_long(length: int, limit: int) -> str:
+    return f"过长（{length} 个字符，最多 {limit} 个）"
+
+
+def check_lengths(raw: dict[str, Any]) -> None:
+    """Refuse a value past its limit (MetadataError naming the key), before any other
+    check reads or echoes it."""
+    for key, value in raw.items():
+        shown = str(key)[:_SHOWN_KEY_CHARS]
+        if len(str(key)) > _SHOWN_KEY_CHARS:
+            raise MetadataError(shown + "…", f"字段名{too_long(len(str(key)), _SHOWN_KEY_CHARS)}")
+        if key in _KNOWN_KEYS:
+            limit = MAX_TITLE_CHARS if key == "title" else MAX_VALUE_CHARS
+            items = value if key == "fields" and isinstance(value, list) else [value]
+            for item in items:
+                if isinstance(item, str | int | float | bool | dt.date) or item is None:
+                    if len(str(item)) > limit:
+                        raise MetadataError(key, too_long(len(str(item)), limit))
+                elif len(_as_text(item)) > limit:
+                    raise MetadataError(key, too_long(len(_as_text(item)), limit))
+        elif len(_as_text(value)) > MAX_EXTRA_CHARS:
+            raise MetadataError(shown, too_long(len(_as_text(value)), MAX_EXTRA_CHARS))
+
+
+def _as_text(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _pilot_id(raw: dict[str, Any], pilot: str) -> str:
+    declared = str(raw.get("pilot_id") or "").strip()
+    value = declared or pilot_id_from_name(pilot)
+    problem = pilot_id_problem(value)
+    if problem is not None:
+        where = f"“{value}”" if declared else f"由试点名称“{pilot}”得到的“{value}”"
+        raise MetadataError("pilot_id", f"{where}无效：{problem}")
+    return value
 
 
 def validate_metadata(raw: Any) -> DocumentMeta:
     """Turn parsed front matter into :class:`DocumentMeta`, or raise MetadataError."""
     if not isinstance(raw, dict):
         raise MetadataError("front matter", "应为 YAML 映射（键: 值）")
+    check_lengths(raw)
     title = _required_text(raw, "title")
     if raw.get("scope") not in (None, ""):
         return _programme_metadata(raw, title)
@@ -193,7 +251,7 @@ def validate_metadata(raw: Any) -> DocumentMeta:
     return DocumentMeta(
         title=title,
         pilot=pilot,
-        pilot_id=str(raw.get("pilot_id") or pilot_id_from_name(pilot)).strip(),
+        pilot_id=_pilot_id(raw, pilot),
         pilot_type=_choice(raw, "pilot_type", PILOT_TYPES),
         region=_required_text(raw, "region"),
         doc_type=_choice(raw, "doc_type", DOC_TYPES),

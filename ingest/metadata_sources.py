@@ -36,8 +36,8 @@ from typing import Any
 import yaml
 
 from ingest.documents import ParsedBody
-from ingest.domain import PILOT_TYPES, POLICY_DOC_TYPES, REGIONS
-from ingest.metadata import DocumentMeta, MetadataError, validate_metadata
+from ingest.domain import PILOT_TYPES, POLICY_DOC_TYPES, REGIONS, pilot_id_problem
+from ingest.metadata import MAX_TITLE_CHARS, DocumentMeta, MetadataError, check_lengths, too_long, validate_metadata
 from ingest.metadata_inference import (
     HEAD_CHARS,
     TAIL_CHARS,
@@ -53,6 +53,7 @@ from ingest.metadata_inference import (
     infer_scope,
     infer_title,
 )
+from ingest.yaml_input import load_yaml
 
 SIDECAR_SUFFIX = ".meta.yaml"
 
@@ -99,7 +100,7 @@ def read_sidecar(path: Path) -> dict[str, Any] | None:
     if candidate is None:
         return None
     try:
-        data = yaml.safe_load(candidate.read_text(encoding="utf-8-sig"))
+        data = load_yaml(candidate.read_text(encoding="utf-8-sig"))
     except UnicodeDecodeError as error:
         raise MetadataError(candidate.name, "不是 UTF-8 编码的 YAML") from error
     except yaml.YAMLError as error:
@@ -123,7 +124,8 @@ def folder_metadata(path: Path) -> dict[str, str]:
         below = folders[index + 1].strip() if index + 1 < len(folders) else ""
         if below and not below.isdigit() and below not in TYPE_FOLDERS:
             if below.isascii():
-                found["pilot_id"] = below
+                if pilot_id_problem(below) is None:  # else the text names the pilot
+                    found["pilot_id"] = below
             else:
                 found["pilot"] = below
         break
@@ -238,6 +240,8 @@ def resolve_metadata(path: Path, body: ParsedBody) -> DocumentMeta:
     """The document's validated metadata from declared values, the folder layout and
     the text, in that order; fields taken from the text are listed in ``inferred`` and
     the evidence for each is kept in ``extra["inference_evidence"]`` (field -> why)."""
+    if len(body.title) > MAX_TITLE_CHARS:  # a document property, before inference reads it
+        raise MetadataError("title", f"文档属性中的标题{too_long(len(body.title), MAX_TITLE_CHARS)}")
     if body.front_matter is not None:
         raw = dict(body.front_matter)
         inferred: tuple[str, ...] = ()
@@ -248,6 +252,11 @@ def resolve_metadata(path: Path, body: ParsedBody) -> DocumentMeta:
 
     sidecar = sidecar_of(path)
     declared = read_sidecar(path) or {}
+    if sidecar is not None:
+        try:
+            check_lengths(declared)
+        except MetadataError as error:
+            raise MetadataError(error.field_name, f"{error.detail}（旁注文件 {sidecar.name}）") from error
     origin = {key: sidecar.name for key in declared if sidecar is not None and not _missing(declared, key)}
     raw = dict(declared)
     for key, value in folder_metadata(path).items():

@@ -31,6 +31,11 @@ def _headings() -> dict[str, tuple[str, ...]]:
     return {name: tuple(entries) for name, entries in data_sections(HEADINGS_FILE).items()}
 
 
+def lesson_headings() -> tuple[str, ...]:
+    """Headings under which a summary draws lessons (可推广经验 …), not practices."""
+    return _headings()["fallback_headings"]
+
+
 def strip_numbering(heading: str) -> str:
     """``（一）余热梯级利用。`` -> ``余热梯级利用``."""
     return _NUMBERING.sub("", heading, count=1).strip().rstrip(_TRAILING)

@@ -49,7 +49,9 @@ def configure_jieba(cache_dir: Path | None = None) -> None:
     with _jieba_lock:
         if _jieba_ready:
             return
-        jieba.setLogLevel(logging.WARNING)
+        # CRITICAL: a cache jieba cannot write (a full or read-only disk) is harmless, yet
+        # it logs a traceback for it; TanLu reports a data folder it cannot write itself.
+        jieba.setLogLevel(logging.CRITICAL)
         if cache_dir is not None:
             cache_dir.mkdir(parents=True, exist_ok=True)
             jieba.dt.tmp_dir = str(cache_dir)

@@ -18,6 +18,16 @@ import docx
 from tests.conftest import write_doc
 
 HUGE_BYTES = 50 * 1024 * 1024
+# The probe's title: once held the embedder (and every search) for 13 minutes.
+HUGE_TITLE_CHARS = 1_000_000
+# YAML aliases nested nine deep: 481 characters that expand to 63 million.
+ALIAS_BOMB = (
+    "---\n"
+    'a: &a ["试点试点试点试点试点试点试点试点"]\n'
+    + "".join(f"{chr(98 + i)}: &{chr(98 + i)} [{','.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8))
+    + "title: *i\npilot: 炸弹园区\npilot_type: 园区\nregion: 银川市\ndoc_type: 经验总结\ndemo: true\n---\n"
+    "一、主要做法\n（一）炸弹。正文。\n"
+)
 
 
 @dataclass(frozen=True)
@@ -33,8 +43,9 @@ GOOD_BODY = (
 )
 
 
-def _docx_bytes(paragraphs: list[str]) -> bytes:
+def _docx_bytes(paragraphs: list[str], core_title: str = "") -> bytes:
     document = docx.Document()
+    document.core_properties.title = core_title
     document.add_heading("坏样例园区经验总结", level=0)
     for text in paragraphs:
         document.add_paragraph(text)
@@ -149,7 +160,34 @@ def build_bad_inputs(root: Path) -> dict[str, Expected]:
     )
     expected["dup-a/summary.md"] = Expected("ok")
     expected["dup-b/summary.md"] = Expected("error", "重复", "pilot_id")
+    _probe_findings(root / "probe", expected)
     return expected
+
+
+def _probe_findings(folder: Path, expected: dict[str, Expected]) -> None:
+    """Metadata an attacker chose: each refused in a moment, naming the field."""
+    folder.mkdir()
+    write_doc(folder, "huge-title.md", title="超" * HUGE_TITLE_CHARS, pilot="超长园区", body=GOOD_BODY.format(n=6))
+    expected["probe/huge-title.md"] = Expected("error", "过长", "title")
+    (folder / "alias-bomb.md").write_text(ALIAS_BOMB, encoding="utf-8")
+    expected["probe/alias-bomb.md"] = Expected("error", "别名", "front matter")
+    write_doc(folder, "escape.md", title="越界园区经验总结", pilot="../../etc", body=GOOD_BODY.format(n=7))
+    expected["probe/escape.md"] = Expected("error", "..", "pilot_id")
+    heading = write_doc(folder, "long-heading.md", title="长标题行园区经验总结", pilot="长标题行园区", body="")
+    heading.write_text(heading.read_text(encoding="utf-8") + "## " + "很长" * 200 + "\n正文。\n", encoding="utf-8")
+    expected["probe/long-heading.md"] = Expected("error", "过长", "heading")
+    sidecar_escape = folder / "sidecar-escape.txt"
+    sidecar_escape.write_text(GOOD_BODY.format(n=8), encoding="utf-8")
+    _sidecar(sidecar_escape, GOOD_SIDECAR.replace("bad-sample-park", "a/../../b"))
+    expected["probe/sidecar-escape.txt"] = Expected("error", "..", "pilot_id")
+    sidecar_long = folder / "sidecar-long.txt"
+    sidecar_long.write_text(GOOD_BODY.format(n=9), encoding="utf-8")
+    _sidecar(sidecar_long, GOOD_SIDECAR + "note: " + "长" * 5000 + "\n")
+    expected["probe/sidecar-long.txt"] = Expected("error", "sidecar-long.txt.meta.yaml", "note")
+    core_title = folder / "core-title.docx"
+    core_title.write_bytes(_docx_bytes(["一、总体情况", "（一）屋顶光伏。厂房屋顶光伏。"], core_title="题" * 250))
+    _sidecar(core_title, "pilot: 属性园区\npilot_type: 园区\nregion: 银川市\ndoc_type: 经验总结\n")
+    expected["probe/core-title.docx"] = Expected("error", "文档属性", "title")
 
 
 def check_reports(reports: dict[str, dict], expected: dict[str, Expected]) -> None:

@@ -6,6 +6,7 @@ line), so the refusal it shows points at what the user actually typed.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 
@@ -18,7 +19,14 @@ DEFAULT_TITLE = CompileRequest().title
 # Characters XML 1.0 cannot hold (tab, LF and CR it can), and lone surrogates: python-docx
 # refuses them in a Word file (was a 500).
 _NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-_API_NAMES = {"pilot_types": "pilot_types", "fields": "fields", "periods": "periods", "title": "title"}
+_API_NAMES = {
+    "pilot_types": "pilot_types",
+    "fields": "fields",
+    "periods": "periods",
+    "title": "title",
+    "issuer": "issuer",
+    "field_order": "field_order",
+}
 
 
 def compile_request(
@@ -27,20 +35,45 @@ def compile_request(
     fields: Sequence[str] = (),
     periods: Sequence[str] = (),
     title: str = DEFAULT_TITLE,
+    issuer: str = "",
+    date: dt.date | None = None,
+    include_routine: bool = False,
+    practice_ids: Sequence[str] = (),
+    exclude_ids: Sequence[str] = (),
+    field_order: Sequence[str] = (),
     names: Mapping[str, str] = _API_NAMES,
 ) -> CompileRequest:
     """A checked request; ``names`` maps each choice to the name its caller uses for it."""
-    if _NOT_IN_XML.search(title):
-        raise InputError(messages.CONTROL_CHARACTERS.format(name=names["title"]), parameter=names["title"])
-    for values, allowed, key in ((pilot_types, PILOT_TYPES, "pilot_types"), (fields, FIELDS, "fields")):
+    for text, key in ((title, "title"), (issuer, "issuer")):
+        if _NOT_IN_XML.search(text):
+            name = names.get(key, key)
+            raise InputError(messages.CONTROL_CHARACTERS.format(name=name), parameter=name)
+    checked = (
+        (pilot_types, PILOT_TYPES, "pilot_types"),
+        (fields, FIELDS, "fields"),
+        (field_order, FIELDS, "field_order"),
+    )
+    for values, allowed, key in checked:
         unknown = [value for value in values if value not in allowed]
         if unknown:
+            name = names.get(key, key)
             message = messages.NOT_ALLOWED_VALUES.format(
-                name=names[key], values="、".join(unknown), allowed="、".join(allowed)
+                name=name, values="、".join(unknown), allowed="、".join(allowed)
             )
-            raise InputError(message, parameter=names[key])
+            raise InputError(message, parameter=name)
     for period in periods:
         if not (parse_period(period) or (period.isdigit() and len(period) == 4)):
             message = messages.INVALID_PARAMETER.format(name=names["periods"], reason=period)
             raise InputError(message, parameter=names["periods"])
-    return CompileRequest(pilot_types=tuple(pilot_types), fields=tuple(fields), periods=tuple(periods), title=title)
+    return CompileRequest(
+        pilot_types=tuple(pilot_types),
+        fields=tuple(fields),
+        periods=tuple(periods),
+        title=title,
+        issuer=issuer.strip(),
+        date=date,
+        include_routine=include_routine,
+        practice_ids=tuple(practice_ids),
+        exclude_ids=tuple(exclude_ids),
+        field_order=tuple(dict.fromkeys(field_order)),
+    )

@@ -7,8 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api import messages
-from api.deps import Jobs
+from api.deps import AppSettings, Jobs
 from api.errors import ApiError
+from api.hidden_paths import server_roots
 from api.presenters import job_out
 from api.schemas import JobOut
 
@@ -16,15 +17,17 @@ router = APIRouter(tags=["任务"])
 
 
 @router.get("/jobs", response_model=list[JobOut])
-def list_jobs(jobs: Jobs, limit: Annotated[int, Query(ge=1, le=200, description="返回条数")] = 50) -> list[JobOut]:
+def list_jobs(
+    jobs: Jobs, settings: AppSettings, limit: Annotated[int, Query(ge=1, le=200, description="返回条数")] = 50
+) -> list[JobOut]:
     """最近的任务（新的在前）；服务只保留最近 200 个已结束的任务，重启后清空。"""
-    return [job_out(job) for job in jobs.recent(limit)]
+    return [job_out(job, server_roots(settings)) for job in jobs.recent(limit)]
 
 
 @router.get("/jobs/{job_id}", response_model=JobOut, responses={404: {"description": "任务不存在"}})
-def get_job(jobs: Jobs, job_id: str) -> JobOut:
+def get_job(jobs: Jobs, settings: AppSettings, job_id: str) -> JobOut:
     """任务状态：排队、进行中（阶段与进度）、完成（逐文件结果与汇总）或失败（原因）。"""
     job = jobs.get(job_id)
     if job is None:
         raise ApiError(404, messages.JOB_NOT_FOUND.format(job_id=job_id), "job_id")
-    return job_out(job)
+    return job_out(job, server_roots(settings))

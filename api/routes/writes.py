@@ -16,13 +16,14 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from api import messages
-from api.auth import WriteAccess
+from api.auth import AdminOf, WriteAccess, Writer, WriterOf
 from api.deps import KB, AppSettings, Jobs
 from api.errors import ApiError
 from api.ingest_jobs import delete_work, rescan_work, upload_params, upload_work
-from api.schemas import AcceptedFileOut, ErrorBody, JobAccepted, RefusedFileOut
-from api.uploads import FILES_FIELD, META_FIELDS, receive_upload, shown_name, sidecar_metadata
-from ingest.domain import DOC_TYPES, FIELDS, PILOT_TYPES
+from api.schemas import AcceptedFileOut, ErrorBody, JobAccepted, RefusedFileOut, WriterOut
+from api.uploads import FILES_FIELD, META_FIELDS, file_under_pilot, receive_upload, shown_name, sidecar_metadata
+from index import KnowledgeBase
+from ingest.domain import DOC_TYPES, FIELDS, PILOT_ID_RULE, PILOT_TYPES
 
 router = APIRouter(tags=["写入"], dependencies=[WriteAccess])
 
@@ -34,7 +35,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 _META_SCHEMA = {
     "title": {"type": "string", "description": "文档标题"},
     "pilot": {"type": "string", "description": "试点名称"},
-    "pilot_id": {"type": "string", "description": "试点编号（不含斜杠、空白）"},
+    "pilot_id": {"type": "string", "description": f"试点编号（{PILOT_ID_RULE}）"},
     "pilot_type": {"type": "string", "enum": list(PILOT_TYPES), "description": "试点类型"},
     "region": {"type": "string", "description": "所在地区"},
     "doc_type": {"type": "string", "enum": list(DOC_TYPES), "description": "文档类型"},
@@ -87,7 +88,7 @@ def _accepted(job, kind: str, **extra) -> JobAccepted:
     },
 )
 async def upload_documents(
-    request: Request, response: Response, settings: AppSettings, kb: KB, jobs: Jobs
+    request: Request, response: Response, settings: AppSettings, kb: KB, jobs: Jobs, writer: WriterOf
 ) -> JobAccepted:
     """上传一个或多个文件，立即返回 202 与任务编号，在后台导入（GET /jobs/{id} 查看进度与逐文件结果）。
 
@@ -96,21 +97,27 @@ async def upload_documents(
     多个文件共用这些字段。导入失败的文件不会保留，被替换的旧文件随即恢复。
     一批文件中过大、为空、内容无法识别或保存后重名的文件单独拒收（列在 refused 中，任务结果里也有），
     其余文件照常导入；全部被拒收时整个请求返回 413/415/422。
+
+    填写了 pilot_id 的文件保存在该试点自己的目录（uploads/<pilot_id>/），两个试点的同名文件互不影响。
+    试点令牌只能上传本试点的文档：pilot_id 取自令牌（表单中填写其他试点返回 403），
+    文件自身声明其他试点的不予导入；未填写的试点名称、类型、地区取自知识库中该试点的已有文档。
     """
     uploads = settings.uploads_path()
     uploads.mkdir(parents=True, exist_ok=True)
     upload = await receive_upload(request, uploads, uuid.uuid4().hex, settings.max_file_bytes)
     try:
-        meta = sidecar_metadata(upload.fields)
+        meta = _owned_metadata(writer, sidecar_metadata(upload.fields), kb)
+        if meta and meta.get("pilot_id"):
+            file_under_pilot(upload, uploads, meta["pilot_id"])
     except ApiError:
         upload.discard()
         raise
     names = "、".join(staged.name for staged in upload.accepted)
     job = jobs.submit(
         "upload",
-        partial(upload_work, kb, uploads, upload, meta),
+        partial(upload_work, kb, uploads, upload, meta, owner=writer.pilot_id),
         description=f"上传 {names}",
-        params=upload_params(upload, meta),
+        params={**upload_params(upload, meta), "owner": writer.pilot_id},
     )
     response.headers["Location"] = f"/jobs/{job.job_id}"
     files = [
@@ -136,13 +143,19 @@ async def upload_documents(
     response_model=JobAccepted,
     responses={**_ERRORS, 404: {"model": ErrorBody, "description": "文档不存在"}},
 )
-def delete_document(response: Response, settings: AppSettings, kb: KB, jobs: Jobs, doc_id: str) -> JobAccepted:
+def delete_document(
+    response: Response, settings: AppSettings, kb: KB, jobs: Jobs, writer: WriterOf, doc_id: str
+) -> JobAccepted:
     """从知识库删除一篇文档（后台任务，通常不到一秒）。
 
     上传的文件连同旁注文件一并删除；语料目录中的源文件保留不动，重新扫描时跳过，文件内容变化后会重新导入。
+    试点令牌只能删除本试点的文档（其他试点的返回 403）。
     """
-    if kb.document(doc_id) is None:
+    document = kb.document(doc_id)
+    if document is None:
         raise ApiError(404, messages.DOCUMENT_NOT_FOUND.format(doc_id=doc_id), "doc_id")
+    if not writer.may_write(document.meta["pilot_id"]):
+        raise ApiError(403, messages.PILOT_ONLY.format(own=writer.pilot_id, other=document.meta["pilot_id"]), "doc_id")
     job = jobs.submit(
         "delete",
         partial(delete_work, kb, settings.uploads_path(), doc_id),
@@ -154,8 +167,45 @@ def delete_document(response: Response, settings: AppSettings, kb: KB, jobs: Job
 
 
 @router.post("/ingest", status_code=202, response_model=JobAccepted, responses=_ERRORS)
-def rescan(response: Response, settings: AppSettings, kb: KB, jobs: Jobs) -> JobAccepted:
-    """重新扫描语料目录（TANLU_CORPUS_DIR）和上传目录：导入新增和变化的文件，移除已删除文件的文档。"""
+def rescan(response: Response, settings: AppSettings, kb: KB, jobs: Jobs, writer: AdminOf) -> JobAccepted:
+    """重新扫描语料目录（TANLU_CORPUS_DIR）和上传目录：导入新增和变化的文件，移除已删除文件的文档。
+
+    只限发改委的写入令牌（TANLU_WRITE_TOKEN）。"""
     job = jobs.submit("ingest", partial(rescan_work, kb, settings), description="重新扫描语料目录与上传目录")
     response.headers["Location"] = f"/jobs/{job.job_id}"
     return _accepted(job, "ingest")
+
+
+@router.get("/writer", response_model=WriterOut, responses=_ERRORS)
+def who_writes(kb: KB, writer: WriterOf) -> WriterOut:
+    """令牌的身份：发改委（可写入全部文档）或某个试点（只能写入本试点的文档），
+    及该试点在知识库中的名称、类型、地区（上传页据此预填元数据表单）。"""
+    if writer.is_admin:
+        return WriterOut(role="admin")
+    known = _pilot_details(kb, writer.pilot_id)
+    return WriterOut(role="pilot", pilot_id=writer.pilot_id, **known)
+
+
+def _pilot_details(kb: KnowledgeBase, pilot_id: str) -> dict[str, str]:
+    """The pilot's name, type and region as its stored documents give them (none if new)."""
+    pilot = kb.pilot(pilot_id)
+    if pilot is None:
+        return {}
+    return {key: str(pilot.get(key) or "") for key in ("pilot", "pilot_type", "region")}
+
+
+def _owned_metadata(writer: Writer, meta: dict | None, kb: KnowledgeBase) -> dict | None:
+    """A pilot token's metadata: its pilot id (another one in the form is refused, 403),
+    and the pilot's name, type and region from the knowledge base where the form has none,
+    so that a pilot can upload a report without front matter or form fields."""
+    if writer.is_admin:
+        return meta
+    meta = dict(meta or {})
+    declared = meta.get("pilot_id")
+    if declared and declared != writer.pilot_id:
+        raise ApiError(403, messages.PILOT_ONLY.format(own=writer.pilot_id, other=declared), "pilot_id")
+    meta["pilot_id"] = writer.pilot_id
+    for key, value in _pilot_details(kb, writer.pilot_id).items():
+        if value and not meta.get(key):
+            meta[key] = value
+    return meta

@@ -19,6 +19,7 @@ from ingest.documents import ParsedBody, Section
 from ingest.errors import DocumentError
 from ingest.formats.sections import SectionBuilder
 from ingest.formats.text import decode_text
+from ingest.yaml_input import load_yaml
 
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 
@@ -38,7 +39,7 @@ def split_front_matter(text: str) -> tuple[dict, str]:
     if not match:
         raise FrontMatterError("缺少 YAML front matter（文件应以 --- 开头）")
     try:
-        data = yaml.safe_load(match.group(1))
+        data = load_yaml(match.group(1))
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"（文件第{mark.line + 2}行）" if mark is not None else ""

@@ -18,14 +18,14 @@ def test_sentence_transformers_model_folder_indexes_and_searches(tmp_path, monke
         root,
         "a.md",
         title="Waste heat",
-        pilot="Park A",
+        pilot="Park-A",
         body="## 一、做法\nThe park recovers waste heat from furnaces to generate power.",
     )
     write_doc(
         root,
         "b.md",
         title="Rooftop solar",
-        pilot="Village B",
+        pilot="Village-B",
         pilot_type="乡村",
         body="## 一、做法\nVillagers installed rooftop solar panels on farm houses.",
     )
@@ -34,7 +34,7 @@ def test_sentence_transformers_model_folder_indexes_and_searches(tmp_path, monke
     assert report.chunks_embedded == 2
     assert kb.embedder.class_name() == "HuggingFaceEmbedding"
     hits = kb.search("solar panels on houses", top_k=2, mode="dense")
-    assert hits[0].record.metadata["pilot"] == "Village B"
+    assert hits[0].record.metadata["pilot"] == "Village-B"
     assert len(kb.embedder.get_query_embedding("test")) == 384
     assert kb.collection_name != "tanlu_" and "st:" in kb.embedder_key
     kb.close()

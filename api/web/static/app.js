@@ -8,6 +8,7 @@ import * as overview from "./views/overview.js";
 import * as pilots from "./views/pilots.js";
 import * as practices from "./views/practices.js";
 import * as search from "./views/search.js";
+import * as upload from "./views/upload.js";
 
 const VIEWS = {
   search: { mount: search.mount, tab: "search" },
@@ -18,6 +19,7 @@ const VIEWS = {
   doc: { mount: documentView.mount, tab: null },
   overview: { mount: overview.mount, tab: "overview" },
   compile: { mount: compile.mount, tab: "compile" },
+  upload: { mount: upload.mount, tab: "upload" },
 };
 
 const main = document.getElementById("main");

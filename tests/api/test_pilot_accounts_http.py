@@ -1,0 +1,154 @@
+"""Pilot accounts over real HTTP: tokens made and revoked by the real ``tanlu tokens``
+command, each pilot writing its own documents only, uploads kept per pilot so that two
+pilots' 实施方案.md never collide (the probe saw park-b's replace park-a's)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import httpx
+import pytest
+
+from api.settings import Settings
+from index import KnowledgeBase
+from tests.api.test_writes_http import accepted, running, wait
+from tests.conftest import ROOT, write_doc
+
+ADMIN = "drc-admin-secret-2c9d"
+PLAN = "实施方案.md"
+
+
+def _tanlu_tokens(data_dir, *args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "api.cli", "tokens", *args],
+        cwd=ROOT,
+        env={**os.environ, "TANLU_DATA_DIR": str(data_dir), "TANLU_CONFIG": "/nonexistent/tanlu.toml"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def _plan(pilot_id: str, pilot: str, words: str) -> bytes:
+    return (
+        f"---\ntitle: {pilot}碳达峰试点实施方案\npilot: {pilot}\npilot_id: {pilot_id}\npilot_type: 园区\n"
+        f"region: 银川市\ndoc_type: 实施方案\ndate: 2025-03-01\ndemo: true\n---\n"
+        f"## 一、重点任务\n### （一）{words}\n{pilot}将{words}作为首要任务，年内完成建设。\n"
+    ).encode()
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory):
+    root = tmp_path_factory.mktemp("pilot-accounts")
+    corpus = root / "corpus"
+    for pilot_id, name in (("park-a", "甲园区"), ("park-b", "乙园区")):
+        write_doc(
+            corpus / pilot_id,
+            "summary.md",
+            title=f"{name}经验总结",
+            pilot=name,
+            body=f"## 一、主要做法\n### （一）余热回收\n{name}建成余热回收站。",
+        )
+        summary = corpus / pilot_id / "summary.md"
+        summary.write_text(summary.read_text(encoding="utf-8").replace(f"pilot_id: {name}", f"pilot_id: {pilot_id}"))
+    settings = Settings(data_dir=root / "data", corpus_dir=corpus, write_token=ADMIN)
+    kb = KnowledgeBase(settings.index_config())
+    assert kb.ingest([corpus]).added == 2
+    tokens = {
+        pilot_id: _tanlu_tokens(settings.data_dir, "add", "--pilot", pilot_id).strip().splitlines()[-1]
+        for pilot_id in ("park-a", "park-b")
+    }
+    with running(settings, kb) as url, httpx.Client(base_url=url, timeout=60) as client:
+        yield settings, kb, client, tokens
+    kb.close()
+
+
+def _auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _upload(http, token, name, content, data=None):
+    return http.post("/documents", files=[("files", (name, content))], data=data or {}, headers=_auth(token))
+
+
+def test_tokens_are_stored_hashed_and_listed_without_the_secret(env):
+    settings, _, _, tokens = env
+    stored = (settings.data_dir / "tokens.sqlite").read_bytes()
+    assert all(token.startswith("tlp_") and token.encode() not in stored for token in tokens.values())
+    listing = _tanlu_tokens(settings.data_dir, "list")
+    assert "park-a" in listing and "park-b" in listing and "有效" in listing
+    assert not any(token.split("_", 2)[2] in listing for token in tokens.values())
+
+
+def test_writer_says_who_the_token_is(env):
+    _, _, http, tokens = env
+    pilot = http.get("/writer", headers=_auth(tokens["park-a"])).json()
+    assert pilot == {"role": "pilot", "pilot_id": "park-a", "pilot": "甲园区", "pilot_type": "园区", "region": "银川市"}
+    assert http.get("/writer", headers=_auth(ADMIN)).json()["role"] == "admin"
+    assert http.get("/writer", headers=_auth("tlp_00000000_forged")).status_code == 401
+
+
+def test_two_pilots_upload_the_same_name_and_both_stay(env):
+    settings, kb, http, tokens = env
+    words = {"park-a": "屋顶光伏", "park-b": "储能电站"}
+    names = {"park-a": "甲园区", "park-b": "乙园区"}
+    for pilot_id, token in tokens.items():
+        body = accepted(_upload(http, token, PLAN, _plan(pilot_id, names[pilot_id], words[pilot_id])))
+        assert body["files"][0]["saved_as"] == f"{pilot_id}/{PLAN}"
+        job = wait(http, body["job_id"])
+        assert job["state"] == "done", job
+    uploads = settings.uploads_path()
+    assert (uploads / "park-a" / PLAN).is_file() and (uploads / "park-b" / PLAN).is_file()
+    held = {doc.doc_id for doc in kb.documents()}
+    assert {"park-a/实施方案", "park-b/实施方案"} <= held
+    for pilot_id, word in words.items():
+        hits = http.get("/search", params={"q": word, "pilot_id": pilot_id}).json()["results"]
+        assert hits and hits[0]["doc_id"] == f"{pilot_id}/实施方案"
+    # The DRC uploads for a pilot by naming it in the form: into that pilot's folder.
+    body = accepted(_upload(http, ADMIN, PLAN, _plan("park-b", "乙园区", "储能电站二期"), {"pilot_id": "park-b"}))
+    assert body["files"][0]["saved_as"] == f"park-b/{PLAN}" and body["files"][0]["replaces"]
+    assert wait(http, body["job_id"])["state"] == "done"
+    assert (uploads / "park-a" / PLAN).read_bytes() == _plan("park-a", "甲园区", "屋顶光伏")
+
+
+def test_a_pilot_token_writes_its_own_pilot_only(env):
+    settings, kb, http, tokens = env
+    own, other = tokens["park-a"], "park-b"
+    refused = _upload(http, own, "x.md", _plan("park-a", "甲园区", "充电桩"), {"pilot_id": other})
+    assert refused.status_code == 403 and "park-a" in refused.json()["detail"]
+    # A file declaring another pilot in its own front matter: refused in the job, not stored.
+    job = wait(http, accepted(_upload(http, own, "冒名.md", _plan(other, "乙园区", "冒名")))["job_id"])
+    (file,) = job["files"]
+    assert job["state"] == "failed" and file["field_name"] == "pilot_id" and other in file["message"]
+    assert not (settings.uploads_path() / "park-a" / "冒名.md").exists()
+    assert http.delete("/documents/park-b/summary", headers=_auth(own)).status_code == 403
+    assert http.post("/ingest", headers=_auth(own)).status_code == 403
+    assert kb.document("park-b/summary") is not None
+
+
+def test_a_pilot_uploads_a_report_without_front_matter(env):
+    _, kb, http, tokens = env
+    text = "甲园区2025年上半年碳达峰试点进展报告\n一、总体进展\n（一）余热发电。园区余热发电年发电量1200万千瓦时。\n"
+    body = accepted(_upload(http, tokens["park-a"], "进展报告.txt", text.encode()))
+    job = wait(http, body["job_id"])
+    assert job["state"] == "done", job
+    doc_id = job["files"][0]["doc_id"]
+    assert doc_id.startswith("park-a/")
+    meta = kb.document(doc_id).meta
+    assert meta["pilot_id"] == "park-a" and meta["pilot"] == "甲园区" and meta["region"] == "银川市"
+    deleted = wait(http, accepted(http.delete(f"/documents/{doc_id}", headers=_auth(tokens["park-a"])))["job_id"])
+    assert deleted["state"] == "done" and kb.document(doc_id) is None
+
+
+def test_a_revoked_token_is_refused_at_once(env):
+    settings, _, http, tokens = env
+    listing = _tanlu_tokens(settings.data_dir, "list")
+    token_id = tokens["park-b"].split("_")[1]
+    assert token_id in listing
+    _tanlu_tokens(settings.data_dir, "revoke", token_id)
+    assert http.get("/writer", headers=_auth(tokens["park-b"])).status_code == 401
+    assert http.get("/writer", headers=_auth(tokens["park-a"])).status_code == 200
