@@ -6,10 +6,20 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Request
 
+from api import messages
+from api.errors import ApiError
 from api.jobs import JobRegistry
 from api.settings import Settings
 from index import KnowledgeBase, SearchFilters
 from ingest.domain import DOC_TYPES, FIELDS, FILTER_PILOT_TYPES
+
+
+def pilot_or_404(kb: KnowledgeBase, pilot_id: str) -> dict:
+    """The pilot, or a Chinese 404 naming the id (shared by the pilot and progress routes)."""
+    pilot = kb.pilot(pilot_id)
+    if pilot is None:
+        raise ApiError(404, messages.PILOT_NOT_FOUND.format(pilot_id=pilot_id), "pilot_id")
+    return pilot
 
 
 def _knowledge_base(request: Request) -> KnowledgeBase:

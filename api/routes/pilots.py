@@ -9,20 +9,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api import messages
-from api.deps import KB
+from api.deps import KB, pilot_or_404
 from api.errors import ApiError
 from api.presenters import pilot_page
 from api.schemas import PilotInfo, PilotPage, SimilarPilotOut, SimilarRequest
-from index import KnowledgeBase
 
 router = APIRouter(tags=["试点"])
-
-
-def pilot_or_404(kb: KnowledgeBase, pilot_id: str) -> dict:
-    pilot = kb.pilot(pilot_id)
-    if pilot is None:
-        raise ApiError(404, messages.PILOT_NOT_FOUND.format(pilot_id=pilot_id), "pilot_id")
-    return pilot
 
 
 @router.get("/pilots", response_model=list[PilotInfo])

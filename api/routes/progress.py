@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.deps import KB, Filters
+from api.deps import KB, Filters, pilot_or_404
 from api.progress_presenters import pilot_targets, progress_out
 from api.progress_schemas import ProgressOut, TargetOut
-from api.routes.pilots import pilot_or_404
 
 router = APIRouter(tags=["目标与进度"])
 
