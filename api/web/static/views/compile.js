@@ -204,7 +204,11 @@ export function mount(main, route) {
     }
   }
 
-  form.addEventListener("change", () => { listed = null; drawSelection(); replaceHash(stateHash()); });
+  form.addEventListener("change", (event) => {
+    // New filters mean a new selection; the title, 编印单位 and date keep the picks.
+    if (event.target.closest("fieldset.checks")) { listed = null; drawSelection(); }
+    replaceHash(stateHash());
+  });
   form.addEventListener("submit", (event) => { event.preventDefault(); go(stateHash({ preview: "1" })); });
   form.addEventListener("click", (event) => {
     const button = event.target.closest("button");
