@@ -235,6 +235,33 @@ class CompileBody(BaseModel):
     format: str = Field("docx", pattern="^(docx|pdf|markdown)$", description="docx、pdf 或 markdown")
 
 
+class SelectionItemOut(BaseModel):
+    practice_id: str
+    title: str
+    pilot: str
+    pilot_id: str
+    pilot_type: str
+    field: str = Field(description="按做法自身内容判定的领域（汇编按此分组）")
+    supported_fields: list[str] = Field(description="做法文字也涉及的领域")
+    score: int = Field(description="可复制性评分（0-100）")
+    reasons: list[str] = Field(description="评分理由")
+    routine: bool = Field(description="例行管理事项：默认不收录")
+    effects: int = Field(description="成效数据项数（去重后）")
+    sources: int = Field(description="来源数")
+
+
+class SelectionOut(BaseModel):
+    fields: list[str] = Field(description="分组顺序（领域）")
+    items: list[SelectionItemOut]
+    limit: int = Field(description="单份汇编最多收录的做法数")
+
+
+class PreviewOut(BaseModel):
+    pages: int = Field(description="PDF 页数")
+    images: list[str] = Field(description="页面图像（data:image/png;base64,…），最多前 60 页")
+    note: str = Field("", description="说明（如目录页码）")
+
+
 class CitationOut(BaseModel):
     n: int
     chunk_id: str

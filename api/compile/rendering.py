@@ -133,6 +133,11 @@ def page_texts(pdf: bytes) -> list[str]:
         return [re.sub(r"\s+", "", page.extract_text() or "") for page in document.pages]
 
 
+def page_count(pdf: bytes) -> int:
+    """Pages of a PDF LibreOffice wrote (its page objects)."""
+    return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+
+
 def page_images(pdf: bytes, *, dpi: int = 50, first: int = 1, last: int | None = None) -> list[bytes]:
     """PNG images of the pages (pdftoppm, poppler-utils)."""
     pdftoppm = shutil.which("pdftoppm")

@@ -8,6 +8,7 @@ fails on any JavaScript error. Screenshots of each view go to test-output/screen
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -389,28 +390,53 @@ def test_overview_is_the_progress_dashboard(page, server, http):
 
 
 # -- 汇编 ------------------------------------------------------------------------------------
-def test_compile_previews_and_downloads_a_word_file(page, server, http, tmp_path):
+def test_compile_picks_orders_previews_and_downloads(page, server, http, tmp_path):
     page.goto(f"{server}/#/compile")
     page.get_by_label("园区", exact=True).check()
-    page.get_by_role("button", name="预览").click()
+    page.get_by_role("button", name="列出做法").click()
+    page.wait_for_selector(".field-group .pick")
+    listed = http.post("/compile/selection", json={"pilot_types": ["园区"]}).json()
+    boxes = page.locator("input[name=pick]")
+    assert boxes.count() == len(listed["items"])
+    for item in listed["items"]:
+        box = page.locator(f"input[name=pick][value='{item['practice_id']}']")
+        assert box.is_checked() is not item["routine"], item["title"]
+    groups = page.locator(".field-group .group-name").all_inner_texts()
+    assert groups == listed["fields"] and len(groups) >= 2
+    # Drop the first practice, move the second field group up, set the cover.
+    dropped = next(item for item in listed["items"] if not item["routine"])
+    page.locator(f"input[name=pick][value='{dropped['practice_id']}']").uncheck()
+    page.get_by_role("button", name=f"{groups[1]} 上移").click()
+    order = page.locator(".field-group .group-name").all_inner_texts()
+    assert order[:2] == [groups[1], groups[0]]
+    page.get_by_label("编印单位").fill("宁夏回族自治区发展和改革委员会")
+    page.get_by_label("日期").fill("2026-07-01")
+    page.get_by_role("button", name="预览文字").click()
     page.wait_for_selector(".markdown h2")
-    assert "pilot_types=" + quote("园区") in page.url
-    listed = http.get("/practices", params={"pilot_type": "园区", "limit": 200}).json()
-    expected = [practice for practice in listed if not practice["routine"]]
     preview = page.locator(".markdown").inner_text()
-    assert "（一）园区类试点" in preview and all(practice["title"] in preview for practice in expected)
+    assert "宁夏回族自治区发展和改革委员会" in preview and f"{dropped['title']}（" not in preview
+    kept = [item for item in listed["items"] if not item["routine"] and item is not dropped]
+    assert all(item["title"] in preview for item in kept)
     shot(page, "compile")
-    # The Word file is laid out through LibreOffice once (目录 page numbers): allow for a busy machine.
-    with page.expect_download(timeout=240_000) as info:
+    # Page images as the Word/PDF file lays them out (LibreOffice; slow on a busy machine).
+    if shutil.which("soffice") and shutil.which("pdftoppm"):
+        page.get_by_role("button", name="预览页面").click()
+        page.wait_for_selector(".page-images img", timeout=400_000)
+        assert page.locator(".page-images img").count() >= 4
+        shot(page, "compile-pages", full_page=False)
+    with page.expect_download(timeout=400_000) as info:
         page.get_by_role("button", name="下载 Word 文件").click()
     download = info.value
     assert download.suggested_filename == "汇编.docx"
     target = tmp_path / "汇编.docx"
     download.save_as(target)
     document = docx.Document(str(target))
-    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
-    assert headings[0].startswith("一、") and headings[-1] == "参考来源"
-    assert {p.text for p in document.paragraphs if p.style.name == "Heading 2"} == {"（一）园区类试点"}
+    level_1 = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    headings = [re.sub(r"^[一二三四五六七八九十]+、", "", text) for text in level_1]
+    assert headings[:2] == order[:2] and headings[-1] == "参考来源"
+    titles = [p.text for p in document.paragraphs if p.style.name == "Heading 3"]
+    assert not [t for t in titles if t.endswith(f" {dropped['title']}")] and len(titles) == len(kept)
+    assert "宁夏回族自治区发展和改革委员会" in "".join(p.text for p in document.paragraphs[:20])
 
 
 # -- phone width and keyboard ----------------------------------------------------------------
