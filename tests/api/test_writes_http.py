@@ -278,7 +278,7 @@ def test_metadata_fields_are_checked_before_anything_is_stored(http, env):
     before = stored_files(env)
     cases = [
         ({"pilot_type": "工厂"}, "pilot_type"),
-        ({"doc_type": "通知"}, "doc_type"),
+        ({"doc_type": "会议纪要"}, "doc_type"),
         ({"period": "2025年上半年"}, "period"),
         ({"date": "2025/09/01"}, "date"),
         ({"fields": "节能降碳增效,火星开发"}, "fields"),
@@ -322,7 +322,7 @@ def test_a_refused_upload_restores_the_file_it_would_replace(http, env):
     assert (env.uploads / "keep.md.meta.yaml").read_bytes() == sidecar  # its metadata too
     assert found_doc_ids(http, "空气源热泵")[0] == "u-keep/keep"
     # A refused new file is not kept at all.
-    job = wait(http, accepted(upload(http, [("never.md", md("坏", "u-never", "正文", doc_type="通知"))]))["job_id"])
+    job = wait(http, accepted(upload(http, [("never.md", md("坏", "u-never", "正文", doc_type="会议纪要"))]))["job_id"])
     assert job["state"] == "failed" and "doc_type" in job["error"]
     assert not (env.uploads / "never.md").exists()
 
