@@ -49,7 +49,7 @@ MAX_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "20"))
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 REQUEST_TIMEOUT_S = 60
 # POSTs that only read; any other POST/PUT/PATCH/DELETE changes the knowledge base.
-READ_ONLY_POSTS = {"/ask", "/similar", "/compile", "/retrieval"}
+READ_ONLY_POSTS = {"/ask", "/similar", "/compile", "/compile/preview", "/compile/selection", "/retrieval"}
 
 
 def app_operations() -> list[tuple[str, str]]:
