@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from index.answer_model import AnswerSentence, CitationNumbers, PracticeAnswer
 from index.catalog import ChunkRecord
 from index.hybrid import ScoredChunk
-from index.question_terms import Topic, coverage
+from index.question_terms import Topic, coverage, missing_noun_share
 from ingest.extracted import Practice
 from ingest.matching_form import fold
 from ingest.numbering import without_numbering
@@ -55,6 +55,8 @@ class PracticeThresholds:
     weight; calibrated on the domain questions (bench/domain.py)."""
 
     coverage: float = 0.5
+    # ... and misses no naming word (a group) carrying this share of the topic weight.
+    missing_noun: float = 0.35
 
 
 @dataclass
@@ -65,6 +67,7 @@ class PracticeMatch:
     coverage: float
     title_coverage: float
     retrieval: float
+    missing_noun: float = 0.0  # question_terms.missing_noun_share over its text
 
     @property
     def score(self) -> float:
@@ -109,6 +112,7 @@ def match_practices(
                 coverage=1.0 if everything else coverage(topic, texts.get(practice.practice_id, "")),
                 title_coverage=1.0 if everything else coverage(topic, fold(practice.title).lower()),
                 retrieval=max((best_hit[chunk_id] for chunk_id in retrieved), default=0.0),
+                missing_noun=0.0 if everything else missing_noun_share(topic, texts.get(practice.practice_id, "")),
             )
         )
     return sorted(found, key=lambda match: match.score, reverse=True)
@@ -118,7 +122,7 @@ def choose(matches: list[PracticeMatch], thresholds: PracticeThresholds) -> list
     """Practices that answer, grouped by pilot (pilots in order of their best practice)."""
     by_pilot: dict[str, list[PracticeMatch]] = {}
     for match in matches:
-        if match.coverage < thresholds.coverage:
+        if match.coverage < thresholds.coverage or match.missing_noun >= thresholds.missing_noun:
             continue
         shown = by_pilot.get(match.practice.pilot_id)
         if shown is None:
