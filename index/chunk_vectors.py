@@ -18,7 +18,7 @@ reads only its own chunks' vectors.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Sequence
 
 import numpy as np
 from llama_index.core.vector_stores.types import BasePydanticVectorStore
@@ -44,6 +44,7 @@ class ChunkVectors:
         self.fingerprints = fingerprints
         self.matrix = matrix
         self.known = known
+        self.all_known = bool(known.all())
 
     @classmethod
     def load(
@@ -92,20 +93,25 @@ class ChunkVectors:
             known[row] = True
         return cls([r.chunk_id for r in records], [r.fingerprint for r in records], matrix, known)
 
-    def nearest(self, query: Iterable[float], mask: np.ndarray | None, limit: int) -> list[tuple[int, float]]:
+    def nearest(self, query: Sequence[float], mask: np.ndarray | None, limit: int) -> list[tuple[int, float]]:
         """(row, cosine similarity) of the ``limit`` most similar rows that ``mask`` keeps."""
-        allowed = self.known if mask is None else self.known & mask
-        count = int(allowed.sum())
+        if mask is None and self.all_known:
+            allowed, count = None, len(self.known)
+        else:
+            allowed = self.known if mask is None else self.known & mask
+            count = int(np.count_nonzero(allowed))
         if not count or not self.matrix.shape[1]:
             return []
-        vector = np.asarray(list(query), dtype=np.float32)
+        vector = np.asarray(query, dtype=np.float32)
         norm = float(np.linalg.norm(vector))
         vector = vector / norm if norm else vector
-        if count < _GATHER_SHARE * len(allowed):
+        candidates = None
+        if allowed is None:
+            scores = self.matrix @ vector
+        elif count < _GATHER_SHARE * len(allowed):
             candidates = np.flatnonzero(allowed)
             scores = self.matrix[candidates] @ vector
         else:
-            candidates = None
             scores = np.where(allowed, self.matrix @ vector, -np.inf)
         limit = min(limit, count)
         top = np.argpartition(-scores, limit - 1)[:limit]
