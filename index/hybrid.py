@@ -18,6 +18,7 @@ from llama_index.core.vector_stores.types import BasePydanticVectorStore
 from index.bm25_index import Bm25Index
 from index.catalog import ChunkRecord
 from index.chunk_table import ChunkTable
+from index.chunk_vectors import ChunkVectors
 from index.config import DEFAULT_TOP_K, SEARCH_MODES, FusionOptions, SearchMode
 from index.filters import SearchFilters
 from index.fusion import reciprocal_rank_fusion, weighted_fusion
@@ -44,7 +45,10 @@ class HybridRetriever(BaseRetriever):
         tokenizer: Tokenizer,
         fusion: FusionOptions,
         top_k: int = DEFAULT_TOP_K,
+        vectors: ChunkVectors | None = None,
     ) -> None:
+        """``vectors``: the table's chunk vectors in memory (index/chunk_vectors.py); the
+        dense side then never asks the vector store. Without, it queries the store."""
         super().__init__()
         self.table = table
         self.bm25 = bm25
@@ -53,6 +57,7 @@ class HybridRetriever(BaseRetriever):
         self.tokenizer = tokenizer
         self.fusion = fusion
         self.top_k = top_k
+        self.vectors = vectors
 
     # -- the two sides -----------------------------------------------------------
     def bm25_candidates(self, query: str, filters: SearchFilters, limit: int) -> dict[str, float]:
@@ -73,6 +78,12 @@ class HybridRetriever(BaseRetriever):
         if not len(self.table):
             return {}
         embedding = vector if vector is not None else self.embedder.get_query_embedding(query)
+        if self.vectors is not None:
+            records = self.table.records
+            return {
+                records[row].chunk_id: similarity
+                for row, similarity in self.vectors.nearest(embedding, self.table.mask(filters), limit)
+            }
         hits = nearest(self.vector_store, embedding, limit, filters.to_metadata_filters())
         # Vectors the catalogue does not hold (an interrupted ingest) are ignored.
         candidates = {chunk_id: similarity for chunk_id, similarity in hits if chunk_id in self.table.row_of}

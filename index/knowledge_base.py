@@ -32,6 +32,7 @@ from index.answering import Answerer, EvidenceThresholds
 from index.bm25_index import Bm25Index, remove_leftovers
 from index.catalog import Catalog, ChunkRecord, DocumentRecord
 from index.chunk_table import ChunkTable
+from index.chunk_vectors import ChunkVectors
 from index.config import ANSWER_TOP_K, DEFAULT_TOP_K, IndexConfig, SearchMode
 from index.diversity import POOL_FACTOR, diversify
 from index.embedders import embedder_key, make_embedder
@@ -98,6 +99,7 @@ class KnowledgeBase:
         self.answer_thresholds = EvidenceThresholds()
         self._loaded: tuple[str, ...] = ()  # the write marks the retriever was built from
         self._stale_since: float | None = None
+        self._vectors: ChunkVectors | None = None  # the last retriever's, reused by the next
         with self._lock.attempt() as free:
             if free:  # no other process is writing: finish what a killed one left
                 self._finish_interrupted_ingest()
@@ -188,7 +190,9 @@ class KnowledgeBase:
             if save:
                 remove_leftovers(self._bm25_dir())  # of a save killed after its pointer switch
         self._loaded = marks
+        self._vectors = ChunkVectors.load(records, self.cache, self.embedder_key, self.vector_store, self._vectors)
         return HybridRetriever(
+            vectors=self._vectors,
             table=ChunkTable(records),
             bm25=bm25,
             vector_store=self.vector_store,

@@ -40,7 +40,7 @@ from ingest.chunking import ChunkingOptions
 from ingest.documents import FileReport, ParsedDocument
 from ingest.indicators import extract_figures, extraction_version
 from ingest.loader import DEFAULT_MAX_FILE_BYTES, LoadResult, iter_files, load_documents
-from ingest.nodes import document_nodes, embedding_text
+from ingest.nodes import chunk_embedding_text, document_nodes, embedding_text
 from ingest.practices import extract_practices
 from ingest.tokenizer import Tokenizer, vocabulary_version
 
@@ -390,4 +390,4 @@ def _no_progress(stage: str, done: int, total: int) -> None:
 
 def _embedding_text(record: ChunkRecord) -> str:
     """What the embedder sees for a stored chunk (as ``embedding_text`` for its node)."""
-    return embedding_text(TextNode(text=record.text, metadata=record.metadata))
+    return chunk_embedding_text(record.text, record.metadata)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import chromadb
 import httpx
+import numpy as np
 from chromadb.config import Settings as ChromaSettings
 from chromadb.errors import ChromaError
 from llama_index.core.vector_stores import MetadataFilters, VectorStoreQuery
@@ -138,6 +139,22 @@ def stored_fingerprints(store: ChromaVectorStore) -> dict[str, str]:
         if len(batch["ids"]) < page:
             return result
         offset += page
+
+
+def stored_vectors(store: BasePydanticVectorStore, chunk_ids: list[str]) -> dict[str, np.ndarray]:
+    """chunk id -> vector the store holds, for those of ``chunk_ids`` it has (Chroma only)."""
+    if not isinstance(store, ChromaVectorStore):
+        return {}
+    found: dict[str, np.ndarray] = {}
+    for start in range(0, len(chunk_ids), 5000):
+        with _server_errors():
+            batch = store.client.get(ids=chunk_ids[start : start + 5000], include=["embeddings"])
+        embeddings = batch["embeddings"]
+        if embeddings is None:
+            continue
+        for chunk_id, vector in zip(batch["ids"], embeddings, strict=True):
+            found[chunk_id] = np.asarray(vector, dtype=np.float32)
+    return found
 
 
 def nearest(

@@ -67,8 +67,13 @@ def embedding_text(node: TextNode) -> str:
     its context (a chunk saying 「年节约标准煤1.2万吨」 is about the section it is in).
     It is in matching form, so a traditional-character document is embedded as the
     simplified questions that look for it are."""
-    context = " ".join(part for part in (node.metadata.get("title", ""), node.metadata.get("heading_path", "")) if part)
-    return fold(f"{context}\n{node.text}" if context else node.text)
+    return chunk_embedding_text(node.text, node.metadata)
+
+
+def chunk_embedding_text(text: str, metadata: dict) -> str:
+    """``embedding_text`` of a stored chunk's text and metadata (no node needed)."""
+    context = " ".join(part for part in (metadata.get("title", ""), metadata.get("heading_path", "")) if part)
+    return fold(f"{context}\n{text}" if context else text)
 
 
 def document_nodes(document: ParsedDocument, options: ChunkingOptions) -> list[TextNode]:

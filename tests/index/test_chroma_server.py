@@ -271,9 +271,9 @@ def test_a_server_lost_mid_run_gives_a_chinese_error_not_a_500(tmp_path):
             serving(create_app(settings, kb), log_level="critical") as base_url,
             httpx.Client(base_url=base_url, trust_env=False, timeout=30) as client,
         ):
-            lost = client.get("/search", params={"q": "余热发电", "mode": "dense"})
-            assert lost.status_code == 503, lost.text
-            assert "Chroma 服务无法访问" in lost.json()["detail"]
+            # Searches read the vectors from memory (index/chunk_vectors.py): they still answer.
+            dense = client.get("/search", params={"q": "余热发电", "mode": "dense"})
+            assert dense.status_code == 200 and dense.json()["total"] > 0, dense.text
             # BM25 needs no vectors: keyword search still answers.
             keyword = client.get("/search", params={"q": "余热发电", "mode": "bm25"})
             assert keyword.status_code == 200 and keyword.json()["total"] > 0

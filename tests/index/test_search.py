@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from index import FilterError, SearchFilters
+from index.chunk_vectors import ChunkVectors
+from index.embedding_cache import EmbeddingCache
+from index.hybrid import HybridRetriever
 from ingest.domain import PILOT_TYPES
 
 # Questions worded differently from the practice they ask about (no shared title words).
@@ -79,3 +83,37 @@ def test_invalid_filter_values_are_refused_with_the_parameter_named():
     with pytest.raises(FilterError) as caught:
         SearchFilters.parse(year="去年")
     assert caught.value.parameter == "year"
+
+
+@pytest.mark.parametrize(
+    "filters", [SearchFilters(), SearchFilters(pilot_type="园区"), SearchFilters(period="2024H2", doc_type="进展报告")]
+)
+def test_dense_side_from_memory_matches_the_vector_store(kb, filters):
+    # The in-memory matrix (index/chunk_vectors.py) answers what Chroma's query answers.
+    retriever = kb.retriever
+    assert retriever.vectors is not None and retriever.vectors.known.all()
+    through_store = _without_vectors(retriever)
+    vector = kb.embedder.get_query_embedding("余热回收与梯级利用")
+    in_memory = retriever.dense_candidates("余热回收与梯级利用", filters, 10, vector)
+    from_store = through_store.dense_candidates("余热回收与梯级利用", filters, 10, vector)
+    assert len(in_memory) == 10
+    assert list(in_memory) == list(from_store)
+    assert all(abs(in_memory[chunk_id] - from_store[chunk_id]) < 1e-4 for chunk_id in in_memory)
+
+
+def test_chunk_vectors_missing_from_the_cache_are_read_from_the_vector_store(kb, tmp_path):
+    records = kb.retriever.table.records
+    loaded = ChunkVectors.load(records, EmbeddingCache(tmp_path / "empty.sqlite"), kb.embedder_key, kb.vector_store)
+    assert loaded.known.all()
+    assert np.allclose(loaded.matrix, kb.retriever.vectors.matrix, atol=1e-5)
+
+
+def _without_vectors(retriever: HybridRetriever) -> HybridRetriever:
+    return HybridRetriever(
+        table=retriever.table,
+        bm25=retriever.bm25,
+        vector_store=retriever.vector_store,
+        embedder=retriever.embedder,
+        tokenizer=retriever.tokenizer,
+        fusion=retriever.fusion,
+    )
