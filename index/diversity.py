@@ -17,6 +17,7 @@ decay (0.5, 0.7) costs gold sections; the pilot decay is what brings the range.
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from collections.abc import Sequence
 
@@ -35,7 +36,44 @@ def diversify(
     document_decay: float = DOCUMENT_DECAY,
     pilot_decay: float = PILOT_DECAY,
 ) -> list[ScoredChunk]:
-    """The best ``top_k`` of ``hits`` (best first) in range-showing order; scores as they were."""
+    """The best ``top_k`` of ``hits`` (best first) in range-showing order; scores as they were.
+
+    Lazy greedy: a candidate's discounted score only falls as picks accumulate (scores
+    are not negative), so one taken from the heap whose document and pilot gained no
+    pick since its score was computed is the best of all. Same picks, same tie order
+    (first in ``hits``) as comparing every candidate at every step, without the
+    candidates × picks cost (a 150-result practice search looked at 450 × 150).
+    """
+    if any(hit.score < 0 for hit in hits):
+        return _diversify_all(hits, top_k, document_decay, pilot_decay)
+    documents: Counter[str] = Counter()
+    pilots: Counter[str] = Counter()
+    keys = [(hit.record.doc_id, str(hit.record.metadata.get("pilot_id", ""))) for hit in hits]
+
+    def adjusted(index: int) -> tuple[float, tuple[int, int]]:
+        doc_id, pilot = keys[index]
+        seen = (documents[doc_id], pilots[pilot])
+        return hits[index].score * document_decay ** seen[0] * pilot_decay ** seen[1], seen
+
+    heap = [(-hit.score, index, (0, 0)) for index, hit in enumerate(hits)]
+    heapq.heapify(heap)
+    chosen: list[ScoredChunk] = []
+    while heap and len(chosen) < top_k:
+        _, index, seen = heapq.heappop(heap)
+        score, now = adjusted(index)
+        if now != seen:
+            heapq.heappush(heap, (-score, index, now))
+            continue
+        chosen.append(hits[index])
+        documents[keys[index][0]] += 1
+        pilots[keys[index][1]] += 1
+    return chosen
+
+
+def _diversify_all(
+    hits: Sequence[ScoredChunk], top_k: int, document_decay: float, pilot_decay: float
+) -> list[ScoredChunk]:
+    """``diversify`` comparing every candidate at every step (any score may be negative)."""
     remaining = list(hits)
     chosen: list[ScoredChunk] = []
     documents: Counter[str] = Counter()

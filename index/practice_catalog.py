@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from index.figure_series import Series, build_series
 from ingest.documents import within_section
-from ingest.extracted import Figure, Practice
+from ingest.extracted import Figure, Practice, PracticeSource
 from ingest.practice_merge import merge_practices
 
 
@@ -19,6 +19,7 @@ class PracticeCatalog:
         self.figures_by_doc = {doc_id: figures for doc_id, (figures, _) in extracts.items()}
         self.practices = merge_practices([p for _, (_, practices) in sorted(extracts.items()) for p in practices])
         self.by_id = {practice.practice_id: practice for practice in self.practices}
+        self._by_doc: dict[str, list[tuple[Practice, list[PracticeSource]]]] | None = None
 
     def find(
         self,
@@ -41,12 +42,23 @@ class PracticeCatalog:
         """Practices whose source section contains a chunk at ``heading_path`` of ``doc_id``."""
         return [
             practice
-            for practice in self.practices
-            if any(
-                source.doc_id == doc_id and within_section(heading_path, source.heading_path)
-                for source in practice.sources
-            )
+            for practice, sources in self._sources_in(doc_id)
+            if any(within_section(heading_path, source.heading_path) for source in sources)
         ]
+
+    def _sources_in(self, doc_id: str) -> list[tuple[Practice, list[PracticeSource]]]:
+        """The practices with a source in ``doc_id``, each with those sources, in catalogue
+        order (a practice search asks this for ~150 chunks: no scan of every practice)."""
+        if self._by_doc is None:
+            by_doc: dict[str, list[tuple[Practice, list[PracticeSource]]]] = {}
+            for practice in self.practices:
+                docs: dict[str, list[PracticeSource]] = {}
+                for source in practice.sources:
+                    docs.setdefault(source.doc_id, []).append(source)
+                for source_doc, sources in docs.items():
+                    by_doc.setdefault(source_doc, []).append((practice, sources))
+            self._by_doc = by_doc
+        return self._by_doc.get(doc_id, [])
 
     def time_series(self, pilot_id: str) -> list[Series]:
         """A pilot's reported figures over time: one series per indicator, period kind
