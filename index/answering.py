@@ -36,7 +36,7 @@ from index.hybrid import ScoredChunk
 from index.measure_units import states_measure
 from index.practice_answers import PracticeThresholds, choose, match_practices, practice_answers
 from index.practice_catalog import PracticeCatalog
-from index.progress import TargetRecord
+from index.progress import PilotReporting, TargetRecord
 from index.question_kind import QuestionKind, classify
 from index.question_plan import choose_plan
 from index.question_scope import Scope, question_scope
@@ -50,7 +50,8 @@ from index.question_terms import (
     term_credit,
     topic,
 )
-from index.target_answers import TargetAnswers, asks_about_targets
+from index.reporting_answers import asks_about_reporting, reporting_answer
+from index.target_answers import TargetAnswers, asks_about_targets, names_a_target
 from ingest.extracted import Practice, PracticeSource
 from ingest.matching_form import fold
 from ingest.practices import strip_numbering
@@ -101,6 +102,8 @@ class Answerer:
     weights: ScoringWeights = ScoringWeights()
     thresholds: EvidenceThresholds = EvidenceThresholds()
     targets: list[TargetRecord] = field(default_factory=list)
+    # The reporting matrix (half-years, each pilot's reports), read only when asked.
+    reporting: Callable[[], tuple[list[str], list[PilotReporting]]] = lambda: ([], [])
 
     def answer(
         self,
@@ -122,17 +125,26 @@ class Answerer:
         evidence: dict[str, float] = {"unknown_share": _unknown_share(question_topic)}
         if evidence["unknown_share"] >= self.thresholds.unknown_share:
             result = self._refuse_unknown(question, read_as, question_topic, scoped, kind)
-        elif plan is Plan.PRACTICE:
-            result = self._practices(question, read_as, question_topic, scoped, filters, scope, kind, evidence)
-        elif self.targets and asks_about_targets(read_as):
-            result = self._targets(question, read_as, question_topic, scoped, scope, kind)
-        elif plan is Plan.COMPARE:
-            result = self._compare(question, read_as, question_topic, scoped, scope, kind)
+        elif asks_about_reporting(read_as):
+            columns, rows = self.reporting()
+            pilot_ids = self._pilots_in_scope(scoped, scope)
+            result = reporting_answer(question, read_as, kind, columns, rows, pilot_ids, self.table)
+        if result is None and evidence["unknown_share"] < self.thresholds.unknown_share:
+            if plan is Plan.PRACTICE:
+                result = self._practices(question, read_as, question_topic, scoped, filters, scope, kind, evidence)
+            elif self.targets and asks_about_targets(read_as):
+                result = self._targets(question, read_as, question_topic, scoped, scope, kind)
+            elif plan is Plan.COMPARE:
+                result = self._compare(question, read_as, question_topic, scoped, scope, kind)
         if self.thresholds.record_all and result is not None:
             self._sentences(question, read_as, question_topic, scoped, filters, top_k, evidence)
         if result is None:
             result = self._sentences(question, read_as, question_topic, scoped, filters, top_k, evidence)
             result.plan = plan if plan in (Plan.FACT, Plan.STATUS) else Plan.FACT
+            if not result.found and self.targets and names_a_target(read_as):
+                # 「PUE才1.17，是不是已经达到1.20以下的目标了」: no report sentence says so in
+                # those words, but the pilot's target and its latest reported figure do.
+                result = self._targets(question, read_as, question_topic, scoped, scope, kind) or result
         result.evidence = evidence
         result.kind = kind
         result.corrections = list(corrections)
@@ -153,7 +165,7 @@ class Answerer:
         kind,
         evidence: dict[str, float],
     ) -> Answer | None:
-        for attempt in _widening(scoped, filters):
+        for attempt in _widening(scoped, filters, scope):
             hits = self.search(read_as, attempt, PRACTICE_SEARCH_DEPTH)
             candidates = self._candidate_practices(attempt, scope)
             matches = match_practices(question_topic, hits, candidates, self.practice_texts, self.practice_chunks)
@@ -213,10 +225,10 @@ class Answerer:
         groups: dict[str, list[AnswerSentence]] = {}
         for item in answers:
             group = groups.setdefault(item.pilot, [])
-            group.append(item.target)
-            if item.latest is not None:
-                group.append(item.latest)
-            group.extend(sentence for _, sentence in item.practices)
+            latest = [item.latest] if item.latest is not None else []
+            for sentence in [item.target, *latest, *(sentence for _, sentence in item.practices)]:
+                if all(sentence.text != shown.text for shown in group):  # targets may share a plan sentence
+                    group.append(sentence)
         return Answer(
             question,
             kind,
@@ -442,8 +454,14 @@ def _scoped_filters(filters: SearchFilters, scope: Scope) -> SearchFilters:
     return filters
 
 
-def _widening(scoped: SearchFilters, filters: SearchFilters) -> list[SearchFilters]:
-    return [scoped] if scoped == filters else [scoped, filters]
+def _widening(scoped: SearchFilters, filters: SearchFilters, scope: Scope) -> list[SearchFilters]:
+    """The filters to try in turn: what the question names, then the user's own. A pilot
+    the question names is never widened away: other pilots' practices answer nothing
+    about 凤鸣区; a pilot type it names may be (a 园区 practice may suit a question about
+    城市 when no 城市 practice covers it)."""
+    if scoped == filters or scope.pilot_ids:
+        return [scoped]
+    return [scoped, filters]
 
 
 def _scoring(read_as: str, filters: SearchFilters) -> str:

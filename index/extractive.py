@@ -529,7 +529,9 @@ def answer(
             break
         sources = [source for entry in (item, *duplicates) for source in _sources(entry, pool_of)]
         numbers = tuple(sorted({citations.number(hits[source].record) for source in sources}))
-        pilot = str(hits[min(item.candidate.sources)].record.metadata.get("pilot") or "")
+        # A programme document belongs to no pilot: its title names the group.
+        source_meta = hits[min(item.candidate.sources)].record.metadata
+        pilot = str(source_meta.get("pilot") or source_meta.get("title") or "")
         sentence = AnswerSentence(without_numbering(item.candidate.text), numbers, item.score)
         groups.setdefault(pilot or text["no_pilot"], []).append(sentence)
     return Answer(

@@ -76,20 +76,40 @@ def candidate_figures(
     return found
 
 
-def one_indicator(candidates: list[PilotFigure], question_periods: set[str]) -> list[PilotFigure]:
+def one_indicator(candidates: list[PilotFigure], question_periods: set[str], question: str = "") -> list[PilotFigure]:
     """The candidates of the indicator the question means: the best-named figure's,
-    in its unit, in the period the question names when any figure has it."""
+    in its unit; of each pilot, those in the period the question names when it has
+    any (a pilot that reports only half-years stays, and the table says the periods
+    differ). 「谁降得多」 means a figure of the fall (「…较2023年下降」), not the level."""
     if not candidates:
         return []
-    lead = max(candidates, key=lambda item: (item.name_coverage, item.relevance))
+    direction = _direction(question)
+    lead = max(
+        candidates,
+        key=lambda item: (item.name_coverage, _direction(item.figure.name) == direction != "", item.relevance),
+    )
     unit = _value(lead)[1]
     kept = [
         item
         for item in candidates
         if item.name_coverage >= lead.name_coverage - NAME_MARGIN and _value(item)[1] == unit
     ]
-    in_period = [item for item in kept if item.figure.period in question_periods]
-    return in_period or kept
+    in_period = {item.pilot_id for item in kept if item.figure.period in question_periods}
+    return [item for item in kept if item.pilot_id not in in_period or item.figure.period in question_periods]
+
+
+_FALLING = re.compile(r"降|减|少")
+_RISING = re.compile(r"提高|提升|增长|增加|升|涨")
+
+
+def _direction(text: str) -> str:
+    """Which way a change goes, as a question (「谁降得多」) or a figure's name
+    (「…较2023年下降」) says it; "" when neither."""
+    if _FALLING.search(text):
+        return "down"
+    if _RISING.search(text):
+        return "up"
+    return ""
 
 
 def _preference(item: PilotFigure) -> tuple:
@@ -138,7 +158,7 @@ def figure_table(
 ) -> FigureTable | None:
     """The table for the question, or None when fewer than two pilots report the figure."""
     candidates = candidate_figures(topic, figures_by_doc, doc_meta, pilot_ids)
-    rows = best_per_pilot(one_indicator(candidates, question_periods(question)))
+    rows = best_per_pilot(one_indicator(candidates, question_periods(question), question))
     if len(rows) < 2:
         return None
     units = {_value(row)[1] for row in rows}

@@ -37,6 +37,7 @@ from index.config import ANSWER_TOP_K, DEFAULT_TOP_K, IndexConfig, SearchMode
 from index.diversity import POOL_FACTOR, diversify
 from index.embedders import embedder_key, make_embedder
 from index.embedding_cache import EmbeddingCache
+from index.extractive import messages
 from index.figure_check import CheckReport, check_figures
 from index.figure_series import Series
 from index.filters import SearchFilters
@@ -47,9 +48,11 @@ from index.hybrid import HybridRetriever, ScoredChunk
 from index.ingest_lock import IngestLock
 from index.insights import Insights
 from index.memory import release_memory
-from index.programme_questions import asks_the_programme
+from index.programme_answers import named_section, section_answer
+from index.programme_questions import asks_the_programme, without_programme_words
 from index.progress import ProgrammeProgress
-from index.question_scope import named_pilot_type
+from index.question_kind import classify
+from index.question_scope import named_pilot_type, question_scope
 from index.question_terms import TermStats
 from index.similar_pilots import SimilarPilot
 from index.sync import VECTORS_STATE, Ingestor, IngestReport, Progress
@@ -478,12 +481,16 @@ class KnowledgeBase:
             pilots=self.pilots(),
             thresholds=self.answer_thresholds,
             targets=insights.progress.targets,
+            reporting=lambda: insights.progress.reporting(self.pilots()),
         )
         extractive = None
         if self._programme_question(question, filters):
             # 「方案对园区试点有什么要求」: the programme's documents answer, if they can,
             # from the section on that pilot type (「三、建设类型 > （二）园区试点」) if any.
             section = f"{named_pilot_type(read_as) or ''}试点"
+            quoted = self._programme_section(question, read_as, section) if len(section) > 2 else None
+            if quoted is not None:
+                return quoted, False
 
             def in_section(text: str, chosen: SearchFilters, k: int) -> list[ScoredChunk]:
                 hits = search(text, chosen, k)
@@ -492,14 +499,46 @@ class KnowledgeBase:
 
             programme = dataclasses.replace(answerer, search=in_section)
             extractive = programme.answer(
-                question, read_as, corrections, SearchFilters(pilot_type=PROGRAMME_FILTER), top_k
+                question,
+                without_programme_words(read_as),
+                corrections,
+                SearchFilters(pilot_type=PROGRAMME_FILTER),
+                top_k,
             )
             extractive = extractive if extractive.found else None
         if extractive is None:
             extractive = answerer.answer(question, read_as, corrections, filters, top_k)
+            if not extractive.found and self._about_no_pilot(read_as, filters):
+                # 「试点一共要建多少个」 asks about the programme without naming its plan:
+                # when no pilot's documents answer, the programme's may.
+                from_programme = answerer.answer(
+                    question, read_as, corrections, SearchFilters(pilot_type=PROGRAMME_FILTER), top_k
+                )
+                extractive = from_programme if from_programme.found else extractive
         if llm is None:
             return extractive, False
         return generate_answer(question, extractive, llm)
+
+    def _programme_section(self, question: str, read_as: str, section: str) -> Answer | None:
+        """The programme documents' section headed by what the question names (「（二）园区试点」)."""
+        for doc in self.catalog.documents():
+            if not doc.meta.get("scope"):
+                continue
+            chunks = named_section(self.retriever.table.records_of(doc.doc_id), section)
+            if chunks:
+                label = str(doc.meta.get("title") or "") or messages()["no_pilot"]
+                return section_answer(question, classify(read_as), chunks, label)
+        return None
+
+    def _about_no_pilot(self, read_as: str, filters: SearchFilters | None) -> bool:
+        """No filter narrows the question and it names no pilot (nor a pilot type):
+        it may be about the programme as a whole."""
+        if filters is not None and not filters.is_empty():
+            return False
+        if not any(doc.meta.get("scope") for doc in self.catalog.documents()):
+            return False
+        scope = question_scope(read_as, self.pilots())
+        return not scope.pilot_ids and scope.pilot_type is None
 
     def _programme_question(self, question: str, filters: SearchFilters | None) -> bool:
         """A question about the programme's documents, none of which a filter excludes."""

@@ -13,6 +13,7 @@ from functools import cache
 from pathlib import Path
 
 UNITS_FILE = Path(__file__).with_name("data") / "measure_units.txt"
+PATTERN_PREFIX = "re:"
 
 
 @cache
@@ -24,8 +25,10 @@ def measure_units() -> dict[str, re.Pattern[str]]:
         if not line or line.startswith("#") or ":" not in line:
             continue
         names, units = (part.split() for part in line.split(":", 1))
-        alternatives = "|".join(map(re.escape, sorted(units, key=len, reverse=True)))
-        pattern = re.compile(rf"\d(?:[\d,.]*)\s*(?:{alternatives})")
+        patterns = [unit[len(PATTERN_PREFIX) :] for unit in units if unit.startswith(PATTERN_PREFIX)]
+        plain = sorted((unit for unit in units if not unit.startswith(PATTERN_PREFIX)), key=len, reverse=True)
+        alternatives = "|".join(map(re.escape, plain))
+        pattern = re.compile("|".join([rf"\d(?:[\d,.]*)\s*(?:{alternatives})", *patterns]))
         for name in names:
             table[name] = pattern
     return table

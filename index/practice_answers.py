@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from index.answer_model import AnswerSentence, CitationNumbers, PracticeAnswer
 from index.catalog import ChunkRecord
 from index.hybrid import ScoredChunk
-from index.question_terms import Topic, coverage
+from index.question_terms import Topic, coverage, missing_noun_share
 from ingest.extracted import Practice
 from ingest.matching_form import fold
 from ingest.numbering import without_numbering
@@ -55,6 +55,8 @@ class PracticeThresholds:
     weight; calibrated on the domain questions (bench/domain.py)."""
 
     coverage: float = 0.5
+    # ... and misses no naming word (a group) carrying this share of the topic weight.
+    missing_noun: float = 0.35
 
 
 @dataclass
@@ -65,6 +67,8 @@ class PracticeMatch:
     coverage: float
     title_coverage: float
     retrieval: float
+    missing_noun: float = 0.0  # question_terms.missing_noun_share over its text
+    best_chunk: str = ""  # id of its chunk the search ranked highest ("" if none)
 
     @property
     def score(self) -> float:
@@ -109,6 +113,8 @@ def match_practices(
                 coverage=1.0 if everything else coverage(topic, texts.get(practice.practice_id, "")),
                 title_coverage=1.0 if everything else coverage(topic, fold(practice.title).lower()),
                 retrieval=max((best_hit[chunk_id] for chunk_id in retrieved), default=0.0),
+                best_chunk=max(retrieved, key=lambda chunk_id: best_hit[chunk_id], default=""),
+                missing_noun=0.0 if everything else missing_noun_share(topic, texts.get(practice.practice_id, "")),
             )
         )
     return sorted(found, key=lambda match: match.score, reverse=True)
@@ -118,7 +124,7 @@ def choose(matches: list[PracticeMatch], thresholds: PracticeThresholds) -> list
     """Practices that answer, grouped by pilot (pilots in order of their best practice)."""
     by_pilot: dict[str, list[PracticeMatch]] = {}
     for match in matches:
-        if match.coverage < thresholds.coverage:
+        if match.coverage < thresholds.coverage or match.missing_noun >= thresholds.missing_noun:
             continue
         shown = by_pilot.get(match.practice.pilot_id)
         if shown is None:
@@ -182,10 +188,15 @@ def pick_sentences(
     # its description opens with the how; else the method sentences that mention the
     # topic, and the opening ones when none does (the practice covers it elsewhere).
     ranked = opening if match.title_coverage >= TITLE_COVERAGE or not relevant else relevant
+    # The passage search ranked first, when it is not the practice's description, says
+    # what the question asks (「冬天沼液没法还田」 -> the report's 「沼液冬储问题解决」,
+    # not the summary's pipelines): its sentences come first.
+    best = [s for s in methods if s.record.chunk_id == match.best_chunk and not s.in_description]
+    ranked = best + [s for s in ranked if s not in best]
     method = sorted(ranked[:MAX_METHOD_SENTENCES], key=lambda s: s.position)
     effects = sorted(
         (s for s in usable if roles[s.position] is Role.EFFECT),
-        key=lambda s: (-relevance[s.position], not s.in_description, s.position),
+        key=lambda s: (s.record.chunk_id != match.best_chunk, -relevance[s.position], not s.in_description, s.position),
     )
     return method, effects[:MAX_EFFECT_SENTENCES]
 

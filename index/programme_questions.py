@@ -26,4 +26,14 @@ def asks_the_programme(question: str, pilot_names: list[str]) -> bool:
     cues = _cues()
     if any(name and name in question for name in pilot_names):
         return False
+    if any(cue in question for cue in cues["naming"]):
+        return True
     return any(cue in question for cue in cues["documents"]) and any(cue in question for cue in cues["asking"])
+
+
+def without_programme_words(question: str) -> str:
+    """The question without the words that name the programme's plan (「按自治区方案，」):
+    its documents are what the search is limited to, so no sentence need repeat them."""
+    for cue in sorted(_cues()["naming"], key=len, reverse=True):
+        question = question.replace(cue, "，")
+    return question

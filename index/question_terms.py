@@ -333,6 +333,20 @@ def coverage(topic: Topic, text: str) -> float:
     return earned / total
 
 
+def missing_noun_share(topic: Topic, text: str) -> float:
+    """The largest share of the topic's weight carried by one group of naming words
+    the text does not mention at all: 「氢燃料电池公交车」 is not answered by a text
+    about 氢燃料电池重卡, though it covers most of the weight."""
+    total = topic.total()
+    nouns = topic.nouns or (True,) * len(topic.terms)
+    shares = [
+        max(topic.weights[i] for i in members) / total
+        for members in topic.group_of()
+        if all(nouns[i] for i in members) and all(term_credit(topic.terms[i], text) == 0 for i in members)
+    ]
+    return max(shares, default=0.0) if total > 0 else 0.0
+
+
 def heaviest_credit(topic: Topic, text: str) -> float:
     """The credit the text earns on the topic's heaviest group of words: 「上网电价」 in
     「沼气发电的上网电价是多少」 must be there, however much 沼气 and 发电 are."""
@@ -348,6 +362,10 @@ def heaviest_credit(topic: Topic, text: str) -> float:
 FOCUS_WINDOW_CHARS = 6
 
 
+# Characters that make a measure of the word before them: 上架率, 发电量, 户数, 金额, 占比.
+MEASURE_SUFFIX = "[率量数额比]"
+
+
 def quantity_focus(question: str, topic: Topic) -> list[str]:
     """The topic nouns (a group) whose number a quantity question asks for; [] when it
     asks for no quantity or names no topic noun next to its question word."""
@@ -361,7 +379,9 @@ def quantity_focus(question: str, topic: Topic) -> list[str]:
     nouns = topic.nouns or (True,) * len(topic.terms)
     generic = {c.text for c in cue_table().cues if c.topic and c.kind.value == "quantity"}
     for index, term in enumerate(topic.terms):
-        if not nouns[index] or term in generic:  # 「总量」「规模」 say only that a number is asked
+        # A verb with a measure suffix names a measure (「上架率」 jieba cuts as 上架 + 率).
+        measured = re.search(re.escape(term) + MEASURE_SUFFIX, text) is not None
+        if not (nouns[index] or measured) or term in generic:  # 「总量」「规模」 say only that a number is asked
             continue
         start = text.find(term, cue.end)
         if start >= 0 and start - cue.end <= FOCUS_WINDOW_CHARS and (after is None or start - cue.end < after[0]):

@@ -23,7 +23,7 @@ from index.target_status import LAGGING, MET, ON_TRACK
 from ingest.documents import within_section
 from ingest.matching_form import fold
 
-_ASKS_TARGETS = re.compile(r"目标|达标|指标任务")
+_ASKS_TARGETS = re.compile(r"目标|达标|指标")
 _ACROSS_PILOTS = re.compile(r"哪些|哪几个|哪个|哪家|哪几家|谁|各试点|各个试点|多少个试点|几个试点")
 _HOW = re.compile(
     r"靠什么|怎么做到|如何做到|怎样做到|是怎么完成|如何完成|怎么完成|采取了哪些|有什么做法|哪些做法|什么措施"
@@ -75,6 +75,15 @@ def asks_about_targets(question: str) -> bool:
     if not _ASKS_TARGETS.search(question) or not any(pattern.search(question) for pattern, _ in _STATUS_CUES):
         return False
     return bool(_ACROSS_PILOTS.search(question) or _HOW.search(question))
+
+
+def names_a_target(question: str) -> bool:
+    """The question is about a target (「…的目标」「要到15%以上，现在到多少了」)."""
+    return bool(_ASKS_TARGETS.search(question) or _TARGET_LEVEL.search(question))
+
+
+# 「…要到15%以上」「…要达到22%」: a target level stated in the question.
+_TARGET_LEVEL = re.compile(r"(?:要到|要达到|达到|不低于|不超过|控制在)\s*[\d.]+\s*%?\s*(?:以上|以下|左右)?")
 
 
 def wanted_statuses(question: str) -> tuple[str, ...]:

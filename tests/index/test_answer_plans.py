@@ -144,3 +144,47 @@ def test_a_traditional_document_is_found_by_a_simplified_question_and_quoted_as_
         assert result.found and any("餘熱" in s.text for s in result.sentences())
     finally:
         kb.close()
+
+
+def test_who_has_not_reported_is_answered_from_the_catalogue_with_each_latest_report(kb):
+    """No report says that a report is missing: the catalogue does. Each pilot the
+    answer names is shown with the opening and the signed date of its latest report."""
+    result = answer(kb, "哪个试点还没有报送2026年下半年的工作进展报告？")
+    assert result.found and result.plan is Plan.STATUS
+    reporting = {"宁东清泉煤化工产业园", "银川市凤鸣区"}  # the pilots of the subset with reports
+    assert reporting <= set(result.groups) and all(name in result.note for name in reporting)
+    assert "2026年下半年" in result.note
+    for pilot, sentences in result.groups.items():
+        cited = {result.citation(n).doc_id for s in sentences for n in s.citations}
+        assert len(cited) == 1 and cited.pop().endswith("/report-2026H1"), pilot
+        assert re.search(r"20\d{2}年\d{1,2}月\d{1,2}日$", sentences[-1].text), sentences[-1].text
+
+
+def test_one_pilots_latest_report_and_whether_a_half_year_is_in(kb):
+    result = answer(kb, "清泉园区最近一期进展报告是什么时候报的？2026年上半年的报了没有？")
+    assert result.found and list(result.groups) == ["宁东清泉煤化工产业园"]
+    assert "均已收录" in result.note
+    [signed] = [s.text for s in result.groups["宁东清泉煤化工产业园"] if re.search(r"\d+月\d+日$", s.text)]
+    assert signed.endswith("2026年7月9日")
+
+
+def test_a_target_question_the_reports_do_not_word_is_answered_with_target_and_latest_figure(kb):
+    """「…要到X，现在到多少了」 about one pilot: no sentence says it in those words, the
+    target and the latest reported figure of that indicator do."""
+    result = answer(kb, "凤鸣区2026年非化石能源消费占比要到22%，现在到多少了？")
+    assert result.found, result.note
+    texts = [s.text for s in result.sentences()]
+    assert any("非化石能源消费占比" in text for text in texts)
+    assert {result.citation(n).pilot for s in result.sentences() for n in s.citations} == {"银川市凤鸣区"}
+
+
+def test_a_near_miss_on_one_object_is_refused_naming_it(kb):
+    """氢燃料电池 is in the corpus (heavy trucks); 公交车 powered by it is not."""
+    result = answer(kb, "有没有试点用氢燃料电池公交车？")
+    assert not result.found and "公交车" in result.missing
+
+
+def test_a_rate_the_documents_do_not_state_is_refused(kb):
+    """「上架率」 asked beside sentences about 机柜 and 机架 that state no such rate."""
+    result = answer(kb, "金沙园区数据中心机柜上架率是多少？")
+    assert not result.found and any("上架" in word for word in result.missing)

@@ -134,15 +134,15 @@ def test_sentences_are_cited_and_grouped_by_pilot():
     assert [c.n for c in result.citations] == list(range(1, len(result.citations) + 1))
 
 
-def test_documents_without_pilot_are_grouped_under_a_label():
-    policy = hit(
-        "到2025年，建成16个碳达峰试点，其中企业类试点5个。",
-        doc_id="plan",
-        pilot="",
-        title="宁夏碳达峰试点建设方案",
-        heading="二、主要目标",
-    )
+def test_documents_without_pilot_are_grouped_under_their_title_or_a_label():
+    """A programme document belongs to no pilot: its title names its group, and a
+    document with neither pilot nor title falls under the 其他来源 label."""
+    text = "到2025年，建成16个碳达峰试点，其中企业类试点5个。"
+    policy = hit(text, doc_id="plan", pilot="", title="宁夏碳达峰试点建设方案", heading="二、主要目标")
     result = answer("企业类试点建设多少个？", [policy])
+    assert list(result.groups) == ["宁夏碳达峰试点建设方案"]
+    untitled = hit(text, doc_id="plan", pilot="", title="", heading="二、主要目标")
+    result = answer("企业类试点建设多少个？", [untitled])
     assert list(result.groups) == [messages()["no_pilot"]]
 
 

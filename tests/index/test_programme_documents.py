@@ -55,3 +55,14 @@ def test_what_the_plan_asks_of_park_pilots_is_answered_from_the_plan(kb):
     # A question about the park's own plan still goes to the park.
     own, _ = kb.answer("宁东清泉煤化工产业园的方案有什么要求")
     assert own.found and any(c.doc_id.startswith(f"{PARK}/") for c in own.citations)
+
+
+def test_a_pilot_types_section_of_the_plan_is_quoted_whole(kb):
+    """「按自治区方案，社区试点要重点抓哪些事」: every sentence of 「（四）社区试点」, not
+    the two that repeat the question's words, under the plan's title."""
+    answer, _ = kb.answer("按自治区方案，社区试点要重点抓哪些事？")
+    assert answer.found and list(answer.groups) == ["宁夏碳达峰试点建设方案"]
+    assert {c.heading_path.split(" > ")[-1] for c in answer.citations} == {"（四）社区试点"}
+    text = "".join(s.text for s in answer.sentences())
+    assert "超低能耗建筑" in text and "慢行道路" in text
+    assert not any(s.text.startswith("（四）") for s in answer.sentences())  # the heading line is not a sentence
