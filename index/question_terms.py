@@ -222,6 +222,10 @@ def _is_word(term: str) -> bool:
     return bool(jieba.dt.FREQ.get(term)) or term.isascii()
 
 
+# Characters that end no noun but often follow one in a question (「孔有多深」「钱是谁出的」).
+FUNCTION_TAILS = frozenset("有是在的了要能会都也")
+
+
 def topic(question: str, stats: TermStats) -> Topic:
     """The topic of the question with each word's weight. A word the corpus never uses
     is kept (as unknown) only when it names something; an unused verb or adjective is
@@ -237,8 +241,10 @@ def topic(question: str, stats: TermStats) -> Topic:
         known = any(_used(form, stats, word.phrase) for form in forms)
         guessed = not word.joined and not word.phrase and not _is_word(word.text)
         if not known and not _names_missing_topic(word):
-            if guessed and not word.noun:
-                dropped.append(word.text)  # 「拿去」: a verb jieba made up, no topic at all
+            if guessed and (not word.noun or word.text[-1] in FUNCTION_TAILS):
+                # 「拿去」: a verb jieba made up; 「孔有」 (孔有多深): a noun glued to a verb
+                # by jieba's guessing. Neither names a topic.
+                dropped.append(word.text)
                 continue
         elif not known:
             unknown.append(word.text)
@@ -259,7 +265,7 @@ def _names_missing_topic(word: TopicWord) -> bool:
     (「装不上」, or a typo like 「积份」) is no evidence of a missing topic."""
     if word.text.isdigit() or len(word.text) < 2 or not word.noun:
         return False
-    return word.joined or jieba.dt.FREQ.get(word.text) is not None
+    return word.joined or _is_word(word.text)  # jieba's FREQ also lists every word's prefixes, at 0
 
 
 def _used(form: str, stats: TermStats, phrase: bool) -> bool:

@@ -196,3 +196,18 @@ def test_an_everyday_measure_is_read_as_the_documents_name_it(kb):
     assert result.found, result.note
     texts = [s.text for s in result.sentences()]
     assert texts and re.search(r"发电[^，；。]*\d", texts[0]), texts  # the first sentence states it
+
+
+def test_a_share_is_answered_by_a_percentage(kb):
+    """「股比多少」 is answered by 「控股51%、…参股49%」: a percentage states a share."""
+    result = answer(kb, "红柳湾村粪污处理服务公司的股比是多少？")
+    assert result.found, result.note
+    assert re.search(r"\d+%", result.sentences()[0].text), result.sentences()[0].text
+
+
+def test_a_word_jieba_glues_to_a_verb_is_not_a_missing_topic(kb):
+    """「孔有多深」: jieba guesses 孔有 as a word; it names nothing the answer must repeat."""
+    result = answer(kb, "滨河实验学校的地源热泵打了多少口换热孔，孔有多深？")
+    assert result.found, result.note
+    assert "孔有" not in result.missing
+    assert any("米" in s.text and "孔" in s.text for s in result.sentences())
