@@ -28,6 +28,7 @@ from dataclasses import dataclass, field, replace
 from index.answer_model import Answer, AnswerSentence, Citation, CitationNumbers, Correction, Plan
 from index.catalog import ChunkRecord
 from index.chunk_table import ChunkTable
+from index.colloquial_measures import read_measures
 from index.extractive import ScoringWeights, answer_patterns, messages
 from index.extractive import answer as extractive_answer
 from index.figure_tables import figure_table, question_periods
@@ -116,6 +117,7 @@ class Answerer:
         """Answer ``question`` (as asked), reading it as ``read_as`` (matching form,
         typos corrected)."""
         filters = filters or SearchFilters()
+        read_as = read_measures(read_as)
         kind = classify(read_as)
         plan = choose_plan(read_as, kind)
         scope = question_scope(read_as, self.pilots)

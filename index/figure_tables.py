@@ -198,13 +198,18 @@ def figure_table(
     return FigureTable(indicator, tuple(out), descending, comparable=not caveats, caveat="；".join(caveats))
 
 
-_YEAR_HALF = re.compile(r"(20\d{2})\s*年\s*(上半年|下半年|全年)?")
+_YEAR_HALF = re.compile(r"(20\d{2})\s*年\s*(上半年|下半年|全年|底|末|年底|年末)?")
 
 
 def question_periods(question: str) -> set[str]:
-    """Periods the question names, as figures record them: 「2025年上半年」 -> 2025H1."""
+    """Periods the question names, as figures record them: 「2025年上半年」 -> 2025H1;
+    「截至2025年底」 -> 2025H2 (a stock at the year's end is reported in that half-year's
+    report) and 2025."""
     periods = set()
     for year, half in _YEAR_HALF.findall(question):
+        if half in ("底", "末", "年底", "年末"):
+            periods.update({f"{year}H2", year})
+            continue
         periods.add(f"{year}H1" if half == "上半年" else f"{year}H2" if half == "下半年" else year)
     return periods
 

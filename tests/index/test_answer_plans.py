@@ -188,3 +188,11 @@ def test_a_rate_the_documents_do_not_state_is_refused(kb):
     """「上架率」 asked beside sentences about 机柜 and 机架 that state no such rate."""
     result = answer(kb, "金沙园区数据中心机柜上架率是多少？")
     assert not result.found and any("上架" in word for word in result.missing)
+
+
+def test_an_everyday_measure_is_read_as_the_documents_name_it(kb):
+    """「光伏发了多少电」 asks for 发电量: the answer states generation, not capacity."""
+    result = answer(kb, "翠柳社区的光伏发了多少电？")
+    assert result.found, result.note
+    texts = [s.text for s in result.sentences()]
+    assert texts and re.search(r"发电[^，；。]*\d", texts[0]), texts  # the first sentence states it
