@@ -35,7 +35,7 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 from index.catalog import Catalog, ChunkRecord
 from index.crash_points import crash_point
 from index.embedding_cache import EmbeddingCache, text_hash
-from index.vector_store import stored_fingerprints
+from index.vector_store import server_errors, stored_fingerprints
 from ingest.chunking import ChunkingOptions
 from ingest.documents import FileReport, ParsedDocument
 from ingest.indicators import extract_figures, extraction_version
@@ -245,7 +245,8 @@ class Ingestor:
                 node.embedding = vectors[text_hash(embedding_text(node))]
             crash_point("ingest:vector_batch")
             nodes: list[BaseNode] = [*batch]  # the store takes any node kind
-            self.vector_store.add(nodes)
+            with server_errors():
+                self.vector_store.add(nodes)
             report.vectors_written += len(batch)
             progress("写入向量库", report.vectors_written, total)
 
@@ -277,7 +278,8 @@ class Ingestor:
         if stale or wanted:
             self.catalog.set_state(VECTORS_STATE, "")
         if stale:
-            self.vector_store.delete_nodes(node_ids=stale)
+            with server_errors():
+                self.vector_store.delete_nodes(node_ids=stale)
             report.vectors_deleted += len(stale)
         if wanted:
             vectors = self._vectors_for(wanted, vectors, report, progress)
@@ -388,7 +390,8 @@ class Ingestor:
         generation = uuid.uuid4().hex
         self.catalog.delete_documents(present, remember=remember, state={"generation": generation})
         if chunk_ids:
-            self.vector_store.delete_nodes(node_ids=chunk_ids)
+            with server_errors():
+                self.vector_store.delete_nodes(node_ids=chunk_ids)
         if in_step:
             self.catalog.set_state(VECTORS_STATE, generation)
         return len(present)

@@ -118,7 +118,7 @@ def _readable(collection: chromadb.Collection, tries: int = 2) -> bool:
 
 
 @contextmanager
-def _server_errors() -> Iterator[None]:
+def server_errors() -> Iterator[None]:
     """A Chroma server that went away mid-run: a Chinese error instead of an httpx traceback."""
     try:
         yield
@@ -132,7 +132,7 @@ def stored_fingerprints(store: ChromaVectorStore) -> dict[str, str]:
     result: dict[str, str] = {}
     offset, page = 0, 5000
     while True:
-        with _server_errors():
+        with server_errors():
             batch = collection.get(include=["metadatas"], limit=page, offset=offset)
         for chunk_id, metadata in zip(batch["ids"], batch["metadatas"], strict=True):
             result[chunk_id] = str((metadata or {}).get("fingerprint", ""))
@@ -147,7 +147,7 @@ def stored_vectors(store: BasePydanticVectorStore, chunk_ids: list[str]) -> dict
         return {}
     found: dict[str, np.ndarray] = {}
     for start in range(0, len(chunk_ids), 5000):
-        with _server_errors():
+        with server_errors():
             batch = store.client.get(ids=chunk_ids[start : start + 5000], include=["embeddings"])
         embeddings = batch["embeddings"]
         if embeddings is None:
@@ -168,7 +168,7 @@ def nearest(
     """
     if isinstance(store, ChromaVectorStore):
         where = _to_chroma_filter(filters) if filters else None
-        with _server_errors():
+        with server_errors():
             result = store.client.query(
                 query_embeddings=[embedding],
                 n_results=limit,

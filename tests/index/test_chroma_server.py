@@ -277,6 +277,14 @@ def test_a_server_lost_mid_run_gives_a_chinese_error_not_a_500(tmp_path):
             # BM25 needs no vectors: keyword search still answers.
             keyword = client.get("/search", params={"q": "余热发电", "mode": "bm25"})
             assert keyword.status_code == 200 and keyword.json()["total"] > 0
+        # A write needs the store: a new document's vectors cannot be added.
+        write_doc(
+            corpus / "b",
+            "summary.md",
+            title="乙园区经验总结",
+            pilot="乙园区",
+            body="## 一、主要做法\n### （一）光伏发电\n园区屋顶建设分布式光伏，年发电量300万千瓦时。\n",
+        )
         with pytest.raises(VectorStoreError, match="Chroma 服务无法访问"):
             kb.ingest([corpus])
     finally:
