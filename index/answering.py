@@ -134,7 +134,12 @@ class Answerer:
         if result is None and evidence["unknown_share"] < self.thresholds.unknown_share:
             if plan is Plan.PRACTICE:
                 result = self._practices(question, read_as, question_topic, scoped, filters, scope, kind, evidence)
-            elif self.targets and asks_about_targets(read_as):
+            elif self.targets and (
+                asks_about_targets(read_as)
+                or (plan is Plan.STATUS and len(scope.pilot_ids) == 1 and names_a_target(read_as))
+            ):
+                # 「腾沙绿电占比45%的目标有戏吗」: the target and the latest reported figure
+                # answer it; a report sentence may be a half-year old.
                 result = self._targets(question, read_as, question_topic, scoped, scope, kind)
             elif plan is Plan.COMPARE:
                 result = self._compare(question, read_as, question_topic, scoped, scope, kind)

@@ -22,6 +22,7 @@ from index.question_terms import Topic, coverage
 from index.target_status import LAGGING, MET, ON_TRACK
 from ingest.documents import within_section
 from ingest.matching_form import fold
+from ingest.numbering import without_numbering
 
 _ASKS_TARGETS = re.compile(r"目标|达标|指标")
 _ACROSS_PILOTS = re.compile(r"哪些|哪几个|哪个|哪家|哪几家|谁|各试点|各个试点|多少个试点|几个试点")
@@ -179,7 +180,11 @@ class TargetAnswers:
         if not records:
             return None
         first = records[0]
-        text = re.split(r"(?<=[。！？])", first.text.strip())[0] or title
+        heading = without_numbering(heading_path.split(" > ")[-1]).rstrip("。 ")
+        sentences = [s for s in re.split(r"(?<=[。！？])", first.text.strip()) if s.strip()]
+        # 「（二）绿电。」 opens the section as its heading line: the first real sentence follows.
+        body = [s for s in sentences if without_numbering(s).rstrip("。 ") != heading]
+        text = (body or sentences or [title])[0]
         return AnswerSentence(text=text, citations=(citations.number(first),), score=1.0)
 
     def _record(self, doc_id: str, chunk_id: str) -> ChunkRecord | None:
