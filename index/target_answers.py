@@ -71,8 +71,8 @@ MAX_TARGETS = 12
 
 def asks_about_targets(question: str) -> bool:
     """「哪些试点已经完成了…目标」「…目标是靠什么做到的」: a question across pilots, or
-    about how targets were met. 「红柳湾村清洁取暖率80%的目标完成了没有？」 asks after one
-    pilot's figure and keeps the sentence answer, which quotes the report's own words."""
+    about how targets were met. (A status question about one pilot's target is answered
+    the same way by index/answering.py.)"""
     if not _ASKS_TARGETS.search(question) or not any(pattern.search(question) for pattern, _ in _STATUS_CUES):
         return False
     return bool(_ACROSS_PILOTS.search(question) or _HOW.search(question))

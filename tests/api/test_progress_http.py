@@ -102,6 +102,12 @@ def test_ask_which_pilots_met_a_target_and_how(http):
     assert "已完成" in body["answer"] and "[" in body["answer"]
 
 
-def test_ask_about_one_pilots_target_keeps_the_reports_own_words(http):
+def test_ask_about_one_pilots_target_gets_the_target_with_its_latest_figure(http):
+    """「…70%的目标完成了没有」: the plan's target, judged against the latest report (a
+    report sentence found by wording alone may be a half-year old), each quoted."""
     body = http.post("/ask", json={"question": "清泉园区余热资源回收利用率70%的目标完成了没有？"}).json()
-    assert body["found"] and body["targets"] == []
+    assert body["found"] and body["plan"] == "status" and body["targets"]
+    assert {t["pilot_id"] for t in body["targets"]} == {QINGQUAN}
+    heat = next(t for t in body["targets"] if t["indicator"] == "余热资源回收利用率" and t["year"] == 2025)
+    assert heat["status"] == "已完成" and "70" in heat["target"]["text"]
+    assert "70.6" in heat["latest"]["text"]
