@@ -114,14 +114,24 @@ def _direction(text: str) -> str:
 
 def _preference(item: PilotFigure) -> tuple:
     increment = any(word in item.figure.name for word in _INCREMENT_WORDS)
-    return (round(item.relevance, 2), not increment, _period_order(item.figure.period))
+    return (
+        round(item.relevance, 2),
+        not increment,
+        _period_order(item.figure.period, getattr(item.figure, "period_kind", "")),
+    )
 
 
-def _period_order(period: str) -> tuple[int, int]:
+def _period_order(period: str, kind: str = "") -> tuple[float, float]:
+    """Recency of a figure's period, for choosing each pilot's figure. A full year's total
+    comes before the next year's first half: 「谁产的绿氢多」 is better answered by 2025's
+    8,580 against 3,920 than by half-years that a season can tilt; a later second
+    half-year comes with its own full-year figure."""
     parsed = parse_period(period) if period else None
     if parsed:
         return parsed
-    return (int(period), 3) if period.isdigit() else (0, 0)
+    if not period.isdigit():
+        return (0, 0)
+    return (int(period) + 1, 1.5) if kind == "全年" else (int(period), 3)
 
 
 def best_per_pilot(candidates: list[PilotFigure]) -> list[PilotFigure]:
