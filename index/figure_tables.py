@@ -125,10 +125,12 @@ def _period_order(period: str, kind: str = "") -> tuple[float, float]:
     """Recency of a figure's period, for choosing each pilot's figure. A full year's total
     comes before the next year's first half: 「谁产的绿氢多」 is better answered by 2025's
     8,580 against 3,920 than by half-years that a season can tilt; a later second
-    half-year comes with its own full-year figure."""
+    half-year comes with its own full-year figure. A stock stated up to a date (累计)
+    is not a half-year's flow: the latest one stays first."""
     parsed = parse_period(period) if period else None
     if parsed:
-        return parsed
+        # A stock up to a date (累计: a rate, a capacity) is as current as its date.
+        return (parsed[0], parsed[1] + 1) if kind == "累计" else parsed
     if not period.isdigit():
         return (0, 0)
     return (int(period) + 1, 1.5) if kind == "全年" else (int(period), 3)

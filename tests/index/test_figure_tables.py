@@ -39,3 +39,11 @@ def test_a_later_half_year_still_beats_an_older_full_year_and_a_named_period_win
 def test_year_end_names_the_second_half_year_and_the_year():
     assert question_periods("截至2025年底，哪个试点的储能装机最大") == {"2025H2", "2025"}
     assert question_periods("2026年上半年各发了多少电") == {"2026H1"}
+
+
+def test_a_stock_up_to_a_later_date_beats_an_older_full_year_figure():
+    """清洁取暖率 is a level: 「截至2026年6月底」 is newer than a 2025 figure, whatever its kind."""
+    rows = best_per_pilot(
+        [_figure("a", 94.6, "2025", "全年", "清洁取暖率"), _figure("a", 95.8, "2026H1", "累计", "清洁取暖率")]
+    )
+    assert [row.figure.period for row in rows] == ["2026H1"]
