@@ -80,7 +80,7 @@ def test_cli_ask_prints_practices_and_refusals(monkeypatch, settings, kb):
     monkeypatch.setenv("TANLU_DATA_DIR", str(settings.data_dir))
     result = runner.invoke(app, ["ask", "其他園區是怎麼利用餘熱的？", "--json"])
     assert result.exit_code == 0, result.output
-    body = json.loads(result.output)
+    body = json.loads(result.stdout)  # stdout alone: the JSON, whatever else went to stderr
     assert body["plan"] == "practice" and len({p["pilot_id"] for p in body["practices"]}) >= 2
 
     result = runner.invoke(app, ["ask", "有没有企业做电解铝节能降碳的？"])
