@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,8 +29,6 @@ from bench.latency import (
     run_ingest,
     start_server,
     stop_server,
-    tanlu_command,
-    tanlu_env,
     wait_for_health,
 )
 
@@ -56,21 +53,6 @@ def new_document(folder: Path, n: int) -> str:
         encoding="utf-8",
     )
     return f"{pilot}/{name}"
-
-
-def ingest_round(folder: Path, data_dir: Path) -> float:
-    started = time.perf_counter()
-    completed = subprocess.run(
-        [*tanlu_command(), "ingest", str(folder)],
-        env=tanlu_env(data_dir),
-        cwd=REPO_ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        check=False,
-    )
-    if completed.returncode != 0:
-        raise SystemExit(f"tanlu ingest failed with exit code {completed.returncode}")
-    return time.perf_counter() - started
 
 
 def seconds_until_found(client: httpx.Client, base_url: str, query: str, doc_id: str) -> float:
@@ -105,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
             for round_number in range(1, args.rounds + 1):
                 n = stamp * 100 + round_number
                 doc_id = new_document(folder, n)
-                took = ingest_round(folder, data_dir)
+                took = run_ingest(folder, data_dir)
                 delay = seconds_until_found(client, base_url, TOKEN.format(n=n), doc_id)
                 delays.append(delay)
                 print(f"round {round_number}: ingest {took:.1f} s, visible {delay:.2f} s after it ended", flush=True)

@@ -32,7 +32,6 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 import argparse
 import json
 import shutil
-import sqlite3
 import subprocess
 import sys
 import time
@@ -49,6 +48,7 @@ from bench.latency import (
     log,
     rss_mb,
     run_ingest,
+    seed_embedding_cache,
     stop_server,
     tanlu_command,
     wait_for_health,
@@ -157,20 +157,6 @@ def stand_ins_in(corpus: Path, workdir: Path) -> int:
     return sum(1 for text in corpus_texts([corpus]) if text_hash(text) in stand_ins)
 
 
-def seed_cache(cache_path: Path, data_dir: Path) -> None:
-    """A copy of the shared cache as the data folder's own (the ingest then embeds nothing)."""
-    target = data_dir / "embeddings.sqlite"
-    if target.exists() or not cache_path.exists():
-        return
-    data_dir.mkdir(parents=True, exist_ok=True)
-    source, copy = sqlite3.connect(cache_path), sqlite3.connect(target)
-    try:
-        source.backup(copy)
-    finally:
-        source.close()
-        copy.close()
-
-
 # -- servers -----------------------------------------------------------------------------
 def chroma_env(port: int | None) -> dict[str, str]:
     if port is None:
@@ -226,7 +212,7 @@ def serve(data_dir: Path, chroma_port: int | None) -> tuple[subprocess.Popen, st
 # -- one size, one mode ------------------------------------------------------------------
 def measure(size: int, mode: str, corpus: Path, args: argparse.Namespace, queries: list) -> dict:
     data_dir = args.workdir / f"data-{size}-{mode}"
-    seed_cache(args.workdir / "embeddings.sqlite", data_dir)
+    seed_embedding_cache(args.workdir, data_dir)  # a copy of the shared cache: the ingest embeds nothing
     chroma = None
     chroma_port = None
     try:

@@ -152,7 +152,7 @@ def _value(item: PilotFigure) -> tuple[float, str]:
     return figure.value, figure.unit
 
 
-def _period_label(period: str) -> str:
+def period_label(period: str) -> str:
     parsed = parse_period(period) if period else None
     if parsed:
         return f"{parsed[0]}年{'上' if parsed[1] == 1 else '下'}半年"
@@ -182,7 +182,7 @@ def figure_table(
     if len(units) > 1:
         caveats.append("各行单位不同（" + "、".join(sorted(u or "无单位" for u in units)) + "），不能直接比较大小")
     if len(periods) > 1 or len(kinds) > 1:
-        labels = sorted({_period_label(p) for p in periods})
+        labels = sorted({period_label(p) for p in periods})
         caveats.append("各行时期不同（" + "、".join(labels) + "），全年、半年与累计数不宜直接排名")
     out = []
     for row in rows:

@@ -529,11 +529,17 @@ class KnowledgeBase:
             return extractive, False
         return generate_answer(question, extractive, llm)
 
+    def _programme_documents(self) -> list[DocumentRecord]:
+        """The programme's own documents (a scope instead of a pilot: the founding plan…)."""
+        return [doc for doc in self.catalog.documents() if doc.meta.get("scope")]
+
+    def _open_to_programme(self, filters: SearchFilters | None) -> bool:
+        """No filter narrows the question, and the programme has documents to answer it."""
+        return (filters is None or filters.is_empty()) and bool(self._programme_documents())
+
     def _programme_section(self, question: str, read_as: str, section: str) -> Answer | None:
         """The programme documents' section headed by what the question names (「（二）园区试点」)."""
-        for doc in self.catalog.documents():
-            if not doc.meta.get("scope"):
-                continue
+        for doc in self._programme_documents():
             chunks = named_section(self.retriever.table.records_of(doc.doc_id), section)
             if chunks:
                 label = str(doc.meta.get("title") or "") or messages()["no_pilot"]
@@ -543,18 +549,14 @@ class KnowledgeBase:
     def _about_no_pilot(self, read_as: str, filters: SearchFilters | None) -> bool:
         """No filter narrows the question and it names no pilot (nor a pilot type):
         it may be about the programme as a whole."""
-        if filters is not None and not filters.is_empty():
-            return False
-        if not any(doc.meta.get("scope") for doc in self.catalog.documents()):
+        if not self._open_to_programme(filters):
             return False
         scope = question_scope(read_as, self.pilots())
         return not scope.pilot_ids and scope.pilot_type is None
 
     def _programme_question(self, question: str, filters: SearchFilters | None) -> bool:
         """A question about the programme's documents, none of which a filter excludes."""
-        if filters is not None and not filters.is_empty():
-            return False
-        if not any(doc.meta.get("scope") for doc in self.catalog.documents()):
+        if not self._open_to_programme(filters):
             return False
         return asks_the_programme(question, [pilot["pilot"] for pilot in self.pilots()])
 

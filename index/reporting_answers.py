@@ -15,7 +15,8 @@ from collections.abc import Sequence
 
 from index.answer_model import Answer, AnswerSentence, CitationNumbers, Plan
 from index.chunk_table import ChunkTable
-from index.figure_tables import question_periods
+from index.extractive import messages
+from index.figure_tables import period_label, question_periods
 from index.progress import PilotReporting
 from index.question_kind import QuestionKind
 
@@ -30,10 +31,6 @@ _OPENING = re.compile(r"^(?:[^。：:]{2,30}[：:])?\s*([^。！？]+[。！？]
 
 def asks_about_reporting(question: str) -> bool:
     return bool(_ASKS_FILING.search(question) and _REPORT.search(question))
-
-
-def _period_label(period: str) -> str:
-    return f"{period[:4]}年{'上' if period.endswith('1') else '下'}半年"
 
 
 def reporting_answer(
@@ -63,13 +60,9 @@ def reporting_answer(
         if latest is None or latest.doc_id is None:
             continue
         groups[row.pilot] = _quoted(table, latest.doc_id, citations)
-    periods = "、".join(_period_label(period) for period in asked)
-    if missing:
-        names = "、".join(row.pilot for row in missing)
-        note = f"按知识库收录的进展报告，{periods}尚未收录报告的试点：{names}。下面引用其最近一期报告的开头和落款日期。"
-    else:
-        names = "、".join(row.pilot for row in in_scope)
-        note = f"按知识库收录的进展报告，{names}的{periods}进展报告均已收录。下面引用最近一期报告的开头和落款日期。"
+    periods = "、".join(period_label(period) for period in asked)
+    key, named = ("reports_missing", missing) if missing else ("reports_all_in", in_scope)
+    note = messages()[key].format(periods=periods, pilots="、".join(row.pilot for row in named))
     return Answer(
         question,
         kind,
