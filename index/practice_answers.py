@@ -27,6 +27,7 @@ from index.answer_model import AnswerSentence, CitationNumbers, PracticeAnswer
 from index.catalog import ChunkRecord
 from index.hybrid import ScoredChunk
 from index.question_terms import Topic, coverage, missing_noun_share
+from ingest.documents import HEADING_SEPARATOR
 from ingest.extracted import Practice
 from ingest.matching_form import fold
 from ingest.numbering import without_numbering
@@ -158,6 +159,13 @@ def practice_sentences(match: PracticeMatch) -> list[SourcedSentence]:
     return sentences
 
 
+def _in_context(sentence: SourcedSentence) -> str:
+    """The sentence read with its section's own heading: under 「（一）改造效果核定」 the
+    sentence 「社区会同供热企业核对热计量数据：…下降26.3%」 is about 核定 without saying it."""
+    heading = str(sentence.record.metadata.get("heading_path", "")).split(HEADING_SEPARATOR)[-1]
+    return f"{heading} {sentence.text}"
+
+
 _LABEL = re.compile(r"^(?:主要)?(?:成效|效果|做法|具体做法是?)[：:]")
 
 
@@ -172,7 +180,7 @@ def pick_sentences(
 ) -> tuple[list[SourcedSentence], list[SourcedSentence]]:
     """The method and effect sentences to show, each list in text order."""
     roles = {s.position: sentence_role(s.text) for s in sentences}
-    relevance = {s.position: coverage(topic, fold(s.text).lower()) for s in sentences}
+    relevance = {s.position: coverage(topic, fold(_in_context(s)).lower()) for s in sentences}
     usable = [
         s
         for s in sentences
@@ -196,7 +204,7 @@ def pick_sentences(
     method = sorted(ranked[:MAX_METHOD_SENTENCES], key=lambda s: s.position)
     effects = sorted(
         (s for s in usable if roles[s.position] is Role.EFFECT),
-        key=lambda s: (s.record.chunk_id != match.best_chunk, -relevance[s.position], not s.in_description, s.position),
+        key=lambda s: (-relevance[s.position], s.record.chunk_id != match.best_chunk, not s.in_description, s.position),
     )
     return method, effects[:MAX_EFFECT_SENTENCES]
 

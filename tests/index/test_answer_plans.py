@@ -211,3 +211,11 @@ def test_a_word_jieba_glues_to_a_verb_is_not_a_missing_topic(kb):
     assert result.found, result.note
     assert "孔有" not in result.missing
     assert any("米" in s.text and "孔" in s.text for s in result.sentences())
+
+
+def test_a_type_word_inside_across_or_between_does_not_narrow_the_pilots(kb):
+    """「跨企业统一供蒸汽」 asks for what joins enterprises (a park's steam network), not
+    for enterprise pilots."""
+    result = answer(kb, "余热蒸汽是怎么跨企业统一供应的？")
+    assert result.found
+    assert "园区" in {p.pilot_type for p in result.practices}

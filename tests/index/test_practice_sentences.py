@@ -1,0 +1,63 @@
+"""Which sentences of a practice are shown under 做法 and 成效: the ones about what the
+question asks, read with the heading of the section they stand in."""
+
+from __future__ import annotations
+
+from index.catalog import ChunkRecord
+from index.practice_answers import PracticeMatch, pick_sentences, practice_sentences
+from index.question_terms import Topic
+from ingest.extracted import Practice, PracticeSource
+
+SUMMARY = "demo-town/summary"
+REPORT = "demo-town/report-2026H1"
+
+
+def record(chunk_id: str, doc_id: str, heading: str, text: str) -> ChunkRecord:
+    return ChunkRecord(chunk_id, doc_id, 0, text, {"heading_path": heading}, [], "")
+
+
+def test_the_effect_shown_is_the_one_its_section_says_is_about_the_question():
+    """「改造后的节能量怎么核定」: the summary's best-ranked section states a turnout, the
+    report's section 「（二）节能量核定」 states the verified saving without the word 核定.
+    The verified saving is the 成效 shown."""
+    summary = record(
+        "c1",
+        SUMMARY,
+        "二、主要做法 > （一）楼栋议事推进住宅节能改造",
+        "社区把住宅节能改造的决策权交给楼栋议事会，逐栋确定改造内容。两批改造共召开楼栋议事会60场，投票率达到90%。",
+    )
+    report = record(
+        "c2",
+        REPORT,
+        "一、主要工作进展 > （二）节能量核定",
+        "采暖季结束后，社区会同供热企业核对热计量数据，改造楼栋采暖耗热量较改造前下降21.5%。",
+    )
+    practice = Practice(
+        practice_id="p1",
+        title="楼栋议事推进住宅节能改造",
+        description="社区把住宅节能改造的决策权交给楼栋议事会，逐栋确定改造内容。两批改造共召开楼栋议事会60场，投票率达到90%。",
+        pilot="示范镇",
+        pilot_id="demo-town",
+        pilot_type="社区",
+        region="银川市",
+        fields=[],
+        sources=[
+            PracticeSource(SUMMARY, "经验总结", "经验总结", "", "", summary.metadata["heading_path"]),
+            PracticeSource(REPORT, "进展报告", "进展报告", "2026H1", "", report.metadata["heading_path"]),
+        ],
+    )
+    match = PracticeMatch(
+        practice=practice,
+        chunks=[summary, report],
+        retrieved={"c1", "c2"},
+        coverage=1.0,
+        title_coverage=0.2,
+        retrieval=1.0,
+        best_chunk="c1",
+    )
+    question = Topic(terms=("改造", "节能量", "核定"), weights=(0.3, 1.5, 2.0), unknown=())
+
+    _, effect = pick_sentences(match, question, practice_sentences(match))
+
+    assert [s.record.chunk_id for s in effect] == ["c2"]
+    assert "21.5%" in effect[0].text
