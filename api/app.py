@@ -61,9 +61,9 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
         watcher = IndexWatcher(app.state.kb)
         watcher.start()
         try:
-            async with mcp.session_manager.run():
-                yield
+            yield
         finally:
+            await mcp.stop()
             watcher.stop()
             app.state.jobs.stop()
             store.close()
