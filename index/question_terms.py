@@ -368,6 +368,10 @@ def heaviest_credit(topic: Topic, text: str) -> float:
 FOCUS_WINDOW_CHARS = 6
 
 
+# Nouns that say a number is asked for without naming what it measures: in
+# 「核查结果是多少」 the measure is what was checked, not the word 结果.
+NOT_A_MEASURE = frozenset({"结果", "情况", "数据", "数字", "数值", "水平"})
+
 # Characters that make a measure of the word before them: 上架率, 发电量, 户数, 金额, 占比.
 MEASURE_SUFFIX = "[率量数额比]"
 
@@ -383,7 +387,7 @@ def quantity_focus(question: str, topic: Topic) -> list[str]:
     after: tuple[int, int] | None = None  # (distance, term index)
     before: tuple[int, int] | None = None
     nouns = topic.nouns or (True,) * len(topic.terms)
-    generic = {c.text for c in cue_table().cues if c.topic and c.kind.value == "quantity"}
+    generic = {c.text for c in cue_table().cues if c.topic and c.kind.value == "quantity"} | NOT_A_MEASURE
     for index, term in enumerate(topic.terms):
         # A verb with a measure suffix names a measure (「上架率」 jieba cuts as 上架 + 率).
         measured = re.search(re.escape(term) + MEASURE_SUFFIX, text) is not None
