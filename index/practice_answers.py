@@ -199,7 +199,11 @@ def pick_sentences(
     # The passage search ranked first, when it is not the practice's description, says
     # what the question asks (「冬天沼液没法还田」 -> the report's 「沼液冬储问题解决」,
     # not the summary's pipelines): its sentences come first.
+    # Unless another sentence says more of what is asked (「怎么监测有没有泄漏」 is not
+    # answered by the best-ranked section's 「开展驱油封存」).
     best = [s for s in methods if s.record.chunk_id == match.best_chunk and not s.in_description]
+    if best and relevant and max(relevance[s.position] for s in best) < relevance[relevant[0].position]:
+        best = []
     ranked = best + [s for s in ranked if s not in best]
     method = sorted(ranked[:MAX_METHOD_SENTENCES], key=lambda s: s.position)
     effects = sorted(

@@ -61,3 +61,51 @@ def test_the_effect_shown_is_the_one_its_section_says_is_about_the_question():
 
     assert [s.record.chunk_id for s in effect] == ["c2"]
     assert "21.5%" in effect[0].text
+
+
+def test_a_sentence_saying_more_of_the_question_comes_before_the_best_ranked_sections():
+    """「驱油封存以后怎么监测泄漏」: the best-ranked section says that CO2 is stored; the
+    report's sentence on monitoring wells is the how, and is shown, though the
+    best-ranked section has method sentences enough to fill the answer."""
+    plan = record(
+        "c1",
+        "demo-park/plan",
+        "三、重点任务 > （三）二氧化碳捕集利用与封存",
+        "建设二氧化碳输送管道，开展驱油封存。同步建设配套增压站，提高二氧化碳输送能力。",
+    )
+    report = record(
+        "c2",
+        "demo-park/report-2025H2",
+        "一、主要工作进展 > （一）二期投运",
+        "封存监测方面，在驱油区块布设监测井3口，建立泄漏监测方案。",
+    )
+    practice = Practice(
+        practice_id="p2",
+        title="打通捕集利用全链条",
+        description="",
+        pilot="示范园区",
+        pilot_id="demo-park",
+        pilot_type="园区",
+        region="银川市",
+        fields=[],
+        sources=[
+            PracticeSource("demo-park/plan", "实施方案", "实施方案", "", "", plan.metadata["heading_path"]),
+            PracticeSource(
+                "demo-park/report-2025H2", "进展报告", "进展报告", "2025H2", "", report.metadata["heading_path"]
+            ),
+        ],
+    )
+    match = PracticeMatch(
+        practice=practice,
+        chunks=[plan, report],
+        retrieved={"c1", "c2"},
+        coverage=1.0,
+        title_coverage=0.0,
+        retrieval=1.0,
+        best_chunk="c1",
+    )
+    question = Topic(terms=("驱油", "封存", "监测", "泄漏"), weights=(1.0, 1.0, 1.5, 2.0), unknown=())
+
+    method, _ = pick_sentences(match, question, practice_sentences(match))
+
+    assert any("监测井" in s.text for s in method)
