@@ -38,7 +38,7 @@ MAX_PILOTS = 6
 MAX_METHOD_SENTENCES = 2
 MAX_EFFECT_SENTENCES = 1
 # A second practice of the same pilot is shown when it scores this close to the first.
-SECOND_PRACTICE_RATIO = 0.9
+SECOND_PRACTICE_RATIO = 0.8
 # The title covers the topic this well: the description's opening sentences are the how.
 TITLE_COVERAGE = 0.5
 MAX_SENTENCE_CHARS = 160
