@@ -10,6 +10,7 @@ question (「量子计算机」 beside a hospital's 计算机断层).
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Callable
@@ -186,14 +187,17 @@ def _grouped(sequence: list[TopicWord | None]) -> list[TopicWord]:
 
 def _tagged_words(text: str, skip: frozenset[str] | set[str]) -> list[TopicWord | None]:
     """The words worth weighing, in order, with None for each coordinator between
-    them. Runs of single characters jieba could not join (「绿」「氨」) are read as one
-    word (「绿氨」) when all are nouns."""
+    them. Runs of single noun characters jieba could not join (「绿」「氨」) are read as
+    one word (「绿氨」)."""
     result: list[TopicWord | None] = []
     singles: list[tuple[str, str]] = []
 
     def flush() -> None:
-        if len(singles) > 1 and all(tag.startswith("n") for _, tag in singles):
-            result.append(TopicWord("".join(char for char, _ in singles), True, joined=True))
+        # Each run of noun characters (「算碳账」 -> 算 + 碳账: the verb is no part of it).
+        for is_noun, run in itertools.groupby(singles, key=lambda pair: pair[1].startswith("n")):
+            chars = "".join(char for char, _ in run)
+            if is_noun and len(chars) > 1:
+                result.append(TopicWord(chars, True, joined=True))
         singles.clear()
 
     for pair in jieba.posseg.lcut(text):
