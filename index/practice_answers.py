@@ -196,6 +196,14 @@ def pick_sentences(
     # its description opens with the how; else the method sentences that mention the
     # topic, and the opening ones when none does (the practice covers it elsewhere).
     ranked = opening if match.title_coverage >= TITLE_COVERAGE or not relevant else relevant
+    effects = sorted(
+        (s for s in usable if roles[s.position] is Role.EFFECT),
+        key=lambda s: (-relevance[s.position], s.record.chunk_id != match.best_chunk, not s.in_description, s.position),
+    )
+    if ranked is opening and match.title_coverage < TITLE_COVERAGE and effects and relevance[effects[0].position] > 0:
+        # The practice answers through its result alone (「…替代比例提高到10%」): its
+        # opening sentences say nothing of what is asked (「资金方面，…获得绿色信贷」).
+        ranked = []
     # The passage search ranked first, when it is not the practice's description, says
     # what the question asks (「冬天沼液没法还田」 -> the report's 「沼液冬储问题解决」,
     # not the summary's pipelines): its sentences come first.
@@ -206,10 +214,6 @@ def pick_sentences(
         best = []
     ranked = best + [s for s in ranked if s not in best]
     method = sorted(ranked[:MAX_METHOD_SENTENCES], key=lambda s: s.position)
-    effects = sorted(
-        (s for s in usable if roles[s.position] is Role.EFFECT),
-        key=lambda s: (-relevance[s.position], s.record.chunk_id != match.best_chunk, not s.in_description, s.position),
-    )
     return method, effects[:MAX_EFFECT_SENTENCES]
 
 

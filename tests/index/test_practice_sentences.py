@@ -109,3 +109,35 @@ def test_a_sentence_saying_more_of_the_question_comes_before_the_best_ranked_sec
     method, _ = pick_sentences(match, question, practice_sentences(match))
 
     assert any("监测井" in s.text for s in method)
+
+
+def test_a_practice_that_answers_through_its_result_alone_shows_no_unrelated_method():
+    """No method sentence of the practice mentions what is asked; its result does. The
+    answer shows the result, not the practice's opening sentence about loans."""
+    section = record(
+        "c1",
+        "demo-works/report-2026H1",
+        "一、主要工作进展 > （三）低碳原料替代",
+        "资金方面，煤气发电二期工程获得绿色信贷授信1.6亿元，已提款0.9亿元。"
+        "签订3年期供货协议后，硅锰炉生物质炭替代比例提高到10%。",
+    )
+    practice = Practice(
+        practice_id="p3",
+        title="低碳原料替代",
+        description="",
+        pilot="示范合金厂",
+        pilot_id="demo-works",
+        pilot_type="企业",
+        region="石嘴山市",
+        fields=[],
+        sources=[PracticeSource(section.doc_id, "报告", "进展报告", "2026H1", "", section.metadata["heading_path"])],
+    )
+    match = PracticeMatch(
+        practice=practice, chunks=[section], retrieved={"c1"}, coverage=1.0, title_coverage=0.0, retrieval=1.0
+    )
+    question = Topic(terms=("生物质炭", "还原剂"), weights=(3.0, 3.0), unknown=())
+
+    method, effect = pick_sentences(match, question, practice_sentences(match))
+
+    assert not any("绿色信贷" in s.text for s in method)
+    assert effect and "替代比例" in effect[0].text
