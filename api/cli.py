@@ -440,6 +440,7 @@ def serve(
 
     from api.app import create_app
     from api.ingest_jobs import writes_status
+    from api.slow_headers import HTTP_PROTOCOL
     from index.memory import limit_arenas
 
     limit_arenas()  # before the request threads start (index/memory.py says why)
@@ -452,7 +453,7 @@ def serve(
     console.print(f"碳路 TanLu 已启动：[bold]http://{host}:{port}/[/bold]  接口文档：http://{host}:{port}/docs")
     console.print(writes_status(settings), highlight=False)
     if workers == 1:
-        uvicorn.run(create_app(settings, kb), host=host, port=port, log_level="warning")
+        uvicorn.run(create_app(settings, kb), host=host, port=port, log_level="warning", http=HTTP_PROTOCOL)
         return
     # Each worker process opens the data folder itself (settings come from the same
     # environment); ingest.lock and the index watcher keep them consistent.
@@ -465,6 +466,7 @@ def serve(
         host=host,
         port=port,
         log_level="warning",
+        http=HTTP_PROTOCOL,
         timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
     )
 

@@ -83,6 +83,7 @@ PATH_NOT_FOUND = "地址 {path} 不存在，接口列表见 /docs"
 METHOD_NOT_ALLOWED = "地址 {path} 不支持 {method} 请求"
 HTTP_ERROR = "请求无效（HTTP {status}）"
 BODY_TIMEOUT = "请求体接收超时：{seconds} 秒内未收到后续数据，连接已关闭"
+HEADER_TIMEOUT = "请求头接收超时：{seconds} 秒内未收到完整的请求头，连接已关闭"
 ANSWER_TIMEOUT = "服务繁忙：{seconds} 秒内未能完成，请稍后重试"
 CONTROL_CHARACTERS = "参数 {name} 含有不可见的控制字符，请删除后重试"
 

@@ -106,7 +106,7 @@ class Settings(BaseSettings):
         "", max_length=60, description="经验汇编封面上的编印单位（如 宁夏回族自治区发展和改革委员会）；请求中可另行指定"
     )
     read_timeout: float = Field(
-        30.0, gt=0, le=3600, description="接收请求体时两次数据之间最长等待（秒），超时返回 408 并断开"
+        30.0, gt=0, le=3600, description="接收请求头的时限、请求体两次数据之间的最长等待（秒），超时返回 408 并断开"
     )
     search_timeout: float = Field(30.0, gt=0, le=600, description="GET /search 的时间上限（秒），超时返回 503")
     ask_timeout: float = Field(

@@ -35,8 +35,11 @@ from starlette.requests import Request
 from api import messages
 from api.errors import ApiError
 from api.safe_names import safe_file_name
-from ingest.domain import DOC_TYPES, FIELDS, PILOT_TYPES, parse_period, pilot_id_problem
+from ingest.domain import DOC_TYPES, FIELDS, PILOT_TYPES, parse_period, pilot_id_from_name, pilot_id_problem
+from ingest.errors import DocumentError
 from ingest.formats import BY_EXTENSION
+from ingest.formats.markdown import split_front_matter
+from ingest.formats.text import decode_text
 from ingest.metadata import MAX_TITLE_CHARS, MAX_VALUE_CHARS, too_long
 from ingest.sniff import detect_path
 
@@ -318,13 +321,32 @@ def inside(root: Path, name: str) -> Path:
     return target
 
 
-def file_under_pilot(upload: ReceivedUpload, uploads_dir: Path, pilot_id: str) -> None:
+def file_under_pilots(upload: ReceivedUpload, uploads_dir: Path, pilot_id: str | None) -> None:
     """Store the accepted files in ``<uploads>/<pilot_id>/``: two pilots' files of the same
-    name (实施方案.md) are then two files, never one replacing the other."""
+    name (实施方案.md) are then two files, never one replacing the other. Without a pilot
+    for the whole upload (the DRC sending several pilots' reports), a Markdown file goes
+    to the pilot its own front matter names."""
     root = uploads_dir.resolve()
     for staged in upload.accepted:
-        staged.name = f"{pilot_id}/{staged.name}"
-        staged.replaces = inside(root, staged.name).exists()
+        folder = pilot_id or declared_pilot_id(staged)
+        if folder:
+            staged.name = f"{folder}/{staged.name}"
+            staged.replaces = inside(root, staged.name).exists()
+
+
+def declared_pilot_id(staged: StagedFile) -> str | None:
+    """The valid pilot id a Markdown file's front matter gives (pilot_id, else made from
+    pilot), or None: the ingest reports whatever is wrong with the file."""
+    if staged.extension != ".md":
+        return None
+    try:
+        text = decode_text(staged.part_path.read_bytes()).lstrip("\ufeff")
+        front, _ = split_front_matter(text) if text.startswith("---") else ({}, text)
+    except (DocumentError, OSError):
+        return None
+    declared = str(front.get("pilot_id") or "").strip()
+    pilot_id = declared or pilot_id_from_name(str(front.get("pilot") or ""))
+    return pilot_id if pilot_id and pilot_id_problem(pilot_id) is None else None
 
 
 # -- metadata form fields -------------------------------------------------------------

@@ -287,6 +287,20 @@ def search_range(kb: KnowledgeBase, questions: list[DomainQuestion], top_k: int 
     return lines
 
 
+def unmatched_gold(kb: KnowledgeBase, questions: list[DomainQuestion]) -> list[str]:
+    """Gold sections no stored chunk matches (a heading the chunker shortened to
+    「1. 利用牛舍…」): such a gold entry can never support an answer."""
+    headings: dict[str, set[str]] = {}
+    for record in kb.chunks():
+        headings.setdefault(record.doc_id, set()).add(record.metadata.get("heading_path", ""))
+    return [
+        f"金标出处在知识库中不存在：{q.id} {gold.pilot_id}/{gold.doc} 「{gold.heading}」"
+        for q in questions
+        for gold in q.gold
+        if not any(gold.heading in heading for heading in headings.get(f"{gold.pilot_id}/{gold.doc}", ()))
+    ]
+
+
 def open_kb(corpus: Path, data_dir: Path) -> KnowledgeBase:
     kb = KnowledgeBase(IndexConfig(data_dir=data_dir))
 
@@ -323,6 +337,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.search:
         print("\n".join(search_range(kb, questions)))
         return 0
+    for line in unmatched_gold(kb, questions):
+        print(line, file=sys.stderr)
     outcomes = ask_all(kb, questions)
     result = {"split": args.split, **metrics(outcomes), "by_kind": by_kind(outcomes)}
     if args.json:

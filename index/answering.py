@@ -308,16 +308,26 @@ class Answerer:
             if not kept:
                 return self._refusal(question, result.citations, focus, result.kind, unknown=False)
             _keep_only(result, kept[:MAX_SENTENCES])
-        best = result.sentences()[0]
-        cited = [c for c in result.citations if c.n in best.citations]
         asked_periods = question_periods(read_as)
         whole_year = "全年" in read_as
-        if asked_periods and not any(
-            self._states_period(period, best.text, cited, whole_year) for period in asked_periods
-        ):
-            evidence["period_matched"] = 0.0
-            missing = [_period_words(period, whole_year) for period in sorted(asked_periods)]
-            return self._refusal(question, result.citations, missing, result.kind, unknown=False)
+        if asked_periods:
+            # 「2025年度核查结果」: the best sentence may be the year before's (「完成2024年度
+            # 核查」); the answer is the best one about the period asked.
+            in_period = [
+                sentence
+                for sentence in result.sentences()
+                if any(
+                    self._states_period(period, sentence.text, _cited(sentence, result.citations), whole_year)
+                    for period in asked_periods
+                )
+            ]
+            if not in_period:
+                evidence["period_matched"] = 0.0
+                missing = [_period_words(period, whole_year) for period in sorted(asked_periods)]
+                return self._refusal(question, result.citations, missing, result.kind, unknown=False)
+            _keep_only(result, in_period)
+        best = result.sentences()[0]
+        cited = _cited(best, result.citations)
         ordinals = _ordinals(read_as)
         evidence_text = _evidence_text(best, cited)
         # A measure stated by its unit (「5分钟」 for 时间) counts as mentioned.
@@ -342,8 +352,7 @@ class Answerer:
         their section): 「总投资是多少」 is not answered by the sentence giving the size."""
         kept = []
         for sentence in result.sentences():
-            cited = [c for c in result.citations if c.n in sentence.citations]
-            text = _evidence_text(sentence, cited)
+            text = _evidence_text(sentence, _cited(sentence, result.citations))
             by_name = max(term_credit(term, text) for term in focus) >= self.thresholds.focus_credit
             if by_name or any(states_measure(term, sentence.text) for term in focus):
                 kept.append(sentence)
@@ -409,6 +418,10 @@ def _period_words(period: str, whole_year: bool = False) -> str:
 def _ordinals(question: str) -> list[str]:
     """The ordinals the question names (「三期」「第二批」), as data/answer_patterns.txt defines them."""
     return [match.group(0) for regex in answer_patterns().figures for match in regex.finditer(question)]
+
+
+def _cited(sentence: AnswerSentence, citations: list[Citation]) -> list[Citation]:
+    return [c for c in citations if c.n in sentence.citations]
 
 
 def _evidence_text(sentence: AnswerSentence, cited: list[Citation]) -> str:

@@ -27,6 +27,7 @@ from index.answer_model import AnswerSentence, CitationNumbers, PracticeAnswer
 from index.catalog import ChunkRecord
 from index.hybrid import ScoredChunk
 from index.question_terms import Topic, coverage, missing_noun_share
+from ingest.documents import HEADING_SEPARATOR
 from ingest.extracted import Practice
 from ingest.matching_form import fold
 from ingest.numbering import without_numbering
@@ -37,7 +38,7 @@ MAX_PILOTS = 6
 MAX_METHOD_SENTENCES = 2
 MAX_EFFECT_SENTENCES = 1
 # A second practice of the same pilot is shown when it scores this close to the first.
-SECOND_PRACTICE_RATIO = 0.9
+SECOND_PRACTICE_RATIO = 0.8
 # The title covers the topic this well: the description's opening sentences are the how.
 TITLE_COVERAGE = 0.5
 MAX_SENTENCE_CHARS = 160
@@ -158,6 +159,13 @@ def practice_sentences(match: PracticeMatch) -> list[SourcedSentence]:
     return sentences
 
 
+def _in_context(sentence: SourcedSentence) -> str:
+    """The sentence read with its section's own heading: under 「（一）改造效果核定」 the
+    sentence 「社区会同供热企业核对热计量数据：…下降26.3%」 is about 核定 without saying it."""
+    heading = str(sentence.record.metadata.get("heading_path", "")).split(HEADING_SEPARATOR)[-1]
+    return f"{heading} {sentence.text}"
+
+
 _LABEL = re.compile(r"^(?:主要)?(?:成效|效果|做法|具体做法是?)[：:]")
 
 
@@ -172,7 +180,7 @@ def pick_sentences(
 ) -> tuple[list[SourcedSentence], list[SourcedSentence]]:
     """The method and effect sentences to show, each list in text order."""
     roles = {s.position: sentence_role(s.text) for s in sentences}
-    relevance = {s.position: coverage(topic, fold(s.text).lower()) for s in sentences}
+    relevance = {s.position: coverage(topic, fold(_in_context(s)).lower()) for s in sentences}
     usable = [
         s
         for s in sentences
@@ -188,16 +196,24 @@ def pick_sentences(
     # its description opens with the how; else the method sentences that mention the
     # topic, and the opening ones when none does (the practice covers it elsewhere).
     ranked = opening if match.title_coverage >= TITLE_COVERAGE or not relevant else relevant
+    effects = sorted(
+        (s for s in usable if roles[s.position] is Role.EFFECT),
+        key=lambda s: (-relevance[s.position], s.record.chunk_id != match.best_chunk, not s.in_description, s.position),
+    )
+    if ranked is opening and match.title_coverage < TITLE_COVERAGE and effects and relevance[effects[0].position] > 0:
+        # The practice answers through its result alone (「…替代比例提高到10%」): its
+        # opening sentences say nothing of what is asked (「资金方面，…获得绿色信贷」).
+        ranked = []
     # The passage search ranked first, when it is not the practice's description, says
     # what the question asks (「冬天沼液没法还田」 -> the report's 「沼液冬储问题解决」,
     # not the summary's pipelines): its sentences come first.
+    # Unless another sentence says more of what is asked (「怎么监测有没有泄漏」 is not
+    # answered by the best-ranked section's 「开展驱油封存」).
     best = [s for s in methods if s.record.chunk_id == match.best_chunk and not s.in_description]
+    if best and relevant and max(relevance[s.position] for s in best) < relevance[relevant[0].position]:
+        best = []
     ranked = best + [s for s in ranked if s not in best]
     method = sorted(ranked[:MAX_METHOD_SENTENCES], key=lambda s: s.position)
-    effects = sorted(
-        (s for s in usable if roles[s.position] is Role.EFFECT),
-        key=lambda s: (s.record.chunk_id != match.best_chunk, -relevance[s.position], not s.in_description, s.position),
-    )
     return method, effects[:MAX_EFFECT_SENTENCES]
 
 

@@ -25,6 +25,13 @@ _PRACTICE_KINDS = frozenset({QuestionKind.METHOD, QuestionKind.LIST})
 
 
 REGEX_PREFIX = "re:"
+# The run of any characters a regex cue allows between its words (「能不能[^，。？?]{0,14}替代」):
+# what stands there is the question's content (「用生物质炭」), not part of the cue.
+_GAP = re.compile(r"\[\^[^\]]*\]\{\d*,\d+\}\??")
+
+
+def _gap_named(pattern: str) -> str:
+    return _GAP.sub(lambda gap: f"(?P<gap>{gap.group(0)})", pattern, count=1)
 
 
 @cache
@@ -32,7 +39,7 @@ def plan_cues() -> tuple[dict[Plan, tuple[re.Pattern[str], ...]], tuple[str, ...
     sections = data_sections(CUES_FILE)
     cues = {
         plan: tuple(
-            re.compile(cue[len(REGEX_PREFIX) :] if cue.startswith(REGEX_PREFIX) else re.escape(cue))
+            re.compile(_gap_named(cue[len(REGEX_PREFIX) :]) if cue.startswith(REGEX_PREFIX) else re.escape(cue))
             for cue in sections.get(plan.value, ())
         )
         for plan in _ORDER
@@ -42,10 +49,18 @@ def plan_cues() -> tuple[dict[Plan, tuple[re.Pattern[str], ...]], tuple[str, ...
 
 def plan_cue_words(question: str) -> list[str]:
     """The plan cues present in the question, as written there (for removing them from
-    its content)."""
+    its content); of a regex cue, its words without what stands between them."""
     cues, ignored = plan_cues()
     text = _masked(question, ignored)
-    return [match.group(0) for plan in _ORDER for cue in cues[plan] for match in cue.finditer(text) if match.group(0)]
+    words = []
+    for plan in _ORDER:
+        for cue in cues[plan]:
+            for match in cue.finditer(text):
+                if "gap" in cue.groupindex:
+                    words += [text[match.start() : match.start("gap")], text[match.end("gap") : match.end()]]
+                else:
+                    words.append(match.group(0))
+    return [word for word in words if word]
 
 
 def choose_plan(question: str, kind: QuestionKind | None = None) -> Plan:

@@ -40,15 +40,28 @@ class Scope:
         return question
 
 
+# 「跨企业统一供蒸汽」「园区之间」 speak of what joins several bodies, not of one kind of pilot.
+_ACROSS = re.compile(r"跨(?:\w{0,2})?$")
+_BETWEEN = re.compile(r"^(?:之?间|与\w{1,4}之?间)")
+
+
 def named_pilot_type(question: str) -> str | None:
     """The one pilot type the question names, or None (none, or several)."""
     text = fold(question)
     named = set()
     for word, pilot_type in type_cues():
-        if len(word) >= MIN_ALIAS_CHARS and word in text and word not in REGIONS and not word.endswith("基地"):
+        if len(word) >= MIN_ALIAS_CHARS and word not in REGIONS and not word.endswith("基地") and _names(word, text):
             named.add(pilot_type)
             text = text.replace(word, "，")
     return named.pop() if len(named) == 1 else None
+
+
+def _names(word: str, text: str) -> bool:
+    """``word`` occurs in ``text`` once at least as the kind of body asked about."""
+    for found in re.finditer(re.escape(word), text):
+        if not _ACROSS.search(text[: found.start()]) and not _BETWEEN.match(text[found.end() :]):
+            return True
+    return False
 
 
 def pilot_aliases(name: str) -> set[str]:

@@ -10,6 +10,7 @@ question (「量子计算机」 beside a hospital's 计算机断层).
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Callable
@@ -186,14 +187,17 @@ def _grouped(sequence: list[TopicWord | None]) -> list[TopicWord]:
 
 def _tagged_words(text: str, skip: frozenset[str] | set[str]) -> list[TopicWord | None]:
     """The words worth weighing, in order, with None for each coordinator between
-    them. Runs of single characters jieba could not join (「绿」「氨」) are read as one
-    word (「绿氨」) when all are nouns."""
+    them. Runs of single noun characters jieba could not join (「绿」「氨」) are read as
+    one word (「绿氨」)."""
     result: list[TopicWord | None] = []
     singles: list[tuple[str, str]] = []
 
     def flush() -> None:
-        if len(singles) > 1 and all(tag.startswith("n") for _, tag in singles):
-            result.append(TopicWord("".join(char for char, _ in singles), True, joined=True))
+        # Each run of noun characters (「算碳账」 -> 算 + 碳账: the verb is no part of it).
+        for is_noun, run in itertools.groupby(singles, key=lambda pair: pair[1].startswith("n")):
+            chars = "".join(char for char, _ in run)
+            if is_noun and len(chars) > 1:
+                result.append(TopicWord(chars, True, joined=True))
         singles.clear()
 
     for pair in jieba.posseg.lcut(text):
@@ -368,6 +372,10 @@ def heaviest_credit(topic: Topic, text: str) -> float:
 FOCUS_WINDOW_CHARS = 6
 
 
+# Nouns that say a number is asked for without naming what it measures: in
+# 「核查结果是多少」 the measure is what was checked, not the word 结果.
+NOT_A_MEASURE = frozenset({"结果", "情况", "数据", "数字", "数值", "水平"})
+
 # Characters that make a measure of the word before them: 上架率, 发电量, 户数, 金额, 占比.
 MEASURE_SUFFIX = "[率量数额比]"
 
@@ -383,7 +391,7 @@ def quantity_focus(question: str, topic: Topic) -> list[str]:
     after: tuple[int, int] | None = None  # (distance, term index)
     before: tuple[int, int] | None = None
     nouns = topic.nouns or (True,) * len(topic.terms)
-    generic = {c.text for c in cue_table().cues if c.topic and c.kind.value == "quantity"}
+    generic = {c.text for c in cue_table().cues if c.topic and c.kind.value == "quantity"} | NOT_A_MEASURE
     for index, term in enumerate(topic.terms):
         # A verb with a measure suffix names a measure (「上架率」 jieba cuts as 上架 + 率).
         measured = re.search(re.escape(term) + MEASURE_SUFFIX, text) is not None

@@ -431,15 +431,18 @@ def _figure_span(
     """The span with what the sentence says of it. A stock (…装机容量, …产能, 年节约…)
     is a total up to the period's end; so is a figure after 累计/截至, unless its own
     clause names its span (「上半年累计发电」 sums the half-year). An increment (新增…)
-    is neither. In a plan every figure is the baseline."""
+    is neither. In a plan every figure is the baseline, and so is a figure of before the
+    pilot began."""
     span = _span(time, context)
     if span is None:
         return None
     if context.plan:
         return Span(BASELINE, str(span.year))
+    words = _words()
+    if time is None and _before_the_pilot(sentence_before, words["baseline_words"]):
+        return Span(BASELINE, str(span.year))
     if span.kind not in (HALF, FULL_YEAR):
         return span
-    words = _words()
     if name.startswith(words["flow_starts"]) or any(word in clause_before for word in words["flow_words"]):
         return span
     if name.endswith(words["stock_endings"]) or name.startswith(words["stock_starts"]):
@@ -449,6 +452,15 @@ def _figure_span(
         words["to_date_openers"]
     )
     return to_date(span) if cumulative and not named_span else span
+
+
+def _before_the_pilot(sentence_before: str, cues: tuple[str, ...]) -> bool:
+    """The sentence sets the figure before the pilot began (「试点启动前，全村清洁取暖率仅
+    22%」): a baseline, whatever the document's period. 「较改造前下降26.3%」 is a change
+    now, measured from it."""
+    return any(
+        re.search(rf"(?<!较)(?<!比)(?<!相比)(?<!与){re.escape(cue)}", sentence_before) is not None for cue in cues
+    )
 
 
 def _without_times(text: str) -> str:

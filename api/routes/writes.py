@@ -21,7 +21,7 @@ from api.deps import KB, AppSettings, Jobs
 from api.errors import ApiError
 from api.ingest_jobs import delete_work, rescan_work, upload_params, upload_work
 from api.schemas import AcceptedFileOut, ErrorBody, JobAccepted, RefusedFileOut, WriterOut
-from api.uploads import FILES_FIELD, META_FIELDS, file_under_pilot, receive_upload, shown_name, sidecar_metadata
+from api.uploads import FILES_FIELD, META_FIELDS, file_under_pilots, receive_upload, shown_name, sidecar_metadata
 from index import KnowledgeBase
 from ingest.domain import DOC_TYPES, FIELDS, PILOT_ID_RULE, PILOT_TYPES
 
@@ -98,7 +98,8 @@ async def upload_documents(
     一批文件中过大、为空、内容无法识别或保存后重名的文件单独拒收（列在 refused 中，任务结果里也有），
     其余文件照常导入；全部被拒收时整个请求返回 413/415/422。
 
-    填写了 pilot_id 的文件保存在该试点自己的目录（uploads/<pilot_id>/），两个试点的同名文件互不影响。
+    填写了 pilot_id 的文件保存在该试点自己的目录（uploads/<pilot_id>/），两个试点的同名文件互不影响；
+    未填写时，Markdown 文件按其 front matter 中的试点保存到该试点的目录。
     试点令牌只能上传本试点的文档：pilot_id 取自令牌（表单中填写其他试点返回 403），
     文件自身声明其他试点的不予导入；未填写的试点名称、类型、地区取自知识库中该试点的已有文档。
     """
@@ -107,8 +108,7 @@ async def upload_documents(
     upload = await receive_upload(request, uploads, uuid.uuid4().hex, settings.max_file_bytes)
     try:
         meta = _owned_metadata(writer, sidecar_metadata(upload.fields), kb)
-        if meta and meta.get("pilot_id"):
-            file_under_pilot(upload, uploads, meta["pilot_id"])
+        file_under_pilots(upload, uploads, (meta or {}).get("pilot_id"))
     except ApiError:
         upload.discard()
         raise

@@ -115,6 +115,22 @@ def test_two_pilots_upload_the_same_name_and_both_stay(env):
     assert (uploads / "park-a" / PLAN).read_bytes() == _plan("park-a", "甲园区", "屋顶光伏")
 
 
+def test_the_drc_uploads_several_pilots_files_of_one_name_and_each_goes_to_its_pilot(env):
+    """Without a pilot in the form, each Markdown file goes to the pilot its front matter
+    names: two pilots' 半年报告.md sent by the DRC are two documents, not one replacing
+    the other."""
+    settings, kb, http, _ = env
+    name = "半年报告.md"
+    for pilot_id, pilot, words in (("park-a", "甲园区", "绿电交易"), ("park-b", "乙园区", "蒸汽管网")):
+        report = _plan(pilot_id, pilot, words).replace("doc_type: 实施方案".encode(), "doc_type: 进展报告".encode())
+        body = accepted(_upload(http, ADMIN, name, report))
+        assert body["files"][0]["saved_as"] == f"{pilot_id}/{name}"
+        assert wait(http, body["job_id"])["state"] == "done"
+    uploads = settings.uploads_path()
+    assert (uploads / "park-a" / name).is_file() and (uploads / "park-b" / name).is_file()
+    assert {"park-a/半年报告", "park-b/半年报告"} <= {doc.doc_id for doc in kb.documents()}
+
+
 def test_a_pilot_token_writes_its_own_pilot_only(env):
     settings, kb, http, tokens = env
     own, other = tokens["park-a"], "park-b"

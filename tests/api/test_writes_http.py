@@ -218,7 +218,7 @@ def test_upload_one_file_search_it_then_delete_it(http, env):
     assert body["files"] == [
         {
             "filename": "储能 示范.md",
-            "saved_as": "储能_示范.md",
+            "saved_as": "u-one/储能_示范.md",
             "format": ".md",
             "bytes": len(content),
             "replaces": False,
@@ -226,10 +226,12 @@ def test_upload_one_file_search_it_then_delete_it(http, env):
     ]
     job = wait(http, body["job_id"])
     assert job["state"] == "done", job
-    assert [(f["path"], f["status"], f["doc_id"]) for f in job["files"]] == [("储能_示范.md", "ok", "u-one/储能_示范")]
+    assert [(f["path"], f["status"], f["doc_id"]) for f in job["files"]] == [
+        ("u-one/储能_示范.md", "ok", "u-one/储能_示范")
+    ]
     assert job["files"][0]["chunks"] > 0 and job["summary"]["added"] == 1 and job["summary"]["errors"] == 0
     assert job["created_at"] <= job["started_at"] <= job["finished_at"]
-    assert (env.uploads / "储能_示范.md").read_bytes() == content
+    assert (env.uploads / "u-one" / "储能_示范.md").read_bytes() == content
     assert found_doc_ids(http, "全钒液流储能电站")[0] == "u-one/储能_示范"
     assert "u-one/储能_示范" in {doc["doc_id"] for doc in http.get("/documents").json()}
 
@@ -242,7 +244,7 @@ def test_upload_one_file_search_it_then_delete_it(http, env):
     assert "u-one/储能_示范" not in found_doc_ids(http, "全钒液流储能电站")
     assert "u-one/储能_示范" not in {doc["doc_id"] for doc in http.get("/documents").json()}
     assert http.get(f"/documents/{quote('u-one/储能_示范')}").status_code == 404
-    assert not (env.uploads / "储能_示范.md").exists()
+    assert not (env.uploads / "u-one" / "储能_示范.md").exists()
     stored = set(env.kb.vector_store.client.get(include=[])["ids"])
     assert not chunk_ids & stored and stored == {record.chunk_id for record in env.kb.catalog.chunks()}
     # Deleting again: 404, in Chinese, naming the document.
@@ -258,11 +260,12 @@ def test_upload_several_files_with_metadata_fields_in_one_request(http, env):
     # Form fields go to a sidecar next to each file (front matter inside the files still applies).
     data = {"region": "宁东能源化工基地", "fields": "资源循环利用, 工业", "demo": "true", "period": "2025H1"}
     body = accepted(upload(http, files, data=data))
-    assert [f["saved_as"] for f in body["files"]] == ["report-0.md", "report-1.md", "report-2.md"]
+    # The files' front matter names their pilot: they are kept in its folder.
+    assert [f["saved_as"] for f in body["files"]] == ["u-many/report-0.md", "u-many/report-1.md", "u-many/report-2.md"]
     job = wait(http, body["job_id"])
     assert job["state"] == "done" and [f["status"] for f in job["files"]] == ["ok"] * 3, job
     for name, _ in files:
-        sidecar = yaml.safe_load((env.uploads / f"{name}.meta.yaml").read_text(encoding="utf-8"))
+        sidecar = yaml.safe_load((env.uploads / "u-many" / f"{name}.meta.yaml").read_text(encoding="utf-8"))
         assert sidecar == {
             "region": "宁东能源化工基地",
             "period": "2025H1",
@@ -312,19 +315,20 @@ def test_a_refused_upload_restores_the_file_it_would_replace(http, env):
     assert (
         wait(http, accepted(upload(http, [("keep.md", good)], data={"region": "吴忠市"}))["job_id"])["state"] == "done"
     )
-    sidecar = (env.uploads / "keep.md.meta.yaml").read_bytes()
+    kept = env.uploads / "u-keep"
+    sidecar = (kept / "keep.md.meta.yaml").read_bytes()
     broken = md("坏版本", "u-keep", "正文", pilot_type="工厂")  # the file's own front matter is wrong
     job = wait(http, accepted(upload(http, [("keep.md", broken)]))["job_id"])
     assert job["state"] == "failed" and "pilot_type" in job["error"], job
     assert job["files"][0]["status"] == "error" and job["files"][0]["field_name"] == "pilot_type"
     assert "恢复" in job["files"][0]["message"]
-    assert (env.uploads / "keep.md").read_bytes() == good
-    assert (env.uploads / "keep.md.meta.yaml").read_bytes() == sidecar  # its metadata too
+    assert (kept / "keep.md").read_bytes() == good
+    assert (kept / "keep.md.meta.yaml").read_bytes() == sidecar  # its metadata too
     assert found_doc_ids(http, "空气源热泵")[0] == "u-keep/keep"
     # A refused new file is not kept at all.
     job = wait(http, accepted(upload(http, [("never.md", md("坏", "u-never", "正文", doc_type="会议纪要"))]))["job_id"])
     assert job["state"] == "failed" and "doc_type" in job["error"]
-    assert not (env.uploads / "never.md").exists()
+    assert not (env.uploads / "u-never" / "never.md").exists()
 
 
 def test_too_large_is_refused_while_streaming_and_nothing_is_stored(http, env):
@@ -342,11 +346,11 @@ def test_too_large_is_refused_while_streaming_and_nothing_is_stored(http, env):
     assert [(file["filename"], file["status"]) for file in body["refused"]] == [("大文件.md", 413)]
     job = wait(http, body["job_id"])
     results = {file["path"]: file for file in job["files"]}
-    assert results["small.md"]["status"] == "ok"
+    assert results["u-big/small.md"]["status"] == "ok"
     assert results["大文件.md"]["status"] == "error" and "256 KB" in results["大文件.md"]["message"]
-    assert stored_files(env) == before | {"small.md"}
+    assert stored_files(env) == before | {"u-big/small.md"}
     assert (
-        wait(http, accepted(http.delete(f"/documents/{results['small.md']['doc_id']}", headers=AUTH))["job_id"])[
+        wait(http, accepted(http.delete(f"/documents/{results['u-big/small.md']['doc_id']}", headers=AUTH))["job_id"])[
             "state"
         ]
         == "done"
@@ -410,7 +414,7 @@ def test_binary_or_unknown_content_is_refused_naming_the_file(http, env):
         ("ok.pdf", md("重名", "u-junk", "正文")),
     ]
     body = accepted(upload(http, batch))
-    assert [file["saved_as"] for file in body["files"]] == ["ok.md"]
+    assert [file["saved_as"] for file in body["files"]] == ["u-junk/ok.md"]
     refused = {file["filename"]: file for file in body["refused"]}
     assert {name: file["status"] for name, file in refused.items()} == {
         "photo.md": 415,
@@ -422,7 +426,7 @@ def test_binary_or_unknown_content_is_refused_naming_the_file(http, env):
     assert all(name in file["detail"] and is_chinese(file["detail"]) for name, file in refused.items())
     job = wait(http, body["job_id"])
     results = {file["path"]: file for file in job["files"]}
-    assert job["state"] == "done" and results["ok.md"]["status"] == "ok"
+    assert job["state"] == "done" and results["u-junk/ok.md"]["status"] == "ok"
     assert {name for name, file in results.items() if file["status"] == "error"} == set(refused)
     assert found_doc_ids(http, "空气源热泵")[0] == "u-junk/ok"
     wait(http, accepted(http.delete("/documents/u-junk/ok", headers=AUTH))["job_id"])
@@ -446,10 +450,11 @@ def test_malformed_requests_are_clear_errors(http, env):
 def test_the_content_decides_the_type_not_the_name(http, env):
     content = md("伪装成PDF的Markdown", "u-type", "园区利用焦炉煤气制甲醇。")
     body = accepted(upload(http, [("x.pdf", content)]))
-    assert body["files"][0]["saved_as"] == "x.md" and body["files"][0]["format"] == ".md"
+    assert body["files"][0]["saved_as"] == "u-type/x.md" and body["files"][0]["format"] == ".md"
     job = wait(http, body["job_id"])
     assert job["state"] == "done" and job["files"][0]["doc_id"] == "u-type/x", job
-    assert (env.uploads / "x.md").read_bytes() == content and not (env.uploads / "x.pdf").exists()
+    assert (env.uploads / "u-type" / "x.md").read_bytes() == content
+    assert not (env.uploads / "u-type" / "x.pdf").exists()
     assert found_doc_ids(http, "焦炉煤气制甲醇")[0] == "u-type/x"
     # Text without front matter is plain text, unless the client called it Markdown.
     plain = "# 标题\n\n园区推进节能改造。\n".encode("gb18030")
@@ -566,9 +571,11 @@ def test_odd_file_names_land_inside_the_uploads_folder_with_safe_names(http, env
     job = wait(http, accepted_body["job_id"])
     assert job["state"] == "done" and [f["status"] for f in job["files"]] == ["ok"] * len(ODD_NAMES), job
     root = env.uploads.resolve()
-    for name in saved:
-        path = env.uploads / name
-        assert path.resolve().parent == root and path.is_file(), name
+    for n, saved_as in enumerate(saved):
+        # Each file's front matter names its pilot (odd-n): kept in that pilot's folder.
+        folder, name = saved_as.split("/")
+        path = env.uploads / saved_as
+        assert folder == f"odd-{n}" and path.resolve().parent == root / folder and path.is_file(), saved_as
         assert len(name.encode("utf-8")) <= 200 and name.endswith(".md"), name
         assert not name.startswith((".", "_", "-")), name
         assert not any(char in name for char in "/\\\x00\u202e\u200b\u2028\t "), name

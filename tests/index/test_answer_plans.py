@@ -211,3 +211,38 @@ def test_a_word_jieba_glues_to_a_verb_is_not_a_missing_topic(kb):
     assert result.found, result.note
     assert "孔有" not in result.missing
     assert any("米" in s.text and "孔" in s.text for s in result.sentences())
+
+
+def test_a_type_word_inside_across_or_between_does_not_narrow_the_pilots(kb):
+    """「跨企业统一供蒸汽」 asks for what joins enterprises (a park's steam network), not
+    for enterprise pilots."""
+    result = answer(kb, "余热蒸汽是怎么跨企业统一供应的？")
+    assert result.found
+    assert "园区" in {p.pilot_type for p in result.practices}
+
+
+def test_a_question_about_one_year_is_answered_by_the_sentence_about_that_year(tmp_path):
+    """The sentence ranked first may report the year before (「完成2024年度…核查」); the
+    answer is the best sentence about the year asked, not a refusal."""
+    write_doc(
+        tmp_path / "corpus" / "village-demo",
+        "report.md",
+        title="示范村试点进展报告",
+        pilot="示范村",
+        pilot_type="乡村",
+        doc_type="进展报告",
+        body=(
+            "## 一、主要工作进展\n### （一）村域碳排放核查\n"
+            "第三方机构完成2024年度村域碳排放核查，核查结果显示全村温室气体排放3.91万吨二氧化碳当量。"
+            "2025年度村域碳排放核查显示全村排放3.52万吨二氧化碳当量。\n"
+            "### （二）清洁取暖\n完成农户清洁取暖改造120户。"
+        ),
+    )
+    kb = small_kb(tmp_path / "data")
+    try:
+        assert not kb.ingest([tmp_path / "corpus"]).errors
+        result = answer(kb, "示范村2025年度村域温室气体排放核查结果是多少？")
+        assert result.found
+        assert "3.52万吨" in result.sentences()[0].text
+    finally:
+        kb.close()

@@ -191,3 +191,13 @@ def test_synonyms_and_units_join_one_indicator():
         ("吨熟料余热发电量", 30, "千瓦时/吨"),
         ("运输成本", 35, "元/吨"),
     ]
+
+
+def test_a_figure_of_before_the_pilot_began_is_a_baseline_not_the_reports_period():
+    """An experience summary dated 2025 recalls 「试点启动前，全村清洁取暖率仅22%」: a
+    compare table must not rank 22% as the village's 2025 rate. A change measured from
+    then (「较改造前下降26.3%」) is a figure of the report's period."""
+    body = "一、基本情况\n\n试点启动前，全村清洁取暖率仅22%。改造楼栋采暖耗热量较改造前下降26.3%。"
+    spans = {f.value: (f.period_kind, f.period) for f in _figures(body, period="2025H2")}
+    assert spans[22][0] == "基期"
+    assert spans[26.3][0] != "基期"
