@@ -360,8 +360,7 @@ class KnowledgeBase:
         ``inferred`` lists which of pilot/pilot_type/region no document declares."""
         grouped: dict[str, dict[str, Any]] = {}
         doc_types: dict[str, Counter] = defaultdict(Counter)
-        for doc in self.catalog.documents():
-            meta = doc.meta
+        for _, meta in self.catalog.metas():
             if not meta.get("pilot_id"):  # the programme's own documents belong to no pilot
                 continue
             pilot = grouped.setdefault(
@@ -529,9 +528,10 @@ class KnowledgeBase:
             return extractive, False
         return generate_answer(question, extractive, llm)
 
-    def _programme_documents(self) -> list[DocumentRecord]:
-        """The programme's own documents (a scope instead of a pilot: the founding plan…)."""
-        return [doc for doc in self.catalog.documents() if doc.meta.get("scope")]
+    def _programme_documents(self) -> list[tuple[str, dict[str, Any]]]:
+        """(doc_id, metadata) of the programme's own documents (a scope instead of a
+        pilot: the founding plan…)."""
+        return [(doc_id, meta) for doc_id, meta in self.catalog.metas() if meta.get("scope")]
 
     def _open_to_programme(self, filters: SearchFilters | None) -> bool:
         """No filter narrows the question, and the programme has documents to answer it."""
@@ -539,10 +539,10 @@ class KnowledgeBase:
 
     def _programme_section(self, question: str, read_as: str, section: str) -> Answer | None:
         """The programme documents' section headed by what the question names (「（二）园区试点」)."""
-        for doc in self._programme_documents():
-            chunks = named_section(self.retriever.table.records_of(doc.doc_id), section)
+        for doc_id, meta in self._programme_documents():
+            chunks = named_section(self.retriever.table.records_of(doc_id), section)
             if chunks:
-                label = str(doc.meta.get("title") or "") or messages()["no_pilot"]
+                label = str(meta.get("title") or "") or messages()["no_pilot"]
                 return section_answer(question, classify(read_as), chunks, label)
         return None
 
