@@ -347,10 +347,11 @@ class KnowledgeBase:
         return len(self.catalog.document_hashes())
 
     def documents(self, filters: SearchFilters | None = None) -> list[DocumentRecord]:
-        docs = self.catalog.documents()
         if filters is None or filters.is_empty():
-            return docs
-        return [doc for doc in docs if _document_matches(doc, filters)]
+            return self.catalog.documents()
+        # Filtered on the kept metadata: only the matching documents are read with their sections.
+        matching = [doc_id for doc_id, meta in self.catalog.metas() if _document_matches(doc_id, meta, filters)]
+        return [doc for doc in map(self.catalog.document, matching) if doc is not None]
 
     def document(self, doc_id: str) -> DocumentRecord | None:
         return self.catalog.document(doc_id)
@@ -573,8 +574,7 @@ class KnowledgeBase:
         self._lock.close()
 
 
-def _document_matches(doc: DocumentRecord, filters: SearchFilters) -> bool:
-    meta = doc.meta
+def _document_matches(doc_id: str, meta: dict[str, Any], filters: SearchFilters) -> bool:
     checks = {
         "pilot_type": filters.pilot_type,
         "region": filters.region,
@@ -586,6 +586,6 @@ def _document_matches(doc: DocumentRecord, filters: SearchFilters) -> bool:
     for key, value in checks.items():
         if value is not None and meta.get(key) != value:
             return False
-    if filters.doc_ids is not None and doc.doc_id not in filters.doc_ids:
+    if filters.doc_ids is not None and doc_id not in filters.doc_ids:
         return False
     return filters.field is None or filters.field in meta.get("fields", [])
