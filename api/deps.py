@@ -1,4 +1,9 @@
-"""Typed dependencies shared by the routes."""
+"""Typed dependencies shared by the routes.
+
+They are ``async def`` though they never wait: FastAPI runs a plain ``def`` dependency
+on a worker thread, one hop there and back for each (three per /search), while these
+only read app state or check query parameters.
+"""
 
 from __future__ import annotations
 
@@ -22,19 +27,19 @@ def pilot_or_404(kb: KnowledgeBase, pilot_id: str) -> dict:
     return pilot
 
 
-def _knowledge_base(request: Request) -> KnowledgeBase:
+async def _knowledge_base(request: Request) -> KnowledgeBase:
     return request.app.state.kb
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def _jobs(request: Request) -> JobRegistry:
+async def _jobs(request: Request) -> JobRegistry:
     return request.app.state.jobs
 
 
-def _filters(
+async def _filters(
     pilot_type: Annotated[
         str | None,
         Query(description=f"试点类型：{'、'.join(FILTER_PILOT_TYPES)}（政策文件：不属于某个试点的方案、通知等）"),

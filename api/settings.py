@@ -54,6 +54,9 @@ class Settings(BaseSettings):
         _EMBEDDER.query_instruction, description="查询前缀（如 bge 中文模型的检索指令），默认无"
     )
     embedder_text_instruction: str = Field(_EMBEDDER.text_instruction, description="文档前缀，默认无")
+    query_cache: int = Field(
+        _EMBEDDER.query_cache, ge=0, description="保留最近多少条不同查询的向量，再次查询时不重新计算（0 表示不保留）"
+    )
     chunk_size: int = Field(_CHUNKING.size, ge=50, le=4000, description="分块目标长度（字符）")
     chunk_overlap: int = Field(_CHUNKING.overlap, ge=0, description="相邻分块重叠长度（字符），须小于分块长度")
     tokenizer: TokenizerScheme = Field(DEFAULT_SCHEME, description="BM25 分词方案（jieba 词 + 单字与双字）")
@@ -180,6 +183,7 @@ class Settings(BaseSettings):
                 model_path=self.embedder_path,
                 query_instruction=self.embedder_query_instruction,
                 text_instruction=self.embedder_text_instruction,
+                query_cache=self.query_cache,
             ),
             chunking=ChunkingOptions(size=self.chunk_size, overlap=self.chunk_overlap),
             tokenizer_scheme=self.tokenizer,

@@ -131,6 +131,14 @@ def _process_jiffies(pid: int) -> int:
     return int(fields[11]) + int(fields[12])  # utime, stime
 
 
+def child_pids(pid: int) -> list[int]:
+    """The processes ``pid`` started (the workers of ``tanlu serve --workers N``), Linux only."""
+    try:
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
 def rss_mb(pid: int) -> float | None:
     """Resident memory of a process, in MB (Linux /proc)."""
     try:
@@ -237,8 +245,13 @@ def tanlu_command() -> list[str]:
     return [found] if found else [sys.executable, "-m", "api.cli"]
 
 
-def tanlu_env(data_dir: Path) -> dict[str, str]:
+def tanlu_env(data_dir: Path, query_cache: bool = False) -> dict[str, str]:
+    """The environment of our ``tanlu`` processes. Without ``query_cache`` the server
+    keeps no query vectors (TANLU_QUERY_CACHE=0): every search embeds its query, which
+    is what these benches compare with the bare embedding, though they repeat queries."""
     env = dict(os.environ, TANLU_DATA_DIR=str(data_dir))
+    if not query_cache:
+        env["TANLU_QUERY_CACHE"] = "0"
     env["NO_PROXY"] = ",".join(filter(None, [env.get("NO_PROXY"), "127.0.0.1", "localhost"]))
     return env
 
@@ -266,11 +279,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(data_dir: Path) -> tuple[subprocess.Popen, str]:
+def start_server(data_dir: Path, workers: int = 1, query_cache: bool = False) -> tuple[subprocess.Popen, str]:
     port = free_port()
     process = subprocess.Popen(
-        [*tanlu_command(), "serve", "--host", HOST, "--port", str(port)],
-        env=tanlu_env(data_dir),
+        [*tanlu_command(), "serve", "--host", HOST, "--port", str(port), "--workers", str(workers)],
+        env=tanlu_env(data_dir, query_cache),
         cwd=REPO_ROOT,
         stdout=sys.stderr,
     )

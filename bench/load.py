@@ -58,6 +58,7 @@ from bench.latency import (
     HOST,
     OtherCpu,
     Query,
+    child_pids,
     load_queries,
     log,
     percentile,
@@ -201,23 +202,29 @@ def fetch_pilot_ids(base_url: str, headers: dict) -> list[str]:
         return [pilot["pilot_id"] for pilot in response.json()]
 
 
-class RssSampler:
-    """The server's RSS every ``RSS_EVERY_S`` seconds, in a thread, while a phase runs."""
+def total_rss_mb(pids: tuple[int, ...]) -> float | None:
+    values = [value for value in (rss_mb(pid) for pid in pids) if value is not None]
+    return round(sum(values), 1) if values else None
 
-    def __init__(self, pid: int | None) -> None:
-        self.pid = pid
+
+class RssSampler:
+    """The server's RSS (summed over its processes) every ``RSS_EVERY_S`` seconds, in a
+    thread, while a phase runs."""
+
+    def __init__(self, pids: tuple[int, ...]) -> None:
+        self.pids = pids
         self.samples: list[float] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         while not self._stop.wait(RSS_EVERY_S):
-            value = rss_mb(self.pid) if self.pid else None
+            value = total_rss_mb(self.pids)
             if value is not None:
                 self.samples.append(value)
 
     def __enter__(self) -> RssSampler:
-        if self.pid:
+        if self.pids:
             self._thread.start()
         return self
 
@@ -266,7 +273,7 @@ def run_uploads(base_url: str, count: int, headers: dict, pid: int | None, secti
     started = time.monotonic()
     with (
         httpx.Client(base_url=base_url, timeout=60, trust_env=False, headers=headers) as client,
-        RssSampler(pid) as sampler,
+        RssSampler((pid,) if pid else ()) as sampler,
     ):
         for number in range(1, count + 1):
             error = upload_document(client, number, sentences, sections)
@@ -351,6 +358,14 @@ def print_table(result: dict, clients: int) -> None:
             f"server RSS: {rss['start_mb']} MB after warm-up, {rss['during_max_mb']} MB at most during the load "
             f"(mean {rss['during_mean_mb']}), {rss['after_mb']} MB after"
         )
+        if rss["processes"] > 1:
+            print(
+                f"  {rss['processes']} processes (workers, then the supervisor), MB each: "
+                f"{rss['start_each_mb']} after warm-up, {rss['after_each_mb']} after"
+            )
+    if result.get("query_cache") is not None:
+        kept = "kept (TANLU_QUERY_CACHE default)" if result["query_cache"] else "not kept (TANLU_QUERY_CACHE=0)"
+        print(f"server: {result['workers']} worker(s); query vectors {kept}")
     uploads = result.get("uploads")
     if uploads:
         curve = "  ".join(f"{n}:{mb}" for n, mb in uploads["rss_curve_mb"])
@@ -373,23 +388,29 @@ def load(base_url: str, args: argparse.Namespace, queries: list[Query], server_p
     requests = build_requests(queries, pilot_ids, count=20000)
     log(f"warming up {len({request.label for request in requests})} endpoints …")
     asyncio.run(warm_up(base_url, requests, headers))
-    rss_start = rss_mb(pid) if pid else None
+    rss_start = total_rss_mb(server_pids)
+    rss_start_each = [rss_mb(server_pid) for server_pid in server_pids]
     log(f"{args.clients} clients for {args.seconds:.0f} s …")
     other_cpu, own_cpu = OtherCpu(server_pids), OwnCpu()
-    with RssSampler(pid) as sampler:
+    with RssSampler(server_pids) as sampler:
         outcomes, elapsed = asyncio.run(run_clients(base_url, requests, args.clients, args.seconds, headers))
     result = summarize(outcomes, elapsed)
     result["other_cpu_cores"] = other_cpu.cores()
     result["own_cpu_cores"] = own_cpu.cores()
     result["base_url"] = base_url
     if pid:
-        samples = sampler.samples or [None]
+        samples = sampler.samples
         result["rss"] = {
             "start_mb": rss_start,
-            "during_max_mb": max(samples, key=lambda v: v or 0),
-            "during_mean_mb": round(sum(samples) / len(samples), 1) if samples[0] is not None else None,
-            "after_mb": rss_mb(pid),
+            "during_max_mb": max(samples) if samples else None,
+            "during_mean_mb": round(sum(samples) / len(samples), 1) if samples else None,
+            "after_mb": total_rss_mb(server_pids),
+            "processes": len(server_pids),
+            "start_each_mb": rss_start_each,
+            "after_each_mb": [rss_mb(server_pid) for server_pid in server_pids],
         }
+    result["workers"] = getattr(args, "workers", 1)
+    result["query_cache"] = getattr(args, "query_cache", None) if not args.base_url else None
     if args.uploads:
         write_headers = {"Authorization": f"Bearer {args.write_token}"} if args.write_token else headers
         log(f"{args.uploads} uploads, one after another …")
@@ -402,11 +423,12 @@ def own_server(args: argparse.Namespace, queries: list[Query], data_dir: Path) -
     if args.uploads and not args.write_token:
         args.write_token = secrets.token_urlsafe(16)
         os.environ["TANLU_WRITE_TOKEN"] = args.write_token  # the server reads it; uploads go to data_dir
-    process, base_url = start_server(data_dir)
+    process, base_url = start_server(data_dir, args.workers, query_cache=args.query_cache)
     try:
         health = wait_for_health(process, base_url)
         log(f"server up at {base_url}: {health['documents']} documents, {health['chunks']} chunks")
-        result = load(base_url, args, queries, (process.pid,))
+        workers = child_pids(process.pid) if args.workers > 1 else []
+        result = load(base_url, args, queries, (*workers, process.pid))
         result["chunks"] = health["chunks"]
     finally:
         stop_server(process)
@@ -436,6 +458,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--write-token",
         default=os.environ.get("TANLU_WRITE_TOKEN", ""),
         help="token for the uploads (default: $TANLU_WRITE_TOKEN; for the own server, a fresh one)",
+    )
+    parser.add_argument("--workers", type=int, default=1, help="server processes of the own server (default 1)")
+    parser.add_argument(
+        "--query-cache",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="the own server keeps recent query vectors (default; the mix repeats bench/queries.txt's 42 queries)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)

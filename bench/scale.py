@@ -51,6 +51,7 @@ from bench.latency import (
     seed_embedding_cache,
     stop_server,
     tanlu_command,
+    tanlu_env,
     wait_for_health,
 )
 from bench.synthetic_corpus import chunks_per_document, documents_for, write_corpus
@@ -201,8 +202,7 @@ def ingest(corpus: Path, data_dir: Path, chroma_port: int | None) -> float:
 
 def serve(data_dir: Path, chroma_port: int | None) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    env = dict(os.environ, TANLU_DATA_DIR=str(data_dir), **chroma_env(chroma_port))
-    env["NO_PROXY"] = "127.0.0.1,localhost"
+    env = dict(tanlu_env(data_dir), **chroma_env(chroma_port))  # no kept query vectors: each search embeds
     process = subprocess.Popen(
         [*tanlu_command(), "serve", "--host", HOST, "--port", str(port)], env=env, cwd=REPO_ROOT, stdout=sys.stderr
     )

@@ -84,6 +84,7 @@ class DocumentRecord:
 class Catalog:
     def __init__(self, path: Path) -> None:
         self._connections = ThreadConnections(path, _SCHEMA)
+        self._metas: tuple[str | None, list[tuple[str, dict[str, Any]]]] | None = None
 
     @property
     def _db(self) -> sqlite3.Connection:
@@ -105,6 +106,19 @@ class Catalog:
     def documents(self) -> list[DocumentRecord]:
         rows = self._db.execute(f"SELECT {_DOCUMENT_COLUMNS} FROM documents ORDER BY doc_id")
         return [self._document(row) for row in rows]
+
+    def metas(self) -> list[tuple[str, dict[str, Any]]]:
+        """(doc_id, metadata) of every document, in doc_id order, kept until the next
+        write: the pilot list and the programme's documents are asked for several times
+        by every /ask, and ``documents()`` parses each document's sections too (was 40%
+        of what an answer cost). Read-only: the same dicts go to every caller."""
+        generation = self.get_state("generation")  # before the rows: a write in between only makes them newer
+        kept = self._metas
+        if kept is None or kept[0] != generation:
+            rows = self._db.execute("SELECT doc_id, meta FROM documents ORDER BY doc_id")
+            kept = (generation, [(row[0], json.loads(row[1])) for row in rows])
+            self._metas = kept
+        return kept[1]
 
     def document(self, doc_id: str) -> DocumentRecord | None:
         row = self._db.execute(

@@ -37,6 +37,8 @@ class EmbedderSpec:
     query_instruction: str = ""
     text_instruction: str = ""
     batch_size: int = 16
+    # Query vectors kept for queries asked again (index/recent_queries.py); 0 keeps none.
+    query_cache: int = 1024
 
 
 @dataclass(frozen=True, kw_only=True)

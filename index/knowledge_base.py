@@ -347,10 +347,11 @@ class KnowledgeBase:
         return len(self.catalog.document_hashes())
 
     def documents(self, filters: SearchFilters | None = None) -> list[DocumentRecord]:
-        docs = self.catalog.documents()
         if filters is None or filters.is_empty():
-            return docs
-        return [doc for doc in docs if _document_matches(doc, filters)]
+            return self.catalog.documents()
+        # Filtered on the kept metadata: only the matching documents are read with their sections.
+        matching = [doc_id for doc_id, meta in self.catalog.metas() if _document_matches(doc_id, meta, filters)]
+        return [doc for doc in map(self.catalog.document, matching) if doc is not None]
 
     def document(self, doc_id: str) -> DocumentRecord | None:
         return self.catalog.document(doc_id)
@@ -360,8 +361,7 @@ class KnowledgeBase:
         ``inferred`` lists which of pilot/pilot_type/region no document declares."""
         grouped: dict[str, dict[str, Any]] = {}
         doc_types: dict[str, Counter] = defaultdict(Counter)
-        for doc in self.catalog.documents():
-            meta = doc.meta
+        for _, meta in self.catalog.metas():
             if not meta.get("pilot_id"):  # the programme's own documents belong to no pilot
                 continue
             pilot = grouped.setdefault(
@@ -529,9 +529,10 @@ class KnowledgeBase:
             return extractive, False
         return generate_answer(question, extractive, llm)
 
-    def _programme_documents(self) -> list[DocumentRecord]:
-        """The programme's own documents (a scope instead of a pilot: the founding plan…)."""
-        return [doc for doc in self.catalog.documents() if doc.meta.get("scope")]
+    def _programme_documents(self) -> list[tuple[str, dict[str, Any]]]:
+        """(doc_id, metadata) of the programme's own documents (a scope instead of a
+        pilot: the founding plan…)."""
+        return [(doc_id, meta) for doc_id, meta in self.catalog.metas() if meta.get("scope")]
 
     def _open_to_programme(self, filters: SearchFilters | None) -> bool:
         """No filter narrows the question, and the programme has documents to answer it."""
@@ -539,10 +540,10 @@ class KnowledgeBase:
 
     def _programme_section(self, question: str, read_as: str, section: str) -> Answer | None:
         """The programme documents' section headed by what the question names (「（二）园区试点」)."""
-        for doc in self._programme_documents():
-            chunks = named_section(self.retriever.table.records_of(doc.doc_id), section)
+        for doc_id, meta in self._programme_documents():
+            chunks = named_section(self.retriever.table.records_of(doc_id), section)
             if chunks:
-                label = str(doc.meta.get("title") or "") or messages()["no_pilot"]
+                label = str(meta.get("title") or "") or messages()["no_pilot"]
                 return section_answer(question, classify(read_as), chunks, label)
         return None
 
@@ -573,8 +574,7 @@ class KnowledgeBase:
         self._lock.close()
 
 
-def _document_matches(doc: DocumentRecord, filters: SearchFilters) -> bool:
-    meta = doc.meta
+def _document_matches(doc_id: str, meta: dict[str, Any], filters: SearchFilters) -> bool:
     checks = {
         "pilot_type": filters.pilot_type,
         "region": filters.region,
@@ -586,6 +586,6 @@ def _document_matches(doc: DocumentRecord, filters: SearchFilters) -> bool:
     for key, value in checks.items():
         if value is not None and meta.get(key) != value:
             return False
-    if filters.doc_ids is not None and doc.doc_id not in filters.doc_ids:
+    if filters.doc_ids is not None and doc_id not in filters.doc_ids:
         return False
     return filters.field is None or filters.field in meta.get("fields", [])

