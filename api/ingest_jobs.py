@@ -29,6 +29,7 @@ from api.uploads import (
     StagedFile,
     commit,
     human_size,
+    inside,
     roll_back,
     shown_name,
     sidecar_of,
@@ -204,9 +205,10 @@ def resumer(kb: KnowledgeBase, settings: Settings) -> Resume:
     """How jobs left unfinished by a stopped or killed server go on (api/jobs.py).
 
     A rescan runs again (it converges on the folders as they are). A deletion runs again,
-    and is done if the document is already gone. An upload that had not started runs from
-    its staged files; one whose files are gone, or that was interrupted while its files
-    were being swapped in and ingested, fails with the reason.
+    and is done if the document is already gone. An upload runs from its staged files;
+    one stopped while its files were being swapped in goes on from where it stood (the
+    files already in place are ingested, what they replaced restored if refused); one
+    whose files are gone fails naming them.
     """
     uploads = settings.uploads_path()
 
@@ -222,11 +224,16 @@ def resumer(kb: KnowledgeBase, settings: Settings) -> Resume:
             return partial(delete_work, kb, uploads, doc_id)
         if kind == "upload":
             upload = _received(params, uploads)
-            missing = [staged.client_name for staged in upload.accepted if not staged.part_path.is_file()]
+            # A file is gone when neither its staged copy nor (for an upload stopped while
+            # swapping files in) its place in the uploads folder holds it.
+            root = uploads.resolve()
+            missing = [
+                staged.client_name
+                for staged in upload.accepted
+                if not staged.part_path.is_file() and not (was_running and inside(root, staged.name).is_file())
+            ]
             if missing:
                 upload.discard()
-                if was_running:
-                    raise JobError(messages.UPLOAD_INTERRUPTED)
                 raise JobError(messages.UPLOAD_FILES_GONE.format(names="、".join(shown_name(n) for n in missing)))
             return partial(upload_work, kb, uploads, upload, params.get("meta"), owner=params.get("owner", ""))
         raise JobError(messages.JOB_NOT_RESUMABLE)

@@ -60,10 +60,6 @@ JOB_RESUMING = "服务重启后继续执行"
 JOB_RESUMED = "服务重启后继续执行完成"
 JOB_NOT_RESUMABLE = "服务在任务完成前停止，该任务无法继续，请重新提交"
 UPLOAD_FILES_GONE = "服务在任务完成前停止，接收的文件已不在服务器上（{names}），请重新上传"
-UPLOAD_INTERRUPTED = (
-    "服务在导入上传的文件时停止：已换入上传目录的文件会在下次重新扫描（POST /ingest）时导入，"
-    "未换入的已丢弃；请查看文档列表，必要时重新上传"
-)
 DELETE_ALREADY_DONE = "文档 {doc_id} 已不在知识库中（删除在服务停止前已完成）"
 DOCUMENT_GONE = "文档 {doc_id} 已不在知识库中（可能已被其他任务删除）"
 DELETED_WITH_FILE = "已删除，上传的文件一并删除"

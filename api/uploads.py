@@ -419,7 +419,8 @@ def sidecar_of(path: Path) -> Path:
 
 def commit(upload: ReceivedUpload, uploads_dir: Path, meta: dict | None) -> list[Committed]:
     """Move staged files onto their names in the uploads folder (atomic renames), with
-    the sidecar when metadata was given; what they replace goes to the staging folder."""
+    the sidecar when metadata was given; what they replace goes to the staging folder.
+    A file a stopped server already moved is taken as it lies (the upload rolls forward)."""
     root = uploads_dir.resolve()
     previous = upload.staging / "previous"
     previous.mkdir(exist_ok=True)
@@ -432,6 +433,9 @@ def commit(upload: ReceivedUpload, uploads_dir: Path, meta: dict | None) -> list
             item = Committed(staged, target)
             committed.append(item)  # from here on, a failure is undone by roll_back
             kept_as = staged.name.replace("/", "--")
+            if not staged.part_path.exists():
+                _placed_before(item, previous / kept_as, bool(meta))
+                continue
             if target.exists():
                 item.backup = previous / kept_as
                 os.replace(target, item.backup)
@@ -451,6 +455,16 @@ def commit(upload: ReceivedUpload, uploads_dir: Path, meta: dict | None) -> list
             roll_back(item)
         raise
     return committed
+
+
+def _placed_before(item: Committed, kept: Path, with_sidecar: bool) -> None:
+    """A file swapped in by a server that stopped before ingesting it (a resumed upload,
+    api/ingest_jobs.resumer): it is in place, and what it replaced is still kept aside."""
+    item.placed = item.target.exists()
+    item.backup = kept if kept.exists() else None
+    kept_sidecar = kept.with_name(kept.name + SIDECAR_SUFFIX)
+    item.sidecar_backup = kept_sidecar if kept_sidecar.exists() else None
+    item.sidecar_written = with_sidecar and sidecar_of(item.target).exists()
 
 
 def roll_back(item: Committed) -> None:

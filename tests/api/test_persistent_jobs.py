@@ -8,11 +8,16 @@ restart ``GET /jobs/{id}`` answered 404 for a job that had finished.
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import httpx
 
+from api.ingest_jobs import resumer, upload_params
+from api.settings import Settings
+from api.uploads import STAGING, ReceivedUpload, StagedFile
+from index import KnowledgeBase
 from tests.conftest import write_doc
 from tests.processes import start_server, wait_for
 
@@ -128,3 +133,45 @@ def test_a_killed_server_resumes_its_jobs_after_a_restart(tmp_path):
             assert not list(staging.iterdir())  # nothing staged is left behind
     finally:
         server.stop()
+
+
+def test_an_upload_stopped_while_its_files_were_swapped_in_goes_on_from_there(tmp_path):
+    """The server stopped after moving the first of two files into the uploads folder
+    (what it replaced set aside in staging) and before the second: the resumed job puts
+    the second in place and ingests both; nothing of either is lost."""
+    settings = Settings(data_dir=tmp_path / "data", corpus_dir=tmp_path / "corpus", write_token=WRITE)
+    kb = KnowledgeBase(settings.index_config())
+    try:
+        uploads = settings.uploads_path()
+        target = uploads / "p-swap" / "方案.md"
+        target.parent.mkdir(parents=True)
+        target.write_bytes(md("方案旧版", "p-swap", "园区试点蓄热式电锅炉。"))
+        assert not kb.ingest([target]).errors
+        staging = uploads / STAGING / "stopped-job"
+        (staging / "previous").mkdir(parents=True)
+        files = []
+        for n, (name, content) in enumerate(
+            [
+                ("方案.md", md("方案新版", "p-swap", "园区改用熔盐储热供汽。")),
+                ("新增.md", md("新增", "p-swap", "园区建设光伏车棚。")),
+            ]
+        ):
+            part = staging / f"part-{n:03d}"
+            part.write_bytes(content)
+            files.append(StagedFile(name, part, len(content), ".md", f"p-swap/{name}", replaces=n == 0))
+        upload = ReceivedUpload(staging, files, {})
+        params = upload_params(upload, None)
+        # What commit() had done when the server stopped: the first file swapped in.
+        os.replace(target, staging / "previous" / "p-swap--方案.md")
+        os.replace(files[0].part_path, target)
+
+        work = resumer(kb, settings)("upload", params, True)
+        outcome = work(lambda *_: None)
+
+        assert not outcome.failed and [f.status for f in outcome.files] == ["ok", "ok"], outcome
+        assert "熔盐储热" in target.read_text(encoding="utf-8")
+        assert (uploads / "p-swap" / "新增.md").is_file() and not staging.exists()
+        assert kb.search("熔盐储热供汽", top_k=1)[0].record.doc_id == "p-swap/方案"
+        assert kb.document("p-swap/新增") is not None
+    finally:
+        kb.close()
