@@ -474,6 +474,7 @@ def serve(
 @app.command()
 def mcp() -> None:
     """以 MCP（stdio）提供知识库，供支持 MCP 的助手调用（检索、问答、经验做法、试点、汇编）。"""
+    from api.index_watcher import IndexWatcher
     from api.mcp_http import links_base
     from api.mcp_server import build_mcp_server
     from index.generative import make_llm
@@ -482,9 +483,14 @@ def mcp() -> None:
     kb = _open(settings, status=error_console)  # stdout is the MCP wire: nothing else may go there
     options = settings.llm_options()
     llm = make_llm(options) if options else None
+    # An assistant keeps this process for its whole session: what `tanlu ingest` or a
+    # server writes meanwhile is picked up as the server does (api/index_watcher.py).
+    watcher = IndexWatcher(kb)
+    watcher.start()
     try:
         build_mcp_server(lambda: kb, lambda: llm, links_base(settings)).run("stdio")
     finally:
+        watcher.stop()
         kb.close()
 
 

@@ -39,6 +39,7 @@ from api.schemas import (
     SourceOut,
     TargetAnswerOut,
     TargetPracticeOut,
+    TargetTallyOut,
 )
 from index import KnowledgeBase, SearchFilters
 from index.answer_model import Answer, Citation, FigureTable
@@ -164,8 +165,14 @@ def answer_text(answer: Answer) -> str:
                 f"{rank}. {row.pilot}：{_number(row.value)}{row.unit}（{row.period or '时期未注明'}）[{row.citation}]"
             )
         return "\n".join(lines)
-    if answer.targets:
-        paragraphs = []
+    if answer.targets or answer.tallies:
+        paragraphs = [
+            f"【{t.pilot}】{t.year}年目标：按规则判定{t.total}项中{t.met}项已完成"
+            + (f"（未完成：{'、'.join(t.unmet)}）" if t.unmet else "")
+            + "。"
+            + (f"报告自述：{_marked([t.statement])}" if t.statement is not None else "")
+            for t in answer.tallies
+        ]
         for item in answer.targets:
             text = f"【{item.pilot}】{item.indicator}（{item.year}年目标）：{item.status}。{item.reason}。"
             text += f"目标：{_marked([item.target])}"
@@ -237,6 +244,19 @@ def ask_response(answer: Answer, generated: bool, chunk_of: ChunkLookup | None =
                 ],
             )
             for item in answer.targets
+        ],
+        tallies=[
+            TargetTallyOut(
+                pilot=t.pilot,
+                pilot_id=t.pilot_id,
+                pilot_type=t.pilot_type,
+                year=t.year,
+                met=t.met,
+                total=t.total,
+                unmet=list(t.unmet),
+                statement=_sentences_out([t.statement])[0] if t.statement is not None else None,
+            )
+            for t in answer.tallies
         ],
         corrections=[CorrectionOut(typed=c.typed, meant=c.meant) for c in answer.corrections],
         missing=list(answer.missing),

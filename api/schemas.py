@@ -349,6 +349,17 @@ class TargetAnswerOut(BaseModel):
     practices: list[TargetPracticeOut] = Field(default_factory=list, description="试点归功于该目标的做法")
 
 
+class TargetTallyOut(BaseModel):
+    pilot: str
+    pilot_id: str
+    pilot_type: str
+    year: int
+    met: int = Field(description="按规则判定：该年目标在当年年底前已达到的项数")
+    total: int = Field(description="实施方案中该年的量化目标项数（按抽取结果）")
+    unmet: list[str] = Field(default_factory=list, description="按规则判定当年未达到的指标")
+    statement: AnswerSentenceOut | None = Field(None, description="试点年末报告自述的目标完成情况原句（带引用）")
+
+
 class AskResponse(BaseModel):
     question: str
     kind: str
@@ -367,6 +378,10 @@ class AskResponse(BaseModel):
     table: FigureTableOut | None = Field(None, description="plan 为 compare 时：跨试点的指标对比表")
     targets: list[TargetAnswerOut] = Field(
         default_factory=list, description="plan 为 status 时：目标、状态与依据、目标原句与最新报告原句、归功的做法"
+    )
+    tallies: list[TargetTallyOut] = Field(
+        default_factory=list,
+        description="plan 为 status 且问题未指明指标时：各试点该年目标的完成项数（规则判定）与报告自述原句",
     )
     corrections: list[CorrectionOut] = Field(default_factory=list, description="按读音更正的错别字")
     missing: list[str] = Field(default_factory=list, description="拒答时：材料中没有提到的问题用语")

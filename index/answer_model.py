@@ -105,6 +105,23 @@ class TargetAnswer:
 
 
 @dataclass(frozen=True)
+class TargetTally:
+    """One pilot's targets of one year at a glance, for 「五家企业2025年目标完成得怎么样」:
+    how many the rule judges met (index/target_status.py), the ones it does not, and the
+    pilot's own count from its year-end report (cited), which a DRC reader checks it by."""
+
+    pilot: str
+    pilot_id: str
+    pilot_type: str
+    year: int
+    met: int
+    total: int
+    unmet: tuple[str, ...]  # indicators not met, in the plan's order
+    statement: AnswerSentence | None  # 「…11项量化目标中，7项已完成；…4项未完成。」
+    unmet_ids: tuple[str, ...] = ()  # their target ids
+
+
+@dataclass(frozen=True)
 class Correction:
     typed: str
     meant: str
@@ -120,6 +137,7 @@ class Answer:
     practices: list[PracticeAnswer] = field(default_factory=list)
     table: FigureTable | None = None
     targets: list[TargetAnswer] = field(default_factory=list)
+    tallies: list[TargetTally] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
     related: list[Citation] = field(default_factory=list)
     corrections: list[Correction] = field(default_factory=list)

@@ -134,10 +134,7 @@ class Answerer:
         if result is None and evidence["unknown_share"] < self.thresholds.unknown_share:
             if plan is Plan.PRACTICE:
                 result = self._practices(question, read_as, question_topic, scoped, filters, scope, kind, evidence)
-            elif self.targets and (
-                asks_about_targets(read_as)
-                or (plan is Plan.STATUS and len(scope.pilot_ids) == 1 and names_a_target(read_as))
-            ):
+            elif self.targets and (asks_about_targets(read_as) or (plan is Plan.STATUS and names_a_target(read_as))):
                 # 「腾沙绿电占比45%的目标有戏吗」: the target and the latest reported figure
                 # answer it; a report sentence may be a half-year old.
                 result = self._targets(question, read_as, question_topic, scoped, scope, kind)
@@ -222,14 +219,22 @@ class Answerer:
     def _targets(
         self, question: str, read_as: str, question_topic: Topic, scoped: SearchFilters, scope: Scope, kind
     ) -> Answer | None:
-        """Targets with the status the question asks about (index/target_answers.py);
-        None (the sentence answer) when no target in scope names its topic."""
-        answers, citations = TargetAnswers(self.table).answer(
-            read_as, question_topic, self.targets, self._pilots_in_scope(scoped, scope)
-        )
-        if not answers:
+        """Targets with the status the question asks about (index/target_answers.py), and
+        each pilot's tally of a year's targets when it names no indicator; None (the
+        sentence answer) when no target in scope names its topic."""
+        targets = TargetAnswers(self.table)
+        pilot_ids = self._pilots_in_scope(scoped, scope)
+        citations = CitationNumbers()
+        tallies = targets.tallies(read_as, question_topic, self.targets, pilot_ids, self.catalog.doc_meta, citations)
+        # With the tallies shown, the targets worth a card are those not met in their year.
+        unmet = {target_id for tally in tallies for target_id in tally.unmet_ids}
+        records = [r for r in self.targets if r.target_id in unmet] if tallies else self.targets
+        answers = targets.answer(read_as, question_topic, records, pilot_ids, citations, any_status=bool(tallies))
+        if not answers and not tallies:
             return None
         groups: dict[str, list[AnswerSentence]] = {}
+        for tally in tallies:
+            groups[tally.pilot] = [tally.statement] if tally.statement is not None else []
         for item in answers:
             group = groups.setdefault(item.pilot, [])
             latest = [item.latest] if item.latest is not None else []
@@ -241,8 +246,9 @@ class Answerer:
             kind,
             found=True,
             plan=Plan.STATUS,
-            groups=groups,
+            groups={pilot: sentences for pilot, sentences in groups.items() if sentences},
             targets=answers,
+            tallies=tallies,
             citations=citations.citations,
             note=messages()["found_targets"],
         )

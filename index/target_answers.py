@@ -14,12 +14,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from index.answer_model import AnswerSentence, CitationNumbers, TargetAnswer
+from index.answer_model import AnswerSentence, CitationNumbers, TargetAnswer, TargetTally
 from index.catalog import ChunkRecord
 from index.chunk_table import ChunkTable
 from index.progress import Source, TargetRecord
 from index.question_terms import Topic, coverage
-from index.target_status import LAGGING, MET, ON_TRACK
+from index.target_status import LAGGING, MET, ON_TRACK, TOLERANCE, deadline, judge
 from ingest.documents import within_section
 from ingest.matching_form import fold
 from ingest.numbering import without_numbering
@@ -64,6 +64,9 @@ _GENERIC_WORDS = frozenset(
         "经验",
     ]
 )
+# A year-end report's own count of its targets: 「…11项量化目标中，7项已完成；…」.
+_OWN_COUNT = re.compile(r"[\d一二三四五六七八九十]+项[^。]*?完成")
+_SENTENCE_END = re.compile(r"(?<=[。！？])")
 # A target's indicator names the question's topic when it covers this share of it.
 MIN_TOPIC_COVERAGE = 0.5
 MAX_TARGETS = 12
@@ -115,10 +118,17 @@ class TargetAnswers:
     table: ChunkTable
 
     def answer(
-        self, question: str, question_topic: Topic, targets: list[TargetRecord], pilot_ids: list[str]
-    ) -> tuple[list[TargetAnswer], CitationNumbers]:
-        """The targets that answer the question, best first, and their citations."""
-        statuses = wanted_statuses(question)
+        self,
+        question: str,
+        question_topic: Topic,
+        targets: list[TargetRecord],
+        pilot_ids: list[str],
+        citations: CitationNumbers,
+        any_status: bool = False,
+    ) -> list[TargetAnswer]:
+        """The targets that answer the question, best first, cited through ``citations``;
+        of the status the question asks about unless ``any_status``."""
+        statuses = () if any_status else wanted_statuses(question)
         years = named_years(question)
         allowed = set(pilot_ids)
         candidates = [
@@ -135,7 +145,6 @@ class TargetAnswers:
                 record for score, record in sorted(scored, key=lambda x: -x[0]) if score >= MIN_TOPIC_COVERAGE
             ]
         candidates.sort(key=lambda record: (not record.credited, record.target.year, record.pilot_id))
-        citations = CitationNumbers()
         answers = []
         for record in candidates[:MAX_TARGETS]:
             target_sentence = self._sentence(record.target_source, citations)
@@ -162,7 +171,73 @@ class TargetAnswers:
                     practices=tuple(practices),
                 )
             )
-        return answers, citations
+        return answers
+
+    def tallies(
+        self,
+        question: str,
+        question_topic: Topic,
+        targets: list[TargetRecord],
+        pilot_ids: list[str],
+        doc_meta: dict[str, dict],
+        citations: CitationNumbers,
+    ) -> list[TargetTally]:
+        """Each pilot's targets of the year asked, counted, when the question names no
+        indicator (「2025年目标完成得怎么样，哪家最好」「哪个村没完成的目标最多」): best
+        first, or most unmet first when it asks about what was not met."""
+        if indicator_topic(question_topic).terms:
+            return []
+        allowed = set(pilot_ids)
+        years = named_years(question) or {min((r.target.year for r in targets if r.pilot_id in allowed), default=0)}
+        tallies = []
+        for pilot_id in pilot_ids:
+            records = [r for r in targets if r.pilot_id == pilot_id and r.target.year in years]
+            if not records:
+                continue
+            year = records[0].target.year
+            met = [r for r in records if _met_by_its_year(r)]
+            tallies.append(
+                TargetTally(
+                    pilot=records[0].pilot,
+                    pilot_id=pilot_id,
+                    pilot_type=records[0].pilot_type,
+                    year=year,
+                    met=len(met),
+                    total=len(records),
+                    unmet=tuple(r.target.indicator for r in records if r not in met),
+                    unmet_ids=tuple(r.target_id for r in records if r not in met),
+                    statement=self._own_count(pilot_id, year, doc_meta, citations),
+                )
+            )
+        if wanted_statuses(question) == (LAGGING,):
+            return sorted(tallies, key=lambda t: -(t.total - t.met))
+        return sorted(tallies, key=lambda t: (-t.met / t.total, -t.met))
+
+    def _own_count(
+        self, pilot_id: str, year: int, doc_meta: dict[str, dict], citations: CitationNumbers
+    ) -> AnswerSentence | None:
+        """The sentence of the pilot's year-end report that says which targets it met: the
+        first one of its 「…年目标完成情况」 section that speaks of 完成, else one that
+        counts them anywhere in the report (「…9项量化目标中，8项已完成」)."""
+        reports = [
+            doc_id
+            for doc_id, meta in doc_meta.items()
+            if meta.get("pilot_id") == pilot_id
+            and meta.get("doc_type") == "进展报告"
+            and meta.get("period") == f"{year}H2"
+        ]
+        for doc_id in reports:
+            found = [
+                (record, sentence.strip())
+                for record in self.table.records_of(doc_id)
+                for sentence in _SENTENCE_END.split(record.text)
+                if "完成" in sentence
+            ]
+            in_section = [(r, text) for r, text in found if "目标完成情况" in str(r.metadata.get("heading_path", ""))]
+            counted = [(r, text) for r, text in found if _OWN_COUNT.search(text) and "目标" in text]
+            for record, text in in_section[:1] or counted[:1]:
+                return AnswerSentence(text=text, citations=(citations.number(record),), score=1.0)
+        return None
 
     def _sentence(self, source: Source, citations: CitationNumbers) -> AnswerSentence | None:
         record = self._record(source.doc_id, source.chunk_id)
@@ -191,6 +266,13 @@ class TargetAnswers:
         if not chunk_id:
             return None
         return next((r for r in self.table.records_of(doc_id) if r.chunk_id == chunk_id), None)
+
+
+def _met_by_its_year(record: TargetRecord) -> bool:
+    """Whether the target was reached by the end of its year: a 2025 target reached only
+    in 2026's first half counts as not met in 2025's tally, as the pilots count it."""
+    in_time = [reading for reading in record.readings if reading.time <= deadline(record.target) + TOLERANCE]
+    return judge(record.target, in_time, None).status == MET
 
 
 def _shown(sentence: str) -> str:

@@ -89,3 +89,27 @@ def test_cli_ask_prints_practices_and_refusals(monkeypatch, settings, kb):
 
     result = runner.invoke(app, ["ask", "乡村试点的屋顶光伏是怎么推广的？"])
     assert result.exit_code == 0 and "做法：" in result.output and "来源" in result.output
+
+
+def test_a_years_targets_across_pilots_are_tallied_with_each_reports_own_account(http):
+    """「2025年目标完成得怎么样，哪家最好」: each pilot's 2025 targets counted (met by the
+    year's end), best first, beside the sentence its year-end report counts them with;
+    the cards are the targets not met."""
+    body = http.post("/ask", json={"question": "凤鸣区和清泉园区2025年目标完成得怎么样，哪家完成得最好？"}).json()
+    assert body["found"] and body["plan"] == "status"
+    tallies = body["tallies"]
+    assert {t["pilot_id"] for t in tallies} == {"city-yinchuan-fengming", "park-ningdong-qingquan"}
+    shares = [t["met"] / t["total"] for t in tallies]
+    assert shares == sorted(shares, reverse=True)
+    by_number = {c["n"]: c for c in body["citations"]}
+    for tally in tallies:
+        assert tally["year"] == 2025 and 0 <= tally["met"] <= tally["total"]
+        assert len(tally["unmet"]) == tally["total"] - tally["met"]
+        statement = tally["statement"]
+        (n,) = statement["citations"]
+        source = by_number[n]
+        assert source["doc_id"].startswith(tally["pilot_id"]) and "2025年目标完成情况" in source["heading_path"]
+        assert "完成" in statement["text"] and statement["text"] in source["chunk_text"]
+        assert f"按规则判定{tally['total']}项中{tally['met']}项已完成" in body["answer"]
+    unmet = {(t["pilot_id"], name) for t in tallies for name in t["unmet"]}
+    assert {(card["pilot_id"], card["indicator"]) for card in body["targets"]} <= unmet

@@ -98,7 +98,7 @@ def test_backup_while_serving_then_restore_and_search(tmp_path):
     assert stats["documents"] == manifest["documents"] and stats["chunks"] == manifest["chunks"]
     if manifest["documents"] == 4:
         assert search_ids(restored, "压缩空气储能")[0] == "bk-upload/上传"
-        assert (restored / "uploads" / "上传.md").exists()
+        assert (restored / "uploads" / "bk-upload" / "上传.md").exists()
 
     # Restoring over the original (server stopped) keeps what it replaces.
     result = tanlu(data, "restore", str(tmp_path / "backup"))

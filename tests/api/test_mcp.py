@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +25,9 @@ from mcp.client.streamable_http import streamable_http_client
 from api.app import create_app
 from api.settings import Settings
 from index import KnowledgeBase
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, write_doc
 from tests.live_server import serving
+from tests.processes import TANLU, tanlu_env
 
 ROOT = Path(__file__).resolve().parents[2]
 PARK = "park-ningdong-qingquan"
@@ -114,8 +116,8 @@ def check_results(results: dict[str, Any]) -> None:
     assert is_error and "pilot_type" in text and "工厂" in text
 
 
-def test_stdio_transport_calls_every_tool(data_dir):
-    server = StdioServerParameters(
+def stdio_params(data_dir: Path) -> StdioServerParameters:
+    return StdioServerParameters(
         command=sys.executable,
         args=["-m", "api.cli", "mcp"],
         env={
@@ -126,6 +128,10 @@ def test_stdio_transport_calls_every_tool(data_dir):
         cwd=str(ROOT),
     )
 
+
+def test_stdio_transport_calls_every_tool(data_dir):
+    server = stdio_params(data_dir)
+
     async def main() -> dict[str, Any]:
         with (data_dir.parent / "stdio-stderr.log").open("w", encoding="utf-8") as errlog:
             async with stdio_client(server, errlog=errlog) as (read, write), ClientSession(read, write) as session:
@@ -135,6 +141,45 @@ def test_stdio_transport_calls_every_tool(data_dir):
     check_results(results)
     # Links start with TANLU_HOST:TANLU_PORT when no public URL is set.
     assert results["search"][1]["passages"][0]["url"].startswith("http://127.0.0.1:8000/#/doc/")
+
+
+def test_stdio_server_finds_what_another_process_ingests_meanwhile(data_dir, tmp_path):
+    """An assistant keeps `tanlu mcp` running; a `tanlu ingest` in a terminal meanwhile is
+    searchable through it without a restart."""
+    data = tmp_path / "data"
+    shutil.copytree(data_dir, data)
+    write_doc(
+        tmp_path / "new" / "mcp-late",
+        "summary.md",
+        title="后到园区经验总结",
+        pilot="mcp-late",
+        body="## 一、主要做法\n### （一）钙钛矿叠层组件\n园区试装钙钛矿叠层光伏组件，转换效率达到26%。",
+    )
+    server = stdio_params(data)
+
+    async def search(session: ClientSession) -> list[str]:
+        result = await session.call_tool("search", {"query": "钙钛矿叠层组件", "top_k": 3})
+        return [passage["doc_id"] for passage in result.structured_content["passages"]]
+
+    async def main() -> tuple[list[str], float]:
+        with (tmp_path / "stdio-stderr.log").open("w", encoding="utf-8") as errlog:
+            async with stdio_client(server, errlog=errlog) as (read, write), ClientSession(read, write) as session:
+                await session.initialize()
+                before = await search(session)
+                ingest = [TANLU, "ingest", str(tmp_path / "new")]
+                done = await anyio.to_thread.run_sync(
+                    lambda: subprocess.run(ingest, env=tanlu_env(data), capture_output=True, text=True, timeout=600)
+                )
+                assert done.returncode == 0, done.stdout + done.stderr
+                started = time.monotonic()
+                while "mcp-late/summary" not in await search(session):
+                    assert time.monotonic() - started < 30, "the new document never became searchable"
+                    await anyio.sleep(0.2)
+                return before, time.monotonic() - started
+
+    before, waited = anyio.run(main)
+    assert "mcp-late/summary" not in before
+    print(f"searchable through the MCP server {waited:.2f} s after the ingest ended")
 
 
 @pytest.fixture(scope="module")

@@ -240,6 +240,19 @@ def test_ask_shows_a_ranked_table_for_a_comparison(page, server):
     shot(page, "ask-table", full_page=True)
 
 
+def test_ask_about_a_years_targets_shows_each_pilots_tally_and_its_own_account(page, server):
+    page.goto(f"{server}/#/ask?q={quote('凤鸣区和清泉园区2025年目标完成得怎么样？')}")
+    page.wait_for_selector(".target-tally")
+    tallies = page.locator(".target-tally")
+    assert tallies.count() == 2
+    for chip in tallies.locator(".status-chip").all_inner_texts():
+        assert chip.startswith("2025年目标") and "项已完成" in chip
+    assert tallies.locator("button.cite").count() == 2  # each report's own account, cited
+    tallies.locator("button.cite").first.click()
+    assert page.locator(".target-tally .cite-panel").count() == 1
+    shot(page, "ask-tallies", full_page=True)
+
+
 def test_search_grouped_by_pilot(page, server):
     page.goto(f"{server}/#/search?q={quote('余热')}&pilot_type={quote('园区')}")
     wait_for_cards(page)

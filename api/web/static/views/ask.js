@@ -40,7 +40,7 @@ function answerBlock(body) {
   const items = (sentences) => sentences.map((sentence) => `<li>${esc(sentence.text)} ${buttons(sentence.citations)}</li>`).join("");
   let html;
   if (body.table) html = tableBlock(body.table, buttons);
-  else if (body.targets?.length) html = targetBlock(body.targets, buttons);
+  else if (body.targets?.length || body.tallies?.length) html = targetBlock(body.targets, body.tallies ?? [], buttons);
   else if (body.practices.length) html = practiceBlock(body.practices, items);
   else {
     const groups = body.groups.map((group) =>
@@ -69,19 +69,25 @@ function practiceBlock(practices, items) {
   }).join("");
 }
 
-/** Targets grouped by pilot: status and reason, the plan's and the latest report's
- * sentences (shown, each with its citation), and the practices the pilot credits. */
-function targetBlock(targets, buttons) {
+/** Targets grouped by pilot: for a question about a year's targets as a whole, each
+ * pilot's tally (met by the year's end, by rule) beside its report's own account; then
+ * status and reason, the plan's and the latest report's sentences (each cited), and the
+ * practices the pilot credits. */
+function targetBlock(targets, tallies, buttons) {
   const byPilot = new Map();
+  for (const tally of tallies) byPilot.set(tally.pilot_id, { first: tally, tally, cards: [] });
   for (const target of targets) {
-    if (!byPilot.has(target.pilot_id)) byPilot.set(target.pilot_id, []);
-    byPilot.get(target.pilot_id).push(target);
+    if (!byPilot.has(target.pilot_id)) byPilot.set(target.pilot_id, { first: target, tally: null, cards: [] });
+    byPilot.get(target.pilot_id).cards.push(target);
   }
   const line = (label, sentence) => sentence
     ? `<p class="target-line-text"><span class="cite-label">${label}</span>${esc(sentence.text)} ${buttons(sentence.citations)}</p>` : "";
-  return [...byPilot.values()].map((list) => {
-    const first = list[0];
-    const cards = list.map((target) => `<article class="target-answer" data-target="${esc(target.target_id)}">
+  const tallyBlock = (tally) => `<div class="target-tally">
+      <p><span class="status-chip status-${tally.met === tally.total ? "已完成" : "滞后"}">${tally.year}年目标 ${tally.met}/${tally.total} 项已完成</span>
+      <span class="muted">按规则判定（以当年年底前的报告数值计）${tally.unmet.length ? `；未完成：${esc(tally.unmet.join("、"))}` : ""}</span></p>
+      ${line("报告自述：", tally.statement)}</div>`;
+  return [...byPilot.values()].map(({ first, tally, cards }) => {
+    const html = cards.map((target) => `<article class="target-answer" data-target="${esc(target.target_id)}">
         <h4>${esc(target.indicator)}（${target.year}年目标） <span class="status-chip status-${esc(target.status)}">${esc(target.status)}</span></h4>
         <p class="muted">${esc(target.reason)}</p>
         ${line("目标原文：", target.target)}${line("最新报告：", target.latest)}
@@ -89,7 +95,7 @@ function targetBlock(targets, buttons) {
           `<li><strong>${esc(practice.title)}</strong>：${esc(practice.sentence.text)} ${buttons(practice.sentence.citations)}</li>`).join("")}</ul></div>` : ""}
       </article>`).join("");
     return `<section class="answer-group" data-pilot="${esc(first.pilot_id)}">
-      <h3>${esc(first.pilot)} ${typeBadge(first.pilot_type)}</h3>${cards}</section>`;
+      <h3>${esc(first.pilot)} ${typeBadge(first.pilot_type)}</h3>${tally ? tallyBlock(tally) : ""}${html}</section>`;
   }).join("");
 }
 
@@ -185,7 +191,7 @@ export function mount(main, route) {
     const open = button.getAttribute("aria-expanded") === "true";
     button.setAttribute("aria-expanded", String(!open));
     if (open) { document.getElementById(id)?.remove(); return; }
-    button.closest("li, td").insertAdjacentHTML("beforeend", sourcePanel(byNumber.get(Number(button.dataset.n)), id));
+    button.closest("li, td, p").insertAdjacentHTML("beforeend", sourcePanel(byNumber.get(Number(button.dataset.n)), id));
   });
 
   async function show(route) {
