@@ -18,7 +18,7 @@ and falls back when a conversion changes the length).
 from __future__ import annotations
 
 import threading
-from functools import cache
+from functools import cache, lru_cache
 
 # Bump when fold() changes: stored BM25 tokens and embedding texts were made with it.
 MATCHING_FORM_VERSION = "1"
@@ -30,6 +30,11 @@ for _code in (0xFF0C, 0xFF1B, 0xFF1A, 0xFF1F, 0xFF01, 0xFF08, 0xFF09):
     _FULL_WIDTH_ASCII.pop(_code)
 
 _converter_lock = threading.Lock()
+# Texts folded lately (questions, synonyms, the sentences and chunks answers are scored
+# and highlighted in), kept with their matching form: under concurrent requests every
+# fold waited on the converter's lock, and the same texts come back request after request.
+# Each entry costs about its text's size (an unchanged text is kept once).
+RECENT_FOLDS = 4096
 
 
 @cache
@@ -51,6 +56,12 @@ def fold(text: str) -> str:
     text = text.translate(_FULL_WIDTH_ASCII)
     if not _may_be_traditional(text):
         return text
+    return _simplified(text)
+
+
+@lru_cache(maxsize=RECENT_FOLDS)
+def _simplified(text: str) -> str:
     converter = _converter()
     with _converter_lock:  # one converter object; its C++ state is not documented as thread-safe
-        return converter.convert(text)
+        converted = converter.convert(text)
+    return text if converted == text else converted
