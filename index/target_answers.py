@@ -256,7 +256,7 @@ class TargetAnswers:
             return None
         first = records[0]
         heading = without_numbering(heading_path.split(" > ")[-1]).rstrip("。 ")
-        sentences = [s for s in re.split(r"(?<=[。！？])", first.text.strip()) if s.strip()]
+        sentences = [s for s in _SENTENCE_END.split(first.text.strip()) if s.strip()]
         # 「（二）绿电。」 opens the section as its heading line: the first real sentence follows.
         body = [s for s in sentences if without_numbering(s).rstrip("。 ") != heading]
         text = (body or sentences or [title])[0]
