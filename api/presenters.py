@@ -296,8 +296,8 @@ def section_pages(kb: KnowledgeBase) -> PageLookup:
     return lookup
 
 
-# Practices as presented, by practice id, for each generation of the insights they come
-# from (a write builds new insights, and this entry goes with the old ones).
+# Practices as presented, by practice id, for each generation of the practice catalogue
+# they come from (a write builds a new catalogue, and this entry goes with the old one).
 _PRESENTED: WeakKeyDictionary[object, dict[str, PracticeOut]] = WeakKeyDictionary()
 
 
@@ -308,8 +308,8 @@ def practices_out(kb: KnowledgeBase, ranked: Sequence[tuple[Practice, float]], s
     the pages of its sources) cost ~0.7 ms, and /practices shows 50 of them: 35 ms a
     request, most of the route. They depend on nothing but the generation; the score,
     which depends on the query, is set on a copy."""
-    insights = kb.insights
-    presented = _PRESENTED.setdefault(insights, {})
+    catalog = kb.practice_catalog()
+    presented = _PRESENTED.setdefault(catalog, {})
     page_of: PageLookup | None = None
     result = []
     for practice, score in ranked:
@@ -317,7 +317,7 @@ def practices_out(kb: KnowledgeBase, ranked: Sequence[tuple[Practice, float]], s
         if out is None:
             page_of = page_of or section_pages(kb)
             out = practice_out(practice, page_of=page_of)
-            if insights.practices.by_id.get(practice.practice_id) is practice:  # not one of a generation just replaced
+            if catalog.by_id.get(practice.practice_id) is practice:  # not one of a generation just replaced
                 presented[practice.practice_id] = out
         result.append(out.model_copy(update={"score": round(score, 4)}) if scored else out)
     return result

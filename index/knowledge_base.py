@@ -48,6 +48,7 @@ from index.hybrid import HybridRetriever, ScoredChunk
 from index.ingest_lock import IngestLock
 from index.insights import Insights
 from index.memory import release_memory
+from index.practice_catalog import PracticeCatalog
 from index.programme_answers import named_section, section_answer
 from index.programme_questions import asks_the_programme, without_programme_words
 from index.progress import ProgrammeProgress
@@ -421,6 +422,11 @@ class KnowledgeBase:
     def progress(self) -> ProgrammeProgress:
         """Targets with their status, reporting, the matrix and comparisons (index/progress.py)."""
         return self.insights.progress
+
+    def practice_catalog(self) -> PracticeCatalog:
+        """The merged practices of the current generation: a new object after every write,
+        so what is built from it can be kept per generation (api/presenters.py)."""
+        return self.insights.practices
 
     def all_practices(self) -> list[Practice]:
         """Every merged practice, ordered by pilot (the 汇编 groups them itself)."""
