@@ -35,12 +35,12 @@ from starlette.requests import Request
 from api import messages
 from api.errors import ApiError
 from api.safe_names import safe_file_name
-from ingest.domain import DOC_TYPES, FIELDS, PILOT_TYPES, parse_period, pilot_id_from_name, pilot_id_problem
+from ingest.domain import DOC_TYPES, FIELDS, PILOT_TYPES, parse_period, pilot_id_problem
 from ingest.errors import DocumentError
 from ingest.formats import BY_EXTENSION
 from ingest.formats.markdown import split_front_matter
 from ingest.formats.text import decode_text
-from ingest.metadata import MAX_TITLE_CHARS, MAX_VALUE_CHARS, too_long
+from ingest.metadata import MAX_TITLE_CHARS, MAX_VALUE_CHARS, pilot_id_of, too_long
 from ingest.sniff import detect_path
 
 if TYPE_CHECKING:
@@ -342,11 +342,9 @@ def declared_pilot_id(staged: StagedFile) -> str | None:
     try:
         text = decode_text(staged.part_path.read_bytes()).lstrip("\ufeff")
         front, _ = split_front_matter(text) if text.startswith("---") else ({}, text)
+        return pilot_id_of(front, str(front.get("pilot") or "").strip()) or None
     except (DocumentError, OSError):
         return None
-    declared = str(front.get("pilot_id") or "").strip()
-    pilot_id = declared or pilot_id_from_name(str(front.get("pilot") or ""))
-    return pilot_id if pilot_id and pilot_id_problem(pilot_id) is None else None
 
 
 # -- metadata form fields -------------------------------------------------------------

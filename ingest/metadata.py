@@ -227,7 +227,8 @@ def _as_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
-def _pilot_id(raw: dict[str, Any], pilot: str) -> str:
+def pilot_id_of(raw: dict[str, Any], pilot: str) -> str:
+    """The declared pilot_id, else one made from the pilot's name; MetadataError if invalid."""
     declared = str(raw.get("pilot_id") or "").strip()
     value = declared or pilot_id_from_name(pilot)
     problem = pilot_id_problem(value)
@@ -251,7 +252,7 @@ def validate_metadata(raw: Any) -> DocumentMeta:
     return DocumentMeta(
         title=title,
         pilot=pilot,
-        pilot_id=_pilot_id(raw, pilot),
+        pilot_id=pilot_id_of(raw, pilot),
         pilot_type=_choice(raw, "pilot_type", PILOT_TYPES),
         region=_required_text(raw, "region"),
         doc_type=_choice(raw, "doc_type", DOC_TYPES),

@@ -16,6 +16,25 @@ def record(chunk_id: str, doc_id: str, heading: str, text: str) -> ChunkRecord:
     return ChunkRecord(chunk_id, doc_id, 0, text, {"heading_path": heading}, [], "")
 
 
+def match_of(
+    title: str, chunks: list[ChunkRecord], *, description: str = "", title_coverage: float = 0.0, best_chunk: str = ""
+) -> PracticeMatch:
+    """A practice of one demo pilot whose source sections are ``chunks``, all retrieved."""
+    practice = Practice(
+        practice_id="p1",
+        title=title,
+        description=description,
+        pilot="示范试点",
+        pilot_id=chunks[0].doc_id.split("/")[0],
+        pilot_type="园区",
+        region="银川市",
+        fields=[],
+        sources=[PracticeSource(r.doc_id, "", "", "", "", r.metadata["heading_path"]) for r in chunks],
+    )
+    retrieved = {r.chunk_id for r in chunks}
+    return PracticeMatch(practice, chunks, retrieved, 1.0, title_coverage, 1.0, best_chunk=best_chunk)
+
+
 def test_the_effect_shown_is_the_one_its_section_says_is_about_the_question():
     """「改造后的节能量怎么核定」: the summary's best-ranked section states a turnout, the
     report's section 「（二）节能量核定」 states the verified saving without the word 核定.
@@ -32,27 +51,11 @@ def test_the_effect_shown_is_the_one_its_section_says_is_about_the_question():
         "一、主要工作进展 > （二）节能量核定",
         "采暖季结束后，社区会同供热企业核对热计量数据，改造楼栋采暖耗热量较改造前下降21.5%。",
     )
-    practice = Practice(
-        practice_id="p1",
-        title="楼栋议事推进住宅节能改造",
-        description="社区把住宅节能改造的决策权交给楼栋议事会，逐栋确定改造内容。两批改造共召开楼栋议事会60场，投票率达到90%。",
-        pilot="示范镇",
-        pilot_id="demo-town",
-        pilot_type="社区",
-        region="银川市",
-        fields=[],
-        sources=[
-            PracticeSource(SUMMARY, "经验总结", "经验总结", "", "", summary.metadata["heading_path"]),
-            PracticeSource(REPORT, "进展报告", "进展报告", "2026H1", "", report.metadata["heading_path"]),
-        ],
-    )
-    match = PracticeMatch(
-        practice=practice,
-        chunks=[summary, report],
-        retrieved={"c1", "c2"},
-        coverage=1.0,
+    match = match_of(
+        "楼栋议事推进住宅节能改造",
+        [summary, report],
+        description=summary.text,
         title_coverage=0.2,
-        retrieval=1.0,
         best_chunk="c1",
     )
     question = Topic(terms=("改造", "节能量", "核定"), weights=(0.3, 1.5, 2.0), unknown=())
@@ -79,31 +82,7 @@ def test_a_sentence_saying_more_of_the_question_comes_before_the_best_ranked_sec
         "一、主要工作进展 > （一）二期投运",
         "封存监测方面，在驱油区块布设监测井3口，建立泄漏监测方案。",
     )
-    practice = Practice(
-        practice_id="p2",
-        title="打通捕集利用全链条",
-        description="",
-        pilot="示范园区",
-        pilot_id="demo-park",
-        pilot_type="园区",
-        region="银川市",
-        fields=[],
-        sources=[
-            PracticeSource("demo-park/plan", "实施方案", "实施方案", "", "", plan.metadata["heading_path"]),
-            PracticeSource(
-                "demo-park/report-2025H2", "进展报告", "进展报告", "2025H2", "", report.metadata["heading_path"]
-            ),
-        ],
-    )
-    match = PracticeMatch(
-        practice=practice,
-        chunks=[plan, report],
-        retrieved={"c1", "c2"},
-        coverage=1.0,
-        title_coverage=0.0,
-        retrieval=1.0,
-        best_chunk="c1",
-    )
+    match = match_of("打通捕集利用全链条", [plan, report], best_chunk="c1")
     question = Topic(terms=("驱油", "封存", "监测", "泄漏"), weights=(1.0, 1.0, 1.5, 2.0), unknown=())
 
     method, _ = pick_sentences(match, question, practice_sentences(match))
@@ -121,20 +100,7 @@ def test_a_practice_that_answers_through_its_result_alone_shows_no_unrelated_met
         "资金方面，煤气发电二期工程获得绿色信贷授信1.6亿元，已提款0.9亿元。"
         "签订3年期供货协议后，硅锰炉生物质炭替代比例提高到10%。",
     )
-    practice = Practice(
-        practice_id="p3",
-        title="低碳原料替代",
-        description="",
-        pilot="示范合金厂",
-        pilot_id="demo-works",
-        pilot_type="企业",
-        region="石嘴山市",
-        fields=[],
-        sources=[PracticeSource(section.doc_id, "报告", "进展报告", "2026H1", "", section.metadata["heading_path"])],
-    )
-    match = PracticeMatch(
-        practice=practice, chunks=[section], retrieved={"c1"}, coverage=1.0, title_coverage=0.0, retrieval=1.0
-    )
+    match = match_of("低碳原料替代", [section])
     question = Topic(terms=("生物质炭", "还原剂"), weights=(3.0, 3.0), unknown=())
 
     method, effect = pick_sentences(match, question, practice_sentences(match))
