@@ -35,8 +35,9 @@ import math
 import re
 import tomllib
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, fields
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import jieba.posseg
@@ -54,6 +55,7 @@ CONTINUATION_FILE = DATA_DIR / "continuation_cues.txt"
 MESSAGES_FILE = DATA_DIR / "answer_messages.toml"
 
 MAX_JOINED = 120  # characters: a joined pair stays the size of one long sentence
+TERMS_KEPT = 4096  # texts whose terms are kept (a few MB; the demo corpus has ~16k sentences)
 _WORD_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaffA-Za-z0-9]")
 _CLAUSE_END = ("；", ";", "：", ":")
 _YEAR = re.compile(r"\d{4}\s*年")
@@ -275,6 +277,19 @@ def question_content(question: str) -> str:
     return "".join("，" if word in stop else word for word in jieba.lcut(text))
 
 
+Terms = tuple[frozenset[str], frozenset[str], frozenset[str]]
+
+
+@lru_cache(maxsize=TERMS_KEPT)
+def _terms(text: str) -> Terms:
+    """A text's jieba words, character bigrams and characters, kept for the texts read last.
+
+    Why: cutting the ~200 candidate sentences of an answer with jieba was a third of an
+    /ask's CPU (py-spy under bench/load.py), and the same chunks come back for related
+    questions; the terms depend on the text alone (the user dictionary is fixed)."""
+    return frozenset(words(text)), frozenset(_bigrams(text)), frozenset(_chars(text))
+
+
 def _bigrams(text: str) -> set[str]:
     return {gram for gram in char_ngrams(text, unigrams=False) if len(gram) == 2 or gram.isascii()}
 
@@ -321,7 +336,7 @@ def figures_matched(question: str, text: str, patterns: AnswerPatterns | None = 
     return found / (len(numbers) + len(ordinals))
 
 
-def _idf(pool: list[set[str]]) -> dict[str, float]:
+def _idf(pool: Sequence[AbstractSet[str]]) -> dict[str, float]:
     frequency: dict[str, int] = {}
     for terms in pool:
         for term in terms:
@@ -330,7 +345,7 @@ def _idf(pool: list[set[str]]) -> dict[str, float]:
     return {term: math.log(1.0 + (count - df + 0.5) / (df + 0.5)) for term, df in frequency.items()}
 
 
-def _coverage(query: set[str], terms: set[str], idf: dict[str, float], unseen: float) -> float:
+def _coverage(query: AbstractSet[str], terms: AbstractSet[str], idf: dict[str, float], unseen: float) -> float:
     total = sum(idf.get(term, unseen) for term in query)
     return sum(idf.get(term, unseen) for term in query & terms) / total if total > 0 else 0.0
 
@@ -373,14 +388,12 @@ def features(question: str, kind: QuestionKind, pool: Sequence[Candidate]) -> li
     """Feature values of every candidate (see the module docstring)."""
     configure_jieba()
     content = question_content(question)
-    query = (set(words(content)), _bigrams(content), _chars(content))
+    query = _terms(content)
     query_text = "".join(_WORD_CHAR.findall(content))
     # A sentence is read under its document title and heading: Chinese names the topic
     # once and then leaves it out, so 「花瓣倒卵形」 is about the plant in the title.
-    context_terms = {
-        text: (set(words(text)), _bigrams(text), _chars(text)) for text in {candidate.context for candidate in pool}
-    }
-    own = [(set(words(c.text)), _bigrams(c.text), _chars(c.text)) for c in pool]
+    context_terms = {text: _terms(text) for text in {candidate.context for candidate in pool}}
+    own = [_terms(c.text) for c in pool]
     terms = [
         tuple(o | x for o, x in zip(own_terms, context_terms[c.context], strict=True))
         for c, own_terms in zip(pool, own, strict=True)
@@ -388,7 +401,7 @@ def features(question: str, kind: QuestionKind, pool: Sequence[Candidate]) -> li
     idf = [_idf([t[level] for t in terms]) for level in range(3)]
     unseen = math.log(1.0 + (len(pool) + 0.5) / 0.5)
 
-    def cover(level: int, found: set[str]) -> float:
+    def cover(level: int, found: AbstractSet[str]) -> float:
         return _coverage(query[level], found, idf[level], unseen)
 
     match = [(cover(0, t[0]) + cover(1, t[1])) / 2 for t in terms]
