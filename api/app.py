@@ -34,6 +34,7 @@ from api.routes import (
 )
 from api.settings import Settings
 from api.time_limits import AnswerTimeLimits, ReadTimeout
+from api.view_cache import ViewCache
 from index import KnowledgeBase
 from index.generative import make_llm
 
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
         owned = kb is None
         app.state.kb = kb or KnowledgeBase(settings.index_config())
         app.state.kb.warm_up()
+        app.state.views = ViewCache()
         options = settings.llm_options()
         app.state.llm = make_llm(options) if options else None
         app.state.tokens = TokenStore(settings.data_dir)

@@ -15,6 +15,7 @@ from api import messages
 from api.errors import ApiError
 from api.jobs import JobRegistry
 from api.settings import Settings
+from api.view_cache import ViewCache
 from index import KnowledgeBase, SearchFilters
 from ingest.domain import DOC_TYPES, FIELDS, FILTER_PILOT_TYPES
 
@@ -39,6 +40,10 @@ async def _jobs(request: Request) -> JobRegistry:
     return request.app.state.jobs
 
 
+async def _views(request: Request) -> ViewCache:
+    return request.app.state.views
+
+
 async def _filters(
     pilot_type: Annotated[
         str | None,
@@ -59,3 +64,4 @@ KB = Annotated[KnowledgeBase, Depends(_knowledge_base)]
 AppSettings = Annotated[Settings, Depends(_settings)]
 Filters = Annotated[SearchFilters, Depends(_filters)]
 Jobs = Annotated[JobRegistry, Depends(_jobs)]
+Views = Annotated[ViewCache, Depends(_views)]

