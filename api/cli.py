@@ -12,6 +12,8 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import json
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -438,26 +440,32 @@ def serve(
     """启动 API 服务（文档见 /docs）。"""
     import uvicorn
 
-    from api.app import create_app
-    from api.ingest_jobs import writes_status
     from api.slow_headers import HTTP_PROTOCOL
     from index.memory import limit_arenas
 
     limit_arenas()  # before the request threads start (index/memory.py says why)
     settings = Settings()
-    kb = _open(settings)
-    if ingest_dir is not None:
-        run_ingest(kb, [ingest_dir])
     host = host or settings.host
     port = port or settings.port
-    console.print(f"碳路 TanLu 已启动：[bold]http://{host}:{port}/[/bold]  接口文档：http://{host}:{port}/docs")
-    console.print(writes_status(settings), highlight=False)
     if workers == 1:
+        from api.app import create_app
+
+        kb = _open(settings)
+        if ingest_dir is not None:
+            run_ingest(kb, [ingest_dir])
+        _serving(settings, host, port)
         uvicorn.run(create_app(settings, kb), host=host, port=port, log_level="warning", http=HTTP_PROTOCOL)
         return
-    # Each worker process opens the data folder itself (settings come from the same
-    # environment); ingest.lock and the index watcher keep them consistent.
-    kb.close()
+    # The supervisor only starts and watches the workers: the data folder is opened (an
+    # interrupted ingest finished, --ingest run) by a child process, since a process that
+    # loaded the model and dictionaries keeps ~340 MB it would never use again. Each
+    # worker opens the data folder itself; ingest.lock and the index watcher keep them
+    # consistent. The workers share the cores: each embedder gets its share of threads.
+    code = subprocess.run([sys.executable, "-m", "api.cli", "prepare", *([str(ingest_dir)] if ingest_dir else [])])
+    if code.returncode:
+        raise typer.Exit(code.returncode)
+    os.environ.setdefault("OMP_NUM_THREADS", str(max(1, len(os.sched_getaffinity(0)) // workers)))
+    _serving(settings, host, port)
     console.print(f"服务进程：{workers} 个", highlight=False)
     uvicorn.run(
         "api.app:create_app",
@@ -469,6 +477,25 @@ def serve(
         http=HTTP_PROTOCOL,
         timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
     )
+
+
+def _serving(settings: Settings, host: str, port: int) -> None:
+    from api.ingest_jobs import writes_status
+
+    console.print(f"碳路 TanLu 已启动：[bold]http://{host}:{port}/[/bold]  接口文档：http://{host}:{port}/docs")
+    console.print(writes_status(settings), highlight=False)
+
+
+@app.command(hidden=True)
+def prepare(ingest_dir: Annotated[Path | None, typer.Argument()] = None) -> None:
+    """Open the data folder, finishing an interrupted ingest, and ingest ``ingest_dir``:
+    what `tanlu serve --workers N` has done before it starts the workers."""
+    kb = _open(Settings())
+    try:
+        if ingest_dir is not None:
+            run_ingest(kb, [ingest_dir])
+    finally:
+        kb.close()
 
 
 @app.command()
