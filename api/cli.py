@@ -461,9 +461,9 @@ def serve(
     # loaded the model and dictionaries keeps ~340 MB it would never use again. Each
     # worker opens the data folder itself; ingest.lock and the index watcher keep them
     # consistent. The workers share the cores: each embedder gets its share of threads.
-    code = subprocess.run([sys.executable, "-m", "api.cli", "prepare", *([str(ingest_dir)] if ingest_dir else [])])
-    if code.returncode:
-        raise typer.Exit(code.returncode)
+    prepared = subprocess.run([sys.executable, "-m", "api.cli", "prepare", *([str(ingest_dir)] if ingest_dir else [])])
+    if prepared.returncode:
+        raise typer.Exit(prepared.returncode)
     os.environ.setdefault("OMP_NUM_THREADS", str(max(1, len(os.sched_getaffinity(0)) // workers)))
     _serving(settings, host, port)
     console.print(f"服务进程：{workers} 个", highlight=False)
