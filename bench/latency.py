@@ -139,11 +139,13 @@ def child_pids(pid: int) -> list[int]:
         return []
 
 
-def rss_mb(pid: int) -> float | None:
-    """Resident memory of a process, in MB (Linux /proc)."""
+def rss_mb(pid: int, part: str = "VmRSS") -> float | None:
+    """Resident memory of a process, in MB (Linux /proc). ``part``: ``RssAnon`` for the
+    memory it allocated, ``RssFile`` for the pages of files it maps (the model, the
+    libraries), which the kernel can drop and read again."""
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+            if line.startswith(f"{part}:"):
                 return round(int(line.split()[1]) / 1024, 1)
     except OSError:
         return None

@@ -269,6 +269,7 @@ def run_uploads(base_url: str, count: int, headers: dict, pid: int | None, secti
     """``count`` uploads one after another; the server's RSS before, every tenth, after."""
     sentences = demo_sentences()
     curve: list[tuple[int, float | None]] = [(0, rss_mb(pid) if pid else None)]
+    files_before = rss_mb(pid, "RssFile") if pid else None
     errors: list[str] = []
     started = time.monotonic()
     with (
@@ -295,6 +296,7 @@ def run_uploads(base_url: str, count: int, headers: dict, pid: int | None, secti
         "rss_peak_mb": max(sampler.samples, default=None),
         "rss_after_mb": after,
         "growth": round(after / start - 1, 3) if start and after else None,
+        "mapped_files_mb": (files_before, rss_mb(pid, "RssFile") if pid else None),
     }
 
 
@@ -377,6 +379,12 @@ def print_table(result: dict, clients: int) -> None:
             f"{RSS_TARGET_GROWTH:.0%}), peak {uploads['rss_peak_mb']} MB"
         )
         print(f"  RSS after n uploads (n:MB): {curve}")
+        files_before, files_after = uploads["mapped_files_mb"]
+        if files_before is not None and files_after is not None:
+            print(
+                f"  of which pages of mapped files (the model, libraries; the kernel can drop them): "
+                f"{files_before} → {files_after} MB: new texts read more of the model's word table"
+            )
         for sample in uploads["error_samples"]:
             print(f"  {sample}")
 
