@@ -197,8 +197,12 @@ def _number(value: float) -> str:
     return f"{value:.4f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
 
 
+def _sentence_out(sentence) -> AnswerSentenceOut:
+    return AnswerSentenceOut(text=sentence.text, citations=list(sentence.citations))
+
+
 def _sentences_out(sentences) -> list[AnswerSentenceOut]:
-    return [AnswerSentenceOut(text=s.text, citations=list(s.citations)) for s in sentences]
+    return [_sentence_out(s) for s in sentences]
 
 
 def ask_response(answer: Answer, generated: bool, chunk_of: ChunkLookup | None = None) -> AskResponse:
@@ -236,10 +240,10 @@ def ask_response(answer: Answer, generated: bool, chunk_of: ChunkLookup | None =
                 year=item.year,
                 status=item.status,
                 reason=item.reason,
-                target=_sentences_out([item.target])[0],
-                latest=_sentences_out([item.latest])[0] if item.latest is not None else None,
+                target=_sentence_out(item.target),
+                latest=_sentence_out(item.latest) if item.latest is not None else None,
                 practices=[
-                    TargetPracticeOut(title=title, sentence=_sentences_out([sentence])[0])
+                    TargetPracticeOut(title=title, sentence=_sentence_out(sentence))
                     for title, sentence in item.practices
                 ],
             )
@@ -254,7 +258,7 @@ def ask_response(answer: Answer, generated: bool, chunk_of: ChunkLookup | None =
                 met=t.met,
                 total=t.total,
                 unmet=list(t.unmet),
-                statement=_sentences_out([t.statement])[0] if t.statement is not None else None,
+                statement=_sentence_out(t.statement) if t.statement is not None else None,
             )
             for t in answer.tallies
         ],
