@@ -18,10 +18,10 @@ reads only its own chunks' vectors.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 
 import numpy as np
 from llama_index.core.vector_stores.types import BasePydanticVectorStore
+from numpy.typing import ArrayLike
 
 from index.catalog import ChunkRecord
 from index.embedding_cache import EmbeddingCache, text_hash
@@ -93,7 +93,7 @@ class ChunkVectors:
             known[row] = True
         return cls([r.chunk_id for r in records], [r.fingerprint for r in records], matrix, known)
 
-    def nearest(self, query: Sequence[float], mask: np.ndarray | None, limit: int) -> list[tuple[int, float]]:
+    def nearest(self, query: ArrayLike, mask: np.ndarray | None, limit: int) -> list[tuple[int, float]]:
         """(row, cosine similarity) of the ``limit`` most similar rows that ``mask`` keeps."""
         if mask is None and self.all_known:
             allowed, count = None, len(self.known)

@@ -35,7 +35,7 @@ from index.chunk_table import ChunkTable
 from index.chunk_vectors import ChunkVectors
 from index.config import ANSWER_TOP_K, DEFAULT_TOP_K, IndexConfig, SearchMode
 from index.diversity import POOL_FACTOR, diversify
-from index.embedders import embedder_key, make_embedder
+from index.embedders import embedder_key, make_embedder, query_vector
 from index.embedding_cache import EmbeddingCache
 from index.extractive import messages
 from index.figure_check import CheckReport, check_figures
@@ -155,7 +155,7 @@ class KnowledgeBase:
         index, the model's first run), so that no user waits for it: a server calls it
         before it answers."""
         self.understand("余热梯级利用")
-        self.embedder.get_query_embedding("余热梯级利用")
+        query_vector(self.embedder, "余热梯级利用")
         release_memory()
 
     def _reopen_vectors(self) -> None:
@@ -479,12 +479,12 @@ class KnowledgeBase:
         read_as, corrections = self.understand(question)
         retriever = self.retriever
         insights = self.insights
-        vectors: dict[str, list[float]] = {}
+        vectors: dict[str, np.ndarray] = {}
 
         def search(text: str, chosen: SearchFilters, k: int) -> list[ScoredChunk]:
             """One embedding per question, however many searches its plans make."""
             if text not in vectors:
-                vectors[text] = retriever.embedder.get_query_embedding(text)
+                vectors[text] = query_vector(retriever.embedder, text)
             return retriever.search(text, chosen, k, vector=vectors[text])
 
         answerer = Answerer(
@@ -571,7 +571,7 @@ class KnowledgeBase:
         return self.insights.similarity.similar_to_pilot(pilot_id, limit)
 
     def similar_to_profile(self, profile: str, limit: int = 5) -> list[SimilarPilot]:
-        vector = np.asarray(self.embedder.get_query_embedding(profile), dtype=np.float32)
+        vector = query_vector(self.embedder, profile)
         return self.insights.similarity.similar_to_profile(profile, vector, limit)
 
     def close(self) -> None:

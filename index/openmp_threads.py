@@ -37,14 +37,16 @@ class OpenMPThreads:
             self._runtime.omp_set_num_threads(threads)
 
 
-def _bundled_libgomp(package_dir: Path) -> ctypes.CDLL | None:
+def _bundled_libgomp(package_dir: Path) -> ctypes.PyDLL | None:
     """The libgomp wheel repair put beside the package (``<package>.libs/``), already
-    loaded by its engine: opening it again gives the same library, not a second runtime."""
+    loaded by its engine: opening it again gives the same library, not a second runtime.
+    Opened as a ``PyDLL``, whose calls keep the GIL: they return at once, and a call that
+    let the GIL go put a search's BM25 thread ahead of the query's pass (~0.5 ms)."""
     found = sorted((package_dir.parent / f"{package_dir.name}.libs").glob("libgomp*.so*"))
     if len(found) != 1:
         return None
     try:
-        return ctypes.CDLL(str(found[0]))
+        return ctypes.PyDLL(str(found[0]))
     except OSError as error:
         logger.warning("OpenMP runtime %s not loadable: %s", found[0].name, error)
         return None

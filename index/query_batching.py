@@ -19,17 +19,19 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 # Queries per forward pass: 20 concurrent clients fit; more wait for the next pass.
 MAX_BATCH = 32
 
-EmbedMany = Callable[[list[str]], Sequence[Sequence[float]]]
+EmbedMany = Callable[[list[str]], Sequence[Sequence[float]] | np.ndarray]
 
 
 @dataclass
 class _Waiting:
     text: str
     done: threading.Event = field(default_factory=threading.Event)
-    vector: list[float] | None = None
+    vector: Sequence[float] | None = None
     error: BaseException | None = None
     lead: bool = False  # woken to run the next passes, not with a result
 
@@ -47,7 +49,7 @@ class QueryBatcher:
         self._busy = False
         self.passes = 0  # forward passes run (tests and benches read it)
 
-    def embed(self, text: str) -> list[float]:
+    def embed(self, text: str) -> Sequence[float]:
         mine = _Waiting(text)
         with self._lock:
             self._waiting.append(mine)
@@ -96,5 +98,5 @@ class QueryBatcher:
         finally:
             self.passes += 1
         for item, vector in zip(batch, vectors, strict=True):
-            item.vector = list(vector)
+            item.vector = vector
             item.done.set()

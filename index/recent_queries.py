@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -23,7 +23,7 @@ import numpy as np
 class RecentQueries:
     """``embed(text)`` through ``compute`` unless one of the last ``size`` texts; 0 keeps none."""
 
-    def __init__(self, compute: Callable[[str], list[float]], size: int) -> None:
+    def __init__(self, compute: Callable[[str], Sequence[float]], size: int) -> None:
         if size < 0:
             raise ValueError("size must be 0 or more")
         self._compute = compute
@@ -33,23 +33,32 @@ class RecentQueries:
         self.hits = 0  # benches and tests read them
         self.misses = 0
 
-    def embed(self, text: str) -> list[float]:
+    def embed(self, text: str) -> np.ndarray:
+        """The text's vector as a float32 array; callers must not change it (a kept one is shared)."""
         if not self._size:
-            return self._compute(text)
+            return np.asarray(self._compute(text), dtype=np.float32)
+        kept = self.kept(text)
+        if kept is not None:
+            return kept
+        with self._lock:
+            self.misses += 1
+        vector = np.array(self._compute(text), dtype=np.float32)  # a copy: never a view of a whole batch
+        vector.flags.writeable = False
+        with self._lock:
+            self._vectors[text] = vector
+            self._vectors.move_to_end(text)
+            while len(self._vectors) > self._size:
+                self._vectors.popitem(last=False)
+        return vector
+
+    def kept(self, text: str) -> np.ndarray | None:
+        """The kept vector of ``text`` (now the most recent), or None."""
         with self._lock:
             kept = self._vectors.get(text)
             if kept is not None:
                 self._vectors.move_to_end(text)
                 self.hits += 1
-                return kept.tolist()
-            self.misses += 1
-        vector = self._compute(text)
-        with self._lock:
-            self._vectors[text] = np.asarray(vector, dtype=np.float32)
-            self._vectors.move_to_end(text)
-            while len(self._vectors) > self._size:
-                self._vectors.popitem(last=False)
-        return vector
+            return kept
 
     def __len__(self) -> int:
         return len(self._vectors)

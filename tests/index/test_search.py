@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 
 from index import FilterError, SearchFilters
 from index.chunk_vectors import ChunkVectors
+from index.embedders import kept_query_vector
 from index.embedding_cache import EmbeddingCache
 from index.hybrid import HybridRetriever
 from ingest.domain import PILOT_TYPES
@@ -117,3 +120,29 @@ def _without_vectors(retriever: HybridRetriever) -> HybridRetriever:
         tokenizer=retriever.tokenizer,
         fusion=retriever.fusion,
     )
+
+
+@pytest.mark.parametrize("filters", [SearchFilters(), SearchFilters(pilot_type="园区")])
+def test_bm25_side_run_beside_the_query_embedding_gives_the_sequential_result(kb, filters, monkeypatch):
+    # A query not embedded before: its BM25 side runs on a helper thread while the
+    # query's pass runs; the hits are those of the sequential search with the vector given.
+    retriever = kb.retriever
+    question = "屋顶光伏与储能怎样一起建设" + ("（园区）" if filters.pilot_type else "")
+    assert kept_query_vector(retriever.embedder, question) is None
+    threads = []
+    bm25_candidates = HybridRetriever.bm25_candidates
+
+    def recording(self, *args, **kwargs):
+        threads.append(threading.current_thread().name)
+        return bm25_candidates(self, *args, **kwargs)
+
+    monkeypatch.setattr(HybridRetriever, "bm25_candidates", recording)
+    beside = retriever.search(question, filters, 10)
+    vector = kept_query_vector(retriever.embedder, question)
+    assert vector is not None  # the pass ran once, and its vector is kept
+    sequential = retriever.search(question, filters, 10, vector=vector)
+    assert threads[0].startswith("tanlu-bm25") and threads[1] == threading.current_thread().name
+    assert len(beside) == 10
+    assert [(h.record.chunk_id, h.bm25_score, h.dense_score) for h in beside] == [
+        (h.record.chunk_id, h.bm25_score, h.dense_score) for h in sequential
+    ]
