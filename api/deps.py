@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
+from pydantic import BaseModel, Field
 
 from api import messages
 from api.errors import ApiError
@@ -44,20 +45,32 @@ async def _views(request: Request) -> ViewCache:
     return request.app.state.views
 
 
-async def _filters(
-    pilot_type: Annotated[
-        str | None,
-        Query(description=f"试点类型：{'、'.join(FILTER_PILOT_TYPES)}（政策文件：不属于某个试点的方案、通知等）"),
-    ] = None,
-    region: Annotated[str | None, Query(description="所在地区，如 银川市、宁东能源化工基地")] = None,
-    doc_type: Annotated[str | None, Query(description=f"文档类型：{'、'.join(DOC_TYPES)}")] = None,
-    field: Annotated[str | None, Query(description=f"领域：{'、'.join(FIELDS)}")] = None,
-    year: Annotated[str | None, Query(description="年份（如 2025）或半年度（如 2025H1）")] = None,
-    pilot_id: Annotated[str | None, Query(description="试点编号")] = None,
-) -> SearchFilters:
-    return SearchFilters.parse(
-        pilot_type=pilot_type, region=region, doc_type=doc_type, field=field, year=year, pilot_id=pilot_id
+class FilterParams(BaseModel):
+    """The six filters as one query-parameter model: FastAPI checks a model in one
+    validation, where it walked each separate parameter's annotation on every request."""
+
+    pilot_type: str | None = Field(
+        None, description=f"试点类型：{'、'.join(FILTER_PILOT_TYPES)}（政策文件：不属于某个试点的方案、通知等）"
     )
+    region: str | None = Field(None, description="所在地区，如 银川市、宁东能源化工基地")
+    doc_type: str | None = Field(None, description=f"文档类型：{'、'.join(DOC_TYPES)}")
+    field: str | None = Field(None, description=f"领域：{'、'.join(FIELDS)}")
+    year: str | None = Field(None, description="年份（如 2025）或半年度（如 2025H1）")
+    pilot_id: str | None = Field(None, description="试点编号")
+
+    def search_filters(self) -> SearchFilters:
+        return SearchFilters.parse(
+            pilot_type=self.pilot_type,
+            region=self.region,
+            doc_type=self.doc_type,
+            field=self.field,
+            year=self.year,
+            pilot_id=self.pilot_id,
+        )
+
+
+async def _filters(params: Annotated[FilterParams, Query()]) -> SearchFilters:
+    return params.search_filters()
 
 
 KB = Annotated[KnowledgeBase, Depends(_knowledge_base)]

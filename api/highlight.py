@@ -32,11 +32,24 @@ class QueryMarks:
 
     Why: a search marks ten hits; finding the query's words (jieba and the synonym
     table) once per hit, and compiling a pattern twice per hit, was a measurable part
-    of what GET /search costs beyond the retrieval itself.
+    of what GET /search costs beyond the retrieval itself. The terms are worked out on
+    first use, or by ``prepare``, which the search route has run beside the query's
+    embedding (``KnowledgeBase.search(meanwhile=...)``).
     """
 
     def __init__(self, query: str) -> None:
-        self.terms = highlight_terms(query)
+        self.query = query
+        self._terms: list[str] | None = None
+
+    @property
+    def terms(self) -> list[str]:
+        if self._terms is None:
+            self._terms = highlight_terms(self.query)
+        return self._terms
+
+    def prepare(self) -> None:
+        """Work the terms out now."""
+        self._terms = highlight_terms(self.query)
 
     def matched(self, searchable: str) -> list[str]:
         """The terms found in ``searchable`` (text already in matching form)."""

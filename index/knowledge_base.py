@@ -18,7 +18,7 @@ import dataclasses
 import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -318,14 +318,17 @@ class KnowledgeBase:
         *,
         diverse: bool = True,
         read_as: str | None = None,
+        meanwhile: Callable[[], object] | None = None,
     ) -> list[ScoredChunk]:
         """Hybrid (or single-side) search for the query as ``understand`` reads it; with
         ``diverse``, ordered to show several documents and pilots (index/diversity.py).
-        ``read_as``: what ``understand(query)`` gave, when the caller has it already."""
+        ``read_as``: what ``understand(query)`` gave, when the caller has it already.
+        ``meanwhile``: the caller's work to run beside the query's embedding (HybridRetriever.search)."""
         text = read_as if read_as is not None else self.understand(query)[0]
         if not diverse:
-            return self.retriever.search(text, filters, top_k, mode)
-        return diversify(self.retriever.search(text, filters, top_k * POOL_FACTOR, mode), top_k)
+            return self.retriever.search(text, filters, top_k, mode, meanwhile=meanwhile)
+        pool = self.retriever.search(text, filters, top_k * POOL_FACTOR, mode, meanwhile=meanwhile)
+        return diversify(pool, top_k)
 
     def relevance(self, hit: ScoredChunk) -> float:
         """A hybrid hit's score on 0–1, whichever fusion is configured (index/fusion.py)."""

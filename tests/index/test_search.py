@@ -146,3 +146,25 @@ def test_bm25_side_run_beside_the_query_embedding_gives_the_sequential_result(kb
     assert [(h.record.chunk_id, h.bm25_score, h.dense_score) for h in beside] == [
         (h.record.chunk_id, h.bm25_score, h.dense_score) for h in sequential
     ]
+
+
+def test_the_callers_meanwhile_runs_beside_a_pass_and_inline_without_one(kb):
+    # The search route works its highlight terms out while the query's pass runs; a
+    # search whose vector is kept has no pass, and the work is done before it returns.
+    question = "分布式光伏整县推进的做法"
+    assert kept_query_vector(kb.retriever.embedder, question) is None
+    ran_on = []
+
+    def meanwhile():
+        ran_on.append(threading.current_thread().name)
+
+    first = kb.search(question, meanwhile=meanwhile)
+    again = kb.search(question, meanwhile=meanwhile)
+    assert ran_on[0].startswith("tanlu-bm25") and ran_on[1] == threading.current_thread().name
+    assert [hit.record.chunk_id for hit in first] == [hit.record.chunk_id for hit in again]
+
+    def failing():
+        raise RuntimeError("the caller's work failed")
+
+    with pytest.raises(RuntimeError, match="the caller's work failed"):
+        kb.search("钢铁行业余热发电的成效", meanwhile=failing)
