@@ -40,6 +40,7 @@ from ingest.errors import DocumentError
 from ingest.formats import BY_EXTENSION
 from ingest.formats.markdown import split_front_matter
 from ingest.formats.text import decode_text
+from ingest.loader import parse_file
 from ingest.metadata import MAX_TITLE_CHARS, MAX_VALUE_CHARS, pilot_id_of, too_long
 from ingest.sniff import detect_path
 
@@ -321,14 +322,20 @@ def inside(root: Path, name: str) -> Path:
     return target
 
 
-def file_under_pilots(upload: ReceivedUpload, uploads_dir: Path, pilot_id: str | None) -> None:
+def file_under_pilots(
+    upload: ReceivedUpload, uploads_dir: Path, pilot_id: str | None, meta: dict | None, max_bytes: int
+) -> None:
     """Store the accepted files in ``<uploads>/<pilot_id>/``: two pilots' files of the same
     name (实施方案.md) are then two files, never one replacing the other. Without a pilot
-    for the whole upload (the DRC sending several pilots' reports), a Markdown file goes
-    to the pilot its own front matter names."""
+    for the whole upload (the DRC sending several pilots' reports), each file goes to the
+    pilot its front matter declares, else to the one the ingest will give it
+    (content_pilot_id); only a file of no pilot (the programme's own notices) stays at
+    the top of the uploads folder.
+
+    Reads every such file once more than the ingest will: call it on a worker thread."""
     root = uploads_dir.resolve()
     for staged in upload.accepted:
-        folder = pilot_id or declared_pilot_id(staged)
+        folder = pilot_id or declared_pilot_id(staged) or content_pilot_id(staged, upload.staging, meta, max_bytes)
         if folder:
             staged.name = f"{folder}/{staged.name}"
             staged.replaces = inside(root, staged.name).exists()
@@ -336,7 +343,9 @@ def file_under_pilots(upload: ReceivedUpload, uploads_dir: Path, pilot_id: str |
 
 def declared_pilot_id(staged: StagedFile) -> str | None:
     """The valid pilot id a Markdown file's front matter gives (pilot_id, else made from
-    pilot), or None: the ingest reports whatever is wrong with the file."""
+    pilot), or None. Read even when another field of the file is wrong: an update with a
+    bad field is then refused in its pilot's folder, and the file it would replace is
+    restored."""
     if staged.extension != ".md":
         return None
     try:
@@ -345,6 +354,34 @@ def declared_pilot_id(staged: StagedFile) -> str | None:
         return pilot_id_of(front, str(front.get("pilot") or "").strip()) or None
     except (DocumentError, OSError):
         return None
+
+
+def content_pilot_id(staged: StagedFile, staging: Path, meta: dict | None, max_bytes: int) -> str | None:
+    """The pilot id the ingest gives this file with the upload's metadata (declared in
+    front matter, the form or the document's properties, or inferred from its title or
+    name), or None for a file of no pilot or one the ingest will refuse (it reports why).
+
+    Read under its stored name in a folder of the staging area, with the form's sidecar:
+    the name and the sidecar are among what the metadata comes from, and neither folder
+    name (``probe``, ``uploads``) looks like a pilot's."""
+    probe = staging / "probe" / staged.name
+    probe.parent.mkdir(exist_ok=True)
+    try:
+        try:
+            os.link(staged.part_path, probe)
+        except OSError:  # a file system without hard links
+            shutil.copyfile(staged.part_path, probe)
+        if meta:
+            sidecar_of(probe).write_text(yaml.safe_dump(meta, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        document, _ = parse_file(probe, max_bytes)
+    except OSError:
+        return None
+    finally:
+        probe.unlink(missing_ok=True)
+        sidecar_of(probe).unlink(missing_ok=True)
+    if document is None:
+        return None
+    return document.meta.pilot_id or None
 
 
 # -- metadata form fields -------------------------------------------------------------

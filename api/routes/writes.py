@@ -14,6 +14,7 @@ from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from api import messages
 from api.auth import AdminOf, WriteAccess, Writer, WriterOf
@@ -99,7 +100,8 @@ async def upload_documents(
     其余文件照常导入；全部被拒收时整个请求返回 413/415/422。
 
     填写了 pilot_id 的文件保存在该试点自己的目录（uploads/<pilot_id>/），两个试点的同名文件互不影响；
-    未填写时，Markdown 文件按其 front matter 中的试点保存到该试点的目录。
+    未填写时，每个文件按导入时同样的规则读出其试点（front matter、表单、文档属性，或从标题、文件名推断），
+    保存到该试点的目录；不属于任何试点的文件（如自治区的通知）保存在 uploads/ 本身。
     试点令牌只能上传本试点的文档：pilot_id 取自令牌（表单中填写其他试点返回 403），
     文件自身声明其他试点的不予导入；未填写的试点名称、类型、地区取自知识库中该试点的已有文档。
     """
@@ -108,7 +110,8 @@ async def upload_documents(
     upload = await receive_upload(request, uploads, uuid.uuid4().hex, settings.max_file_bytes)
     try:
         meta = _owned_metadata(writer, sidecar_metadata(upload.fields), kb)
-        file_under_pilots(upload, uploads, (meta or {}).get("pilot_id"))
+        pilot_id = (meta or {}).get("pilot_id")
+        await run_in_threadpool(file_under_pilots, upload, uploads, pilot_id, meta, settings.max_file_bytes)
     except ApiError:
         upload.discard()
         raise

@@ -4,10 +4,12 @@ pilots' 实施方案.md never collide (the probe saw park-b's replace park-a's).
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
 
+import docx
 import httpx
 import pytest
 
@@ -129,6 +131,49 @@ def test_the_drc_uploads_several_pilots_files_of_one_name_and_each_goes_to_its_p
     uploads = settings.uploads_path()
     assert (uploads / "park-a" / name).is_file() and (uploads / "park-b" / name).is_file()
     assert {"park-a/半年报告", "park-b/半年报告"} <= {doc.doc_id for doc in kb.documents()}
+
+
+def _word_plan(title: str, words: str) -> bytes:
+    document = docx.Document()
+    document.core_properties.title = title
+    document.add_heading(title, level=0)
+    document.add_paragraph("一、重点任务")
+    document.add_paragraph(f"（一）{words}。年内完成{words}建设，并纳入考核。")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def test_the_drc_uploads_word_files_of_one_name_and_each_goes_to_the_pilot_its_content_names(env):
+    """A .docx has no front matter: the pilot comes from its properties or its title, as
+    the ingest reads them. Two pilots' 实施方案.docx sent by the DRC without a pilot in
+    the form went to the top of the uploads folder, the second replacing the first."""
+    settings, kb, http, _ = env
+    name = "实施方案.docx"
+    saved = {}
+    for pilot, words in (("丙园区", "氢能重卡"), ("丁园区", "地源热泵")):
+        plan = _word_plan(f"{pilot}碳达峰试点实施方案", words)
+        body = accepted(_upload(http, ADMIN, name, plan, {"region": "银川市"}))  # the form names no pilot
+        saved[pilot] = body["files"][0]["saved_as"]
+        assert not body["files"][0]["replaces"]
+        job = wait(http, body["job_id"])
+        assert job["state"] == "done" and job["files"][0]["status"] == "ok", (job["files"], job.get("error"))
+    assert saved["丙园区"] != saved["丁园区"] and all(path.endswith(f"/{name}") for path in saved.values())
+    uploads = settings.uploads_path()
+    assert all((uploads / path).is_file() for path in saved.values()) and not (uploads / name).exists()
+    # Stored in the folder of the pilot the ingest gave each document.
+    stored = {doc.meta["title"]: doc.meta for doc in kb.documents()}
+    for pilot, path in saved.items():
+        meta = stored[f"{pilot}碳达峰试点实施方案"]
+        assert path == f"{meta['pilot_id']}/{name}" and meta["pilot"] == pilot
+    for words in ("氢能重卡", "地源热泵"):
+        assert words in http.get("/search", params={"q": words}).json()["results"][0]["text"]
+    # A notice of no pilot stays at the top of the uploads folder.
+    notice = _word_plan("宁夏回族自治区发展改革委关于开展碳达峰试点中期评估工作的通知", "中期评估")
+    body = accepted(_upload(http, ADMIN, "通知.docx", notice))
+    assert body["files"][0]["saved_as"] == "通知.docx"
+    job = wait(http, body["job_id"])
+    assert job["state"] == "done", job["files"]
 
 
 def test_a_pilot_token_writes_its_own_pilot_only(env):
