@@ -43,6 +43,7 @@ import argparse
 import asyncio
 import json
 import random
+import re
 import secrets
 import sys
 import tempfile
@@ -245,10 +246,22 @@ class OwnCpu:
         return round(cpu / wall, 2) if wall > 0 else 0.0
 
 
+def first_new_upload(pilot_ids: list[str]) -> int:
+    """The number of the first upload whose pilot the server does not hold yet: on a data
+    folder kept from an earlier run, uploads 1… would replace documents already there
+    (no new texts to embed), and the memory curve would show nothing."""
+    numbers = [int(found.group(1)) - UPLOAD_NUMBERS for found in map(_UPLOADED.search, pilot_ids) if found]
+    return max((number for number in numbers if number > 0), default=0) + 1
+
+
+UPLOAD_NUMBERS = 90000  # upload n is synthetic document 90000 + n
+_UPLOADED = re.compile(r"^synthetic-[a-z]+-(\d{5,})$")
+
+
 def upload_document(client: httpx.Client, number: int, sentences: list[str], sections: int) -> str | None:
     """Upload synthetic document ``number`` and wait for its job; an error text or None."""
     rng = random.Random(SEED + number)
-    pilot_id, text = document(90000 + number, sentences, rng, sections=sections)
+    pilot_id, text = document(UPLOAD_NUMBERS + number, sentences, rng, sections=sections)
     files = {"files": (f"{pilot_id}.md", text.encode("utf-8"), "text/markdown")}
     response = client.post("/documents", files=files)
     if response.status_code != 202:
@@ -266,8 +279,9 @@ def upload_document(client: httpx.Client, number: int, sentences: list[str], sec
 
 
 def run_uploads(base_url: str, count: int, headers: dict, pid: int | None, sections: int = UPLOAD_SECTIONS) -> dict:
-    """``count`` uploads one after another; the server's RSS before, every tenth, after."""
+    """``count`` uploads of new pilots one after another; the server's RSS before, every tenth, after."""
     sentences = demo_sentences()
+    first = first_new_upload(fetch_pilot_ids(base_url, headers))
     curve: list[tuple[int, float | None]] = [(0, rss_mb(pid) if pid else None)]
     files_before = rss_mb(pid, "RssFile") if pid else None
     errors: list[str] = []
@@ -276,13 +290,13 @@ def run_uploads(base_url: str, count: int, headers: dict, pid: int | None, secti
         httpx.Client(base_url=base_url, timeout=60, trust_env=False, headers=headers) as client,
         RssSampler((pid,) if pid else ()) as sampler,
     ):
-        for number in range(1, count + 1):
-            error = upload_document(client, number, sentences, sections)
+        for done in range(1, count + 1):
+            error = upload_document(client, first + done - 1, sentences, sections)
             if error:
                 errors.append(error)
-            if number % max(1, count // 10) == 0 or number == count:
-                curve.append((number, rss_mb(pid) if pid else None))
-                log(f"  {number}/{count} uploads, RSS {curve[-1][1]} MB, {len(errors)} errors")
+            if done % max(1, count // 10) == 0 or done == count:
+                curve.append((done, rss_mb(pid) if pid else None))
+                log(f"  {done}/{count} uploads, RSS {curve[-1][1]} MB, {len(errors)} errors")
         time.sleep(3)  # what is freed late (a job's last references) is counted as freed
         after = rss_mb(pid) if pid else None
     start = curve[0][1]
