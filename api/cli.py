@@ -480,10 +480,21 @@ def serve(
 
 
 def _serving(settings: Settings, host: str, port: int) -> None:
-    from api.ingest_jobs import writes_status
-
     console.print(f"碳路 TanLu 已启动：[bold]http://{host}:{port}/[/bold]  接口文档：http://{host}:{port}/docs")
-    console.print(writes_status(settings), highlight=False)
+    console.print(_writes_status(settings), highlight=False)
+
+
+def _writes_status(settings: Settings) -> str:
+    """One line for ``tanlu serve``: are writes on, and with what limit. Here rather than
+    with the upload jobs: the ``--workers`` supervisor prints it and must not load the index."""
+    from api.pilot_tokens import TokenStore
+    from api.uploads import human_size
+
+    if not settings.write_token.get_secret_value() and not TokenStore(settings.data_dir).any_active():
+        return "写入接口：未启用（设置 TANLU_WRITE_TOKEN 或用 tanlu tokens add 添加试点令牌后可通过 HTTP 上传、删除）"
+    reads = "需要令牌" if settings.read_token.get_secret_value() else "公开"
+    limit = human_size(settings.max_file_bytes)
+    return f"写入接口：已启用（单个文件上限 {limit}，保存到 {settings.uploads_path()}）；读取接口：{reads}"
 
 
 @app.command(hidden=True)

@@ -19,7 +19,6 @@ from api import messages
 from api.errors import ApiError
 from api.job_store import JobStore
 from api.jobs import JobError, JobOutcome, Resume, Work
-from api.pilot_tokens import TokenStore
 from api.settings import Settings
 from api.uploads import (
     FILES_FIELD,
@@ -28,7 +27,6 @@ from api.uploads import (
     ReceivedUpload,
     StagedFile,
     commit,
-    human_size,
     inside,
     roll_back,
     shown_name,
@@ -257,12 +255,3 @@ def clear_stale_staging(settings: Settings, store: JobStore) -> None:
             shutil.rmtree(folder, ignore_errors=True)
         else:
             folder.unlink(missing_ok=True)
-
-
-def writes_status(settings: Settings) -> str:
-    """One line for ``tanlu serve``: are writes on, and with what limit."""
-    if not settings.write_token.get_secret_value() and not TokenStore(settings.data_dir).any_active():
-        return "写入接口：未启用（设置 TANLU_WRITE_TOKEN 或用 tanlu tokens add 添加试点令牌后可通过 HTTP 上传、删除）"
-    reads = "需要令牌" if settings.read_token.get_secret_value() else "公开"
-    limit = human_size(settings.max_file_bytes)
-    return f"写入接口：已启用（单个文件上限 {limit}，保存到 {settings.uploads_path()}）；读取接口：{reads}"

@@ -7,12 +7,13 @@ and a boolean mask over chunk metadata for BM25.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
-
-from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters
+from typing import TYPE_CHECKING, Any
 
 from ingest.domain import DOC_TYPES, FIELDS, FILTER_PILOT_TYPES, PROGRAMME_FILTER, field_key, parse_period
 from ingest.errors import InputError
+
+if TYPE_CHECKING:
+    from llama_index.core.vector_stores import MetadataFilters
 
 
 class FilterError(InputError, ValueError):
@@ -79,6 +80,10 @@ class SearchFilters:
         return result
 
     def to_metadata_filters(self) -> MetadataFilters | None:
+        # Imported here: the settings import this module, and llama-index takes ~1 s to
+        # load, which every CLI command would pay (only the vector store path needs it).
+        from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters
+
         filters = [
             MetadataFilter(key=key, value=value, operator=FilterOperator.EQ) for key, value in self.conditions().items()
         ]

@@ -1,11 +1,37 @@
-"""经验汇编: compile selected practices into a cited promotion document (Word, PDF, Markdown)."""
+"""经验汇编: compile selected practices into a cited promotion document (Word, PDF, Markdown).
 
-from api.compile.build import Compiled, compile_docx, compile_outline
-from api.compile.checks import DEFAULT_TITLE, compile_request
-from api.compile.docx_writer import write_docx
-from api.compile.markdown_writer import write_markdown
-from api.compile.outline import CompileRequest, Outline, build_outline
-from api.compile.rendering import RenderUnavailable, docx_to_pdf
+Loaded on first use (PEP 562), as ``index`` is: the CLI reads ``DEFAULT_TITLE`` at
+start, and must not load the compiler, the answer code and llama-index to do so.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from api.compile.build import Compiled, compile_docx, compile_outline
+    from api.compile.checks import DEFAULT_TITLE, compile_request
+    from api.compile.docx_writer import write_docx
+    from api.compile.markdown_writer import write_markdown
+    from api.compile.outline import CompileRequest, Outline, build_outline
+    from api.compile.rendering import RenderUnavailable, docx_to_pdf
+
+# name -> the module that defines it
+_HOMES = {
+    "Compiled": "api.compile.build",
+    "compile_docx": "api.compile.build",
+    "compile_outline": "api.compile.build",
+    "DEFAULT_TITLE": "api.compile.checks",
+    "compile_request": "api.compile.checks",
+    "write_docx": "api.compile.docx_writer",
+    "write_markdown": "api.compile.markdown_writer",
+    "CompileRequest": "api.compile.outline",
+    "Outline": "api.compile.outline",
+    "build_outline": "api.compile.outline",
+    "RenderUnavailable": "api.compile.rendering",
+    "docx_to_pdf": "api.compile.rendering",
+}
 
 __all__ = [
     "DEFAULT_TITLE",
@@ -21,3 +47,17 @@ __all__ = [
     "write_docx",
     "write_markdown",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'api.compile' has no attribute {name!r}")
+    value = getattr(import_module(home), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """The public names (loaded or not) and the module's own dunders."""
+    return sorted({*__all__, *(name for name in globals() if name.startswith("__"))})

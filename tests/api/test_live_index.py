@@ -246,7 +246,7 @@ def test_the_workers_share_the_cores_and_the_supervisor_loads_no_model(servers):
     """With --workers 2 each worker's embedder gets its share of the cores (two embedders
     with every core each fought over them: 88 -> 100 req/s under bench/load.py), and the
     supervisor, which only starts and watches the workers, never maps the model (it held
-    ~340 MB it did not use)."""
+    ~340 MB it did not use) nor loads the index (Chroma, llama-index: 215 -> 65 MB)."""
     _, workers = servers
     supervisor = workers.process.pid
     children = [pid for pid in _pids() if _parent(pid) == supervisor]
@@ -256,6 +256,7 @@ def test_the_workers_share_the_cores_and_the_supervisor_loads_no_model(servers):
     expected = os.environ.get("OMP_NUM_THREADS", str(max(1, cores // 2)))
     assert {_environ(pid).get("OMP_NUM_THREADS") for pid in embedding} == {expected}
     assert not _maps_the_model(supervisor)
+    assert "grpc/_cython" not in Path(f"/proc/{supervisor}/maps").read_text()  # Chroma's client stack
 
 
 def _pids() -> list[int]:
