@@ -403,7 +403,8 @@ class KnowledgeBase:
             "documents": len(docs),
             "chunks": len(self.retriever.table),
             "pilots": len({doc.meta["pilot_id"] for doc in docs if doc.meta["pilot_id"]}),
-            "by_pilot_type": dict(Counter(doc.meta["pilot_type"] for doc in docs)),
+            # The programme's own documents have no pilot type: counted as the filters name them.
+            "by_pilot_type": dict(Counter(doc.meta["pilot_type"] or PROGRAMME_FILTER for doc in docs)),
             "by_doc_type": dict(Counter(doc.meta["doc_type"] for doc in docs)),
             "embedder": self.embedder_key,
             "collection": self.collection_name,

@@ -40,6 +40,11 @@ def test_the_plan_is_the_programmes_and_no_pilots(kb):
     assert [pilot["pilot_id"] for pilot in kb.pilots()] == [PARK]
 
 
+def test_the_stats_count_the_plan_as_the_filters_name_it(kb):
+    # `tanlu stats` showed it as a type with no name ("、 1、").
+    assert kb.stats()["by_pilot_type"] == {"园区": 2, "政策文件": 1}
+
+
 def test_the_policy_filter_sits_beside_the_pilot_types(kb):
     hits = kb.search("园区试点建设", SearchFilters.parse(pilot_type="政策文件"), top_k=5)
     assert hits and {hit.record.doc_id for hit in hits} == {f"policy/{SEED.stem}"}
