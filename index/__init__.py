@@ -2,15 +2,16 @@
 
 Public surface: ``KnowledgeBase`` and its configuration objects, ``SearchFilters``.
 
-Loaded on first use (PEP 562): importing a light module of the package
+Names load on first use (index/lazy_exports.py): importing a light module of the package
 (``index.config``) must not load the knowledge base with llama-index and Chroma,
 which ``tanlu --help``, ``tanlu tokens`` and the ``--workers`` supervisor never use.
 """
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from index.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
     from index.config import ChromaOptions, EmbedderSpec, FusionOptions, IndexConfig
@@ -47,15 +48,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module 'index' has no attribute {name!r}")
-    value = getattr(import_module(home), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    """The public names (loaded or not) and the module's own dunders."""
-    return sorted({*__all__, *(name for name in globals() if name.startswith("__"))})
+__getattr__, __dir__ = lazy_exports(__name__, _HOMES, globals())

@@ -1,13 +1,15 @@
 """经验汇编: compile selected practices into a cited promotion document (Word, PDF, Markdown).
 
-Loaded on first use (PEP 562), as ``index`` is: the CLI reads ``DEFAULT_TITLE`` at
-start, and must not load the compiler, the answer code and llama-index to do so.
+Names load on first use (index/lazy_exports.py), as ``index``'s do: the CLI reads
+``DEFAULT_TITLE`` at start, and must not load the compiler, the answer code and
+llama-index to do so.
 """
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from index.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
     from api.compile.build import Compiled, compile_docx, compile_outline
@@ -49,15 +51,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module 'api.compile' has no attribute {name!r}")
-    value = getattr(import_module(home), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    """The public names (loaded or not) and the module's own dunders."""
-    return sorted({*__all__, *(name for name in globals() if name.startswith("__"))})
+__getattr__, __dir__ = lazy_exports(__name__, _HOMES, globals())
