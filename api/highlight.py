@@ -44,12 +44,14 @@ class QueryMarks:
     @property
     def terms(self) -> list[str]:
         if self._terms is None:
-            self._terms = highlight_terms(self.query)
+            self.prepare()
+            assert self._terms is not None
         return self._terms
 
     def prepare(self) -> None:
         """Work the terms out now."""
-        self._terms = highlight_terms(self.query)
+        if self._terms is None:
+            self._terms = highlight_terms(self.query)
 
     def matched(self, searchable: str) -> list[str]:
         """The terms found in ``searchable`` (text already in matching form)."""

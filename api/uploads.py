@@ -372,7 +372,7 @@ def content_pilot_id(staged: StagedFile, staging: Path, meta: dict | None, max_b
         except OSError:  # a file system without hard links
             shutil.copyfile(staged.part_path, probe)
         if meta:
-            sidecar_of(probe).write_text(yaml.safe_dump(meta, allow_unicode=True, sort_keys=False), encoding="utf-8")
+            write_sidecar(sidecar_of(probe), meta)
         document, _ = parse_file(probe, max_bytes)
     except OSError:
         return None
@@ -452,6 +452,11 @@ def sidecar_of(path: Path) -> Path:
     return path.with_name(path.name + SIDECAR_SUFFIX)
 
 
+def write_sidecar(path: Path, meta: dict) -> None:
+    """The form's metadata as the YAML sidecar the ingest reads."""
+    path.write_text(yaml.safe_dump(meta, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
 def commit(upload: ReceivedUpload, uploads_dir: Path, meta: dict | None) -> list[Committed]:
     """Move staged files onto their names in the uploads folder (atomic renames), with
     the sidecar when metadata was given; what they replace goes to the staging folder.
@@ -480,7 +485,7 @@ def commit(upload: ReceivedUpload, uploads_dir: Path, meta: dict | None) -> list
                 os.replace(sidecar, item.sidecar_backup)
             if meta:
                 temp = upload.staging / f"{staged.part_path.name}{SIDECAR_SUFFIX}"
-                temp.write_text(yaml.safe_dump(meta, allow_unicode=True, sort_keys=False), encoding="utf-8")
+                write_sidecar(temp, meta)
                 os.replace(temp, sidecar)
                 item.sidecar_written = True
             os.replace(staged.part_path, target)
