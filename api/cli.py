@@ -96,19 +96,20 @@ def _open(settings: Settings, status: Console = console):
         return KnowledgeBase(settings.index_config())
 
 
-def run_ingest(kb, paths: list[Path], as_json: bool = False) -> int:
+def run_ingest(kb, paths: list[Path], as_json: bool = False, *, reload: bool = True) -> int:
     """Ingest with progress, a per-file report and a summary; returns error count.
 
     With ``as_json`` the report goes to stdout as JSON and the progress to stderr.
+    Without ``reload`` the process will not search afterwards (KnowledgeBase.ingest).
     Progress is a live bar in a terminal and plain log lines otherwise (nohup,
     systemd, a pipe), where a bar would print nothing until the end.
     """
     shown_on = Console(stderr=True) if as_json else console
     if shown_on.is_interactive:
         with _bars(shown_on) as on_progress:
-            report = kb.ingest(paths, on_progress)
+            report = kb.ingest(paths, on_progress, reload=reload)
     else:
-        report = kb.ingest(paths, ProgressLines(shown_on.file))
+        report = kb.ingest(paths, ProgressLines(shown_on.file), reload=reload)
     if as_json:
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=1))
         return len(report.errors)
@@ -187,7 +188,7 @@ def ingest(
     for path in missing:
         error_console.print(f"[red]路径不存在：{path}[/red]")
     kb = _open(settings)
-    errors = run_ingest(kb, [path for path in paths if path.exists()], as_json)
+    errors = run_ingest(kb, [path for path in paths if path.exists()], as_json, reload=False)  # nothing searches after
     kb.close()
     raise typer.Exit(1 if errors or missing else 0)
 

@@ -356,19 +356,29 @@ def tanlu_env(data_dir: Path, query_cache: bool = False) -> dict[str, str]:
 
 def run_ingest(corpus_dir: Path, data_dir: Path) -> float:
     """``tanlu ingest`` (its report goes to stderr); returns seconds."""
+    return measured_ingest(corpus_dir, data_dir)[0]
+
+
+def measured_ingest(corpus_dir: Path, data_dir: Path) -> tuple[float, int]:
+    """``tanlu ingest``; returns seconds and the process's peak resident memory in MB
+    (the kernel's own high-water mark, read when the process is reaped)."""
     log(f"ingesting {corpus_dir} into {data_dir} …")
     started = time.perf_counter()
-    completed = subprocess.run(
-        [*tanlu_command(), "ingest", str(corpus_dir)],
-        env=tanlu_env(data_dir),
-        cwd=REPO_ROOT,
-        stdout=sys.stderr,
-        timeout=INGEST_TIMEOUT_S,
-        check=False,
+    process = subprocess.Popen(
+        [*tanlu_command(), "ingest", str(corpus_dir)], env=tanlu_env(data_dir), cwd=REPO_ROOT, stdout=sys.stderr
     )
-    if completed.returncode != 0:
-        raise SystemExit(f"tanlu ingest failed with exit code {completed.returncode}")
-    return time.perf_counter() - started
+    while True:
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.perf_counter() - started > INGEST_TIMEOUT_S:
+            process.kill()
+            raise SystemExit(f"tanlu ingest did not finish within {INGEST_TIMEOUT_S:.0f} s")
+        time.sleep(0.2)
+    process.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait again
+    if process.returncode != 0:
+        raise SystemExit(f"tanlu ingest failed with exit code {process.returncode}")
+    return time.perf_counter() - started, usage.ru_maxrss // 1024
 
 
 def free_port() -> int:

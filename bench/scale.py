@@ -46,8 +46,8 @@ from bench.latency import (
     free_port,
     load_queries,
     log,
+    measured_ingest,
     rss_mb,
-    run_ingest,
     seed_embedding_cache,
     stop_server,
     tanlu_command,
@@ -187,11 +187,11 @@ def start_chroma(path: Path) -> tuple[subprocess.Popen, int]:
     raise SystemExit(f"chroma run did not answer on port {port} within {CHROMA_START_S:.0f} s")
 
 
-def ingest(corpus: Path, data_dir: Path, chroma_port: int | None) -> float:
+def ingest(corpus: Path, data_dir: Path, chroma_port: int | None) -> tuple[float, int]:
     saved = {key: os.environ.get(key) for key in chroma_env(chroma_port)}
     os.environ.update(chroma_env(chroma_port))
     try:
-        return run_ingest(corpus, data_dir)
+        return measured_ingest(corpus, data_dir)
     finally:
         for key, value in saved.items():
             if value is None:
@@ -218,7 +218,7 @@ def measure(size: int, mode: str, corpus: Path, args: argparse.Namespace, querie
     try:
         if mode == "server":
             chroma, chroma_port = start_chroma(args.workdir / f"chroma-server-{size}")
-        ingest_s = ingest(corpus, data_dir, chroma_port)
+        ingest_s, ingest_peak = ingest(corpus, data_dir, chroma_port)
         process, base_url = serve(data_dir, chroma_port)
         try:
             health = wait_for_health(process, base_url)
@@ -233,6 +233,7 @@ def measure(size: int, mode: str, corpus: Path, args: argparse.Namespace, querie
                 mode=mode,
                 chunks=health["chunks"],
                 ingest_s=round(ingest_s, 1),
+                ingest_peak_mb=ingest_peak,
                 rss_start_mb=rss_start,
                 rss_mb=rss_mb(process.pid),
                 chroma_rss_mb=rss_mb(chroma.pid) if chroma else None,
@@ -249,7 +250,19 @@ def measure(size: int, mode: str, corpus: Path, args: argparse.Namespace, querie
 # -- output ------------------------------------------------------------------------------
 def print_table(rows: list[dict]) -> None:
     print("GET /search one at a time over synthetic corpora (times in ms, memory in MB)")
-    columns = ("chunks", "stand-ins", "p50", "p95", "errors", "RSS start", "RSS", "chroma RSS", "ingest s", "others")
+    columns = (
+        "chunks",
+        "stand-ins",
+        "p50",
+        "p95",
+        "errors",
+        "RSS start",
+        "RSS",
+        "chroma RSS",
+        "ingest s",
+        "ingest RSS",
+        "others",
+    )
     print(f"{'size / chroma':18}" + "".join(f" {column:>10}" for column in columns))
     for row in rows:
         cells = (
@@ -262,6 +275,7 @@ def print_table(rows: list[dict]) -> None:
             row["rss_mb"],
             row["chroma_rss_mb"] if row["chroma_rss_mb"] is not None else "—",
             row["ingest_s"],
+            row["ingest_peak_mb"],
             row["other_cpu_cores"],
         )
         print(f"{row['size']:>7} / {row['mode']:8}" + "".join(f" {cell!s:>10}" for cell in cells))
@@ -275,7 +289,8 @@ def print_table(rows: list[dict]) -> None:
                 f"RSS at {large}: {by_size[large]['rss_mb']} MB (target ≤ 1536)"
             )
     print(
-        "RSS: the tanlu server after start-up (start) and after the timed searches; chroma RSS: the chroma run server."
+        "RSS: the tanlu server after start-up (start) and after the timed searches; chroma RSS: the chroma run server;"
+        " ingest RSS: the peak of the `tanlu ingest` that built the index (vectors from the shared cache)."
     )
     print("stand-ins: chunks whose vector is the mean of two real ones (the model had no time for them).")
     print("others: CPU (in cores) other processes used meanwhile; on 2 shared cores it inflates the times.")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,7 +66,10 @@ class ChunkRecord:
     position: int
     text: str
     metadata: dict[str, Any]
-    tokens: list[str]
+    # BM25 tokens joined by spaces, as stored: one string, not a list (an ingest holds every
+    # new chunk's ~450 tokens until its commit: 37 KB per chunk as separate strings);
+    # "" when not read (Catalog.chunks says when they are).
+    tokens: str
     fingerprint: str
 
 
@@ -138,9 +140,7 @@ class Catalog:
             rows = self._db.execute(query + " ORDER BY doc_id, position")
         else:
             rows = self._db.execute(query + " WHERE doc_id = ? ORDER BY position", [doc_id])
-        return [
-            ChunkRecord(row[0], row[1], row[2], row[3], json.loads(row[4]), _tokens(row[5]), row[6]) for row in rows
-        ]
+        return [ChunkRecord(row[0], row[1], row[2], row[3], json.loads(row[4]), row[5], row[6]) for row in rows]
 
     def snapshot(
         self, state_keys: tuple[str, ...], *, with_tokens: bool = False
@@ -154,6 +154,18 @@ class Catalog:
             return marks, self.chunks(with_tokens=with_tokens)
         finally:
             db.execute("COMMIT")
+
+    def chunk_tokens(self, state_key: str) -> tuple[str, list[str], list[str]]:
+        """A state value with every chunk's id and stored BM25 tokens, read in one
+        transaction: all that building the BM25 index needs (no text, no metadata)."""
+        db = self._db
+        db.execute("BEGIN")
+        try:
+            value = self.get_state(state_key)
+            rows = db.execute("SELECT chunk_id, tokens FROM chunks ORDER BY doc_id, position").fetchall()
+        finally:
+            db.execute("COMMIT")
+        return value, [row[0] for row in rows], [row[1] for row in rows]
 
     def fingerprints(self) -> dict[str, str]:
         return dict(self._db.execute("SELECT chunk_id, fingerprint FROM chunks"))
@@ -221,7 +233,7 @@ class Catalog:
                             chunk.position,
                             chunk.text,
                             json.dumps(chunk.metadata, ensure_ascii=False),
-                            " ".join(chunk.tokens),
+                            chunk.tokens,
                             chunk.fingerprint,
                         )
                         for chunk in chunks
@@ -255,11 +267,3 @@ class Catalog:
 
     def close(self) -> None:
         self._connections.close()
-
-
-def _tokens(stored: str) -> list[str]:
-    """A chunk's BM25 tokens, each the one interned string of its text. Why: the ~500
-    tokens of each chunk, read for every BM25 rebuild, were that many new small strings;
-    freed, they left Python's allocator arenas too scattered to give back, and the
-    server kept ~70 MB more after its first upload (bench/load.py --uploads)."""
-    return [sys.intern(token) for token in stored.split(" ")] if stored else []

@@ -69,6 +69,7 @@ from ingest.tokenizer import Tokenizer, configure_jieba
 PILOT_KEYS = ("pilot", "pilot_type", "region")
 # Catalogue state keys that change with every write, whichever process makes it.
 WRITE_MARKS = ("generation", VECTORS_STATE)
+BM25_STAGE = "重建BM25索引"
 # How long a reader waits for another process's writer to finish before it loads the
 # committed catalogue without it (BM25 built in memory; the Chroma view reopened again
 # once the writer's ``vectors`` mark follows).
@@ -190,11 +191,12 @@ class KnowledgeBase:
         if bm25 is None or bm25.generation != generation or len(bm25.chunk_ids) != len(records):
             marks, records = self.catalog.snapshot(WRITE_MARKS, with_tokens=True)
             generation = marks[0]
-            bm25 = Bm25Index.build([r.tokens for r in records], [r.chunk_id for r in records], generation)
+            # The table keeps no tokens (Catalog.chunks says why); same records, same order.
+            token_texts = [record.tokens for record in records]
+            records = [replace(record, tokens="") for record in records]
+            bm25 = Bm25Index.build(token_texts, [r.chunk_id for r in records], generation)
             if save:
                 bm25.save(self._bm25_dir())
-            # The table keeps no tokens (Catalog.chunks says why); same records, same order.
-            records = [replace(record, tokens=[]) for record in records]
         else:
             order = {chunk_id: row for row, chunk_id in enumerate(bm25.chunk_ids)}
             records.sort(key=lambda record: order.get(record.chunk_id, len(order)))
@@ -246,11 +248,21 @@ class KnowledgeBase:
                 self.retriever = self._load_retriever()
             yield
 
-    def ingest(self, paths: list[Path], progress: Progress | None = None) -> IngestReport:
-        """Ingest files and folders (removing documents whose files are gone)."""
+    def ingest(self, paths: list[Path], progress: Progress | None = None, *, reload: bool = True) -> IngestReport:
+        """Ingest files and folders (removing documents whose files are gone).
+
+        Without ``reload`` (a process that ends after the write: ``tanlu ingest``) only the
+        BM25 index is brought up to date on disk, from the chunks' ids and tokens alone, and
+        this process's retriever is left as it was, marked stale: the next ``refresh`` or
+        write loads it. Loading it cost a 100k-chunk ingest ~1 GB more at its peak (every
+        chunk's text and metadata, every vector) for searches that never come.
+        """
         with self.writing(progress):
             report, changed = self._ingestor().run(paths, progress)
-            self._after_ingest(changed, progress)
+            if reload:
+                self._after_ingest(changed, progress)
+            elif changed:
+                self._save_bm25(progress)
             return report
 
     def ingest_documents(self, documents: list[ParsedDocument], progress: Progress | None = None) -> IngestReport:
@@ -272,17 +284,30 @@ class KnowledgeBase:
             self._after_ingest(removed > 0, None)
             return removed
 
+    def _save_bm25(self, progress: Progress | None) -> None:
+        """Write the BM25 index of the catalogue as committed now (see ``ingest``)."""
+        if progress:
+            progress(BM25_STAGE, 0, 1)
+        release_memory()  # the ingest's parsed documents are partly garbage in cycles: freed before the build
+        generation, chunk_ids, token_texts = self.catalog.chunk_tokens("generation")
+        Bm25Index.build(token_texts, chunk_ids, generation).save(self._bm25_dir())
+        self._loaded = ()  # the retriever no longer matches the catalogue
+        if progress:
+            progress(BM25_STAGE, 1, 1)
+        release_memory()
+
     def _after_ingest(self, changed: bool, progress: Progress | None) -> None:
         if changed:
             if progress:
-                progress("重建BM25索引", 0, 1)
+                progress(BM25_STAGE, 0, 1)
+            release_memory()  # as in _save_bm25
             self.retriever = self._load_retriever()
             with self._insights_lock:
                 # Built again on first use; kept, they would hold the previous retriever.
                 self._homophones = None
                 self._insights = None
             if progress:
-                progress("重建BM25索引", 1, 1)
+                progress(BM25_STAGE, 1, 1)
         release_memory()
 
     # -- reads -----------------------------------------------------------------

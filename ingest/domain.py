@@ -106,8 +106,12 @@ PILOT_ID_RULE = (
 
 
 def field_key(field: str) -> str:
-    """Metadata key under which a chunk records that it belongs to ``field``."""
-    return f"field_{FIELD_CODES[field]}"
+    """Metadata key under which a chunk records that it belongs to ``field`` (the one
+    string per field: every chunk's metadata holds these keys, 100k times in a large ingest)."""
+    return _FIELD_KEYS[field]
+
+
+_FIELD_KEYS = {field: f"field_{code}" for field, code in FIELD_CODES.items()}
 
 
 def parse_period(period: str) -> tuple[int, int] | None:

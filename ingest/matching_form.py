@@ -53,7 +53,8 @@ def fold(text: str) -> str:
     """``text`` in matching form: traditional -> simplified, full-width ASCII -> half-width."""
     if not text:
         return text
-    text = text.translate(_FULL_WIDTH_ASCII)
+    translated = text.translate(_FULL_WIDTH_ASCII)
+    text = text if translated == text else translated  # unchanged: the caller's string, not a copy
     if not _may_be_traditional(text):
         return text
     return _simplified(text)

@@ -39,7 +39,7 @@ def hit(
         "pilot_type": "园区" if pilot else "",
         "heading_path": heading,
     }
-    record = ChunkRecord(f"{doc_id}-{position}", doc_id, position, text, metadata, [], "")
+    record = ChunkRecord(f"{doc_id}-{position}", doc_id, position, text, metadata, "", "")
     return ScoredChunk(record, score, score, None)
 
 

@@ -13,7 +13,7 @@ REPORT = "demo-town/report-2026H1"
 
 
 def record(chunk_id: str, doc_id: str, heading: str, text: str) -> ChunkRecord:
-    return ChunkRecord(chunk_id, doc_id, 0, text, {"heading_path": heading}, [], "")
+    return ChunkRecord(chunk_id, doc_id, 0, text, {"heading_path": heading}, "", "")
 
 
 def match_of(

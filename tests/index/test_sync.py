@@ -162,3 +162,27 @@ def test_searches_keep_working_while_an_ingest_runs(tmp_path, corpus):
     assert not failures and searches >= 3
     assert len(kb.documents()) == 8
     kb.close()
+
+
+def test_an_ingest_without_reload_writes_bm25_and_the_next_refresh_finds_the_new_text(tmp_path, corpus):
+    """``tanlu ingest`` does not load the retriever it would never search with: it writes
+    the BM25 index from the chunks' ids and tokens; another knowledge base on the folder
+    loads that index as it is, and this one loads the new state on its next refresh."""
+    from index.bm25_index import Bm25Index
+
+    kb = small_kb(tmp_path / "data")
+    kb.ingest([corpus / "a"])
+    assert not any("垃圾分类" in hit.record.text for hit in kb.search("垃圾分类督导", top_k=3, mode="bm25"))
+    report = kb.ingest([corpus], reload=False)
+    assert report.added == 1
+    saved = Bm25Index.load(tmp_path / "data" / "bm25")
+    assert saved is not None and saved.generation == kb.catalog.get_state("generation")
+    assert sorted(saved.chunk_ids) == sorted(record.chunk_id for record in kb.catalog.chunks())
+    assert kb.refresh() and "垃圾分类" in kb.search("垃圾分类督导", top_k=3, mode="bm25")[0].record.text
+    kb.close()
+    pointer = (tmp_path / "data" / "bm25" / "CURRENT").read_text()
+    other = small_kb(tmp_path / "data")
+    assert (tmp_path / "data" / "bm25" / "CURRENT").read_text() == pointer  # loaded as it was, not rebuilt
+    hits = other.search("垃圾分类督导", top_k=3)
+    assert hits and "垃圾分类" in hits[0].record.text
+    other.close()
