@@ -401,7 +401,7 @@ class JobOut(BaseModel):
     kind: str = Field(description="upload（上传）、ingest（重新扫描）或 delete（删除）")
     description: str
     state: str = Field(description="queued（排队）、running（进行中）、done（完成）或 failed（失败）")
-    stage: str = Field(description="当前阶段，如 读取文件、计算向量、写入向量库、重建BM25索引")
+    stage: str = Field(description="当前阶段，如 读取文件、切分与抽取、计算向量、写入向量库、重建BM25索引")
     done: int = Field(description="当前阶段已完成的数量")
     total: int = Field(description="当前阶段的总数（0 表示未知）")
     created_at: str
