@@ -259,10 +259,7 @@ class KnowledgeBase:
         """
         with self.writing(progress):
             report, changed = self._ingestor().run(paths, progress)
-            if reload:
-                self._after_ingest(changed, progress)
-            elif changed:
-                self._save_bm25(progress)
+            self._after_ingest(changed, progress, reload=reload)
             return report
 
     def ingest_documents(self, documents: list[ParsedDocument], progress: Progress | None = None) -> IngestReport:
@@ -284,28 +281,25 @@ class KnowledgeBase:
             self._after_ingest(removed > 0, None)
             return removed
 
-    def _save_bm25(self, progress: Progress | None) -> None:
+    def _save_bm25(self) -> None:
         """Write the BM25 index of the catalogue as committed now (see ``ingest``)."""
-        if progress:
-            progress(BM25_STAGE, 0, 1)
-        release_memory()  # the ingest's parsed documents are partly garbage in cycles: freed before the build
         generation, chunk_ids, token_texts = self.catalog.chunk_tokens("generation")
         Bm25Index.build(token_texts, chunk_ids, generation).save(self._bm25_dir())
         self._loaded = ()  # the retriever no longer matches the catalogue
-        if progress:
-            progress(BM25_STAGE, 1, 1)
-        release_memory()
 
-    def _after_ingest(self, changed: bool, progress: Progress | None) -> None:
+    def _after_ingest(self, changed: bool, progress: Progress | None, *, reload: bool = True) -> None:
         if changed:
             if progress:
                 progress(BM25_STAGE, 0, 1)
-            release_memory()  # as in _save_bm25
-            self.retriever = self._load_retriever()
-            with self._insights_lock:
-                # Built again on first use; kept, they would hold the previous retriever.
-                self._homophones = None
-                self._insights = None
+            release_memory()  # the ingest's parsed documents are partly garbage in cycles: freed before the build
+            if reload:
+                self.retriever = self._load_retriever()
+                with self._insights_lock:
+                    # Built again on first use; kept, they would hold the previous retriever.
+                    self._homophones = None
+                    self._insights = None
+            else:
+                self._save_bm25()
             if progress:
                 progress(BM25_STAGE, 1, 1)
         release_memory()
