@@ -74,6 +74,12 @@ class Settings(BaseSettings):
         pattern=r"^[a-zA-Z0-9][a-zA-Z0-9_-]{1,40}$",
         description="Chroma 集合名前缀：共用一个 Chroma 服务的各个 TanLu 实例（各自的数据目录）须各用一个",
     )
+    chroma_write_batch: int = Field(
+        _CHROMA.write_batch,
+        ge=1,
+        le=5000,
+        description="导入时每次写入向量库的向量数：批次越大写得越快，越小则每次写入（一个事务）越短",
+    )
     host: str = Field("127.0.0.1", description="API 监听地址")
     port: int = Field(8000, ge=1, le=65535, description="API 监听端口")
     default_top_k: int = Field(DEFAULT_TOP_K, ge=1, le=100, description="检索默认返回条数")
@@ -195,6 +201,7 @@ class Settings(BaseSettings):
                 host=self.chroma_host,
                 port=self.chroma_port,
                 collection_prefix=self.chroma_collection,
+                write_batch=self.chroma_write_batch,
             ),
             max_file_bytes=self.max_file_bytes,
         )

@@ -224,6 +224,7 @@ class KnowledgeBase:
             vector_store=self.vector_store,
             tokenizer=self.tokenizer,
             chunking=self.config.chunking,
+            write_batch=self.config.chroma.write_batch,
             max_file_bytes=self.config.max_file_bytes,
         )
 

@@ -62,9 +62,6 @@ PLAN_STAGE = "切分与抽取"
 Vectors = dict[str, np.ndarray]
 # Report of a file whose document was deleted through the API and is still unchanged.
 DELETED_BY_API = "已通过 API 删除（文件内容变化后会重新导入）"
-# Vectors per store call. Batch size changes nothing a search sees (the catalogue commit
-# is the switch); small batches keep each Chroma call, and its write transaction, short.
-WRITE_BATCH = 64
 # State key: the catalogue generation the vector store matches exactly ("" while an
 # ingest is writing vectors). Differs from "generation" after an interrupted ingest.
 VECTORS_STATE = "vectors"
@@ -136,6 +133,7 @@ class Ingestor:
     vector_store: ChromaVectorStore
     tokenizer: Tokenizer
     chunking: ChunkingOptions
+    write_batch: int  # vectors per store call (ChromaOptions.write_batch)
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
 
     def _config_signature(self) -> str:
@@ -242,7 +240,7 @@ class Ingestor:
         total: int,
     ) -> None:
         """Add vectors (already computed, by text hash) to the store in batches."""
-        for start in range(0, len(records), WRITE_BATCH):
+        for start in range(0, len(records), self.write_batch):
             batch = [
                 TextNode(
                     id_=r.chunk_id,
@@ -252,7 +250,7 @@ class Ingestor:
                     # (overwriting ours with "None" when there is no source).
                     relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=r.doc_id)},
                 )
-                for r in records[start : start + WRITE_BATCH]
+                for r in records[start : start + self.write_batch]
             ]
             for node in batch:
                 node.embedding = vectors[text_hash(embedding_text(node))].tolist()

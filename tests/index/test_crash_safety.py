@@ -57,6 +57,9 @@ ADDED = (
     "village-wuzhong-hongliuwan",
     "public-guyuan-qingliangshan-hospital",
 )
+# Vectors per store call in these runs (TANLU_CHROMA_WRITE_BATCH): the second state's ~70
+# new vectors make two calls, so a kill can fall between them.
+VECTOR_BATCH = 64
 QUERIES = ("余热回收利用", "屋顶光伏装机容量", "垃圾分类督导", "学校节能改造", "牛粪沼气")
 KILL_DEADLINE_S = 240.0
 COLLECTION = collection_name(ChromaOptions(), embedder_key(EmbedderSpec()))
@@ -81,7 +84,9 @@ def _second_state(corpus: Path) -> None:
 
 def _env(data: Path, corpus: Path, crash_at: str | None = None, **extra: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if key != "TANLU_CRASH_AT"}
-    env.update(TANLU_DATA_DIR=str(data), TANLU_CORPUS_DIR=str(corpus), **extra)
+    env.update(
+        TANLU_DATA_DIR=str(data), TANLU_CORPUS_DIR=str(corpus), TANLU_CHROMA_WRITE_BATCH=str(VECTOR_BATCH), **extra
+    )
     if crash_at:
         env["TANLU_CRASH_AT"] = crash_at
     return env
@@ -292,7 +297,8 @@ def test_kill_at_a_named_point(world, name, crash_at, to_embed, expect):
     if name == "embedding":  # two batches of 16 committed to the cache, whole rows only
         assert observed["cached"] == cached_before + 32 and observed["vectors"] == base_chunks
     if name == "between-vector-batches":  # one batch of new vectors written, invisible to searches
-        assert len(observed["vectors"] - base_chunks) == 64 and observed["vectors"] - base_chunks <= new_chunks
+        written = observed["vectors"] - base_chunks
+        assert len(written) == VECTOR_BATCH and written <= new_chunks
     if name == "after-catalogue-commit":  # old vectors not yet removed, renamed ones not yet rewritten
         assert observed["vectors"] >= base_chunks | new_chunks
         assert all(observed["vector_fps"][c] == world.before["chunks"][c][2] for c in world.renamed)
