@@ -34,7 +34,7 @@ class QueryMarks:
     table) once per hit, and compiling a pattern twice per hit, was a measurable part
     of what GET /search costs beyond the retrieval itself. The terms are worked out on
     first use, or by ``prepare``, which the search route has run beside the query's
-    embedding (``KnowledgeBase.search(meanwhile=...)``).
+    embedding (``KnowledgeBase.search(understood=...)``).
     """
 
     def __init__(self, query: str) -> None:

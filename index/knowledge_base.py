@@ -338,16 +338,25 @@ class KnowledgeBase:
         *,
         diverse: bool = True,
         read_as: str | None = None,
-        meanwhile: Callable[[], object] | None = None,
+        understood: Callable[[str, list[Correction]], object] | None = None,
     ) -> list[ScoredChunk]:
         """Hybrid (or single-side) search for the query as ``understand`` reads it; with
         ``diverse``, ordered to show several documents and pilots (index/diversity.py).
-        ``read_as``: what ``understand(query)`` gave, when the caller has it already.
-        ``meanwhile``: the caller's work to run beside the query's embedding (HybridRetriever.search)."""
-        text = read_as if read_as is not None else self.understand(query)[0]
+        ``read_as``: what ``understand(query)`` gave, when the caller has it already;
+        else the reading is worked out beside the query's forward pass, which starts on
+        the query in matching form (HybridRetriever.search), and ``understood`` is
+        called with it there (the API prepares its highlight terms)."""
+
+        def reading(_: str) -> str:
+            text, corrections = self.understand(query)
+            if understood is not None:
+                understood(text, corrections)
+            return text
+
+        text, read = (read_as, None) if read_as is not None else (fold(query), reading)
         if not diverse:
-            return self.retriever.search(text, filters, top_k, mode, meanwhile=meanwhile)
-        pool = self.retriever.search(text, filters, top_k * POOL_FACTOR, mode, meanwhile=meanwhile)
+            return self.retriever.search(text, filters, top_k, mode, reading=read)
+        pool = self.retriever.search(text, filters, top_k * POOL_FACTOR, mode, reading=read)
         return diversify(pool, top_k)
 
     def relevance(self, hit: ScoredChunk) -> float:

@@ -26,6 +26,7 @@ from api.presenters import to_hit
 from api.query_model import documented_query, read_query
 from api.schemas import CorrectionOut, SearchResponse
 from index import KnowledgeBase, SearchFilters
+from index.answer_model import Correction
 from index.config import SearchMode
 
 router = APIRouter(tags=["检索"])
@@ -65,9 +66,18 @@ def _search(
     kb: KnowledgeBase, filters: SearchFilters, query: str, top_k: int, mode: SearchMode, diverse: bool
 ) -> SearchResponse:
     started = time.perf_counter()
-    read_as, corrections = kb.understand(query)
-    marks = QueryMarks(read_as)
-    hits = kb.search(query, filters, top_k, mode, diverse=diverse, read_as=read_as, meanwhile=marks.prepare)
+    reading: list[tuple[QueryMarks, list[Correction]]] = []
+
+    def understood(read_as: str, corrections: list[Correction]) -> None:
+        """Beside the query's forward pass: the highlight terms of the query as read."""
+        marks = QueryMarks(read_as)
+        marks.prepare()
+        reading.append((marks, corrections))
+
+    hits = kb.search(query, filters, top_k, mode, diverse=diverse, understood=understood)
+    if not reading:  # a search that stopped early (filters no chunk can pass)
+        understood(*kb.understand(query))
+    marks, corrections = reading[0]
     results = [to_hit(rank, marks, hit) for rank, hit in enumerate(hits, start=1)]
     return SearchResponse(
         query=query,

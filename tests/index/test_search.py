@@ -148,23 +148,42 @@ def test_bm25_side_run_beside_the_query_embedding_gives_the_sequential_result(kb
     ]
 
 
-def test_the_callers_meanwhile_runs_beside_a_pass_and_inline_without_one(kb):
-    # The search route works its highlight terms out while the query's pass runs; a
-    # search whose vector is kept has no pass, and the work is done before it returns.
+def test_the_reading_runs_beside_a_pass_and_inline_without_one(kb):
+    # The query's reading (typos, matching form) and the caller's work on it (the search
+    # route's highlight terms) run while the query's pass runs; a search whose vector is
+    # kept has no pass, and they are done before it returns.
     question = "分布式光伏整县推进的做法"
     assert kept_query_vector(kb.retriever.embedder, question) is None
-    ran_on = []
+    ran = []
 
-    def meanwhile():
-        ran_on.append(threading.current_thread().name)
+    def understood(read_as, corrections):
+        ran.append((threading.current_thread().name, read_as, corrections))
 
-    first = kb.search(question, meanwhile=meanwhile)
-    again = kb.search(question, meanwhile=meanwhile)
-    assert ran_on[0].startswith("tanlu-bm25") and ran_on[1] == threading.current_thread().name
+    first = kb.search(question, understood=understood)
+    again = kb.search(question, understood=understood)
+    assert ran[0][0].startswith("tanlu-bm25") and ran[1][0] == threading.current_thread().name
+    assert ran[0][1:] == ran[1][1:] == (question, [])
     assert [hit.record.chunk_id for hit in first] == [hit.record.chunk_id for hit in again]
 
-    def failing():
+    def failing(read_as, corrections):
         raise RuntimeError("the caller's work failed")
 
     with pytest.raises(RuntimeError, match="the caller's work failed"):
-        kb.search("钢铁行业余热发电的成效", meanwhile=failing)
+        kb.search("钢铁行业余热发电的成效", understood=failing)
+
+
+def test_a_corrected_typo_is_searched_and_embedded_as_read(kb):
+    # The pass starts on the query as typed (in matching form); when the reading corrects
+    # a typo, the corrected text is embedded too, and the hits are the corrected query's.
+    typed = "钢铁园区鱼热梯级利用的经验"
+    read_as, corrections = kb.understand(typed)
+    assert [(c.typed, c.meant) for c in corrections] == [("鱼热", "余热")]
+    assert kept_query_vector(kb.retriever.embedder, typed) is None
+    seen = []
+    found = kb.search(typed, understood=lambda text, fixes: seen.append((text, fixes)))
+    assert seen == [(read_as, corrections)]
+    assert kept_query_vector(kb.retriever.embedder, read_as) is not None  # embedded as read
+    expected = kb.search(typed, read_as=read_as)
+    assert [(h.record.chunk_id, h.bm25_score, h.dense_score) for h in found] == [
+        (h.record.chunk_id, h.bm25_score, h.dense_score) for h in expected
+    ]
