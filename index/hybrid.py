@@ -107,7 +107,7 @@ class HybridRetriever(BaseRetriever):
         mode: SearchMode = "hybrid",
         *,
         vector: ArrayLike | None = None,
-        reading: Callable[[str], str] | None = None,
+        reading: Callable[[], str] | None = None,
     ) -> list[ScoredChunk]:
         """``vector``: the query's embedding when the caller has it already (an answer
         searches one question several times, with other filters). ``reading``: the text
@@ -119,6 +119,8 @@ class HybridRetriever(BaseRetriever):
             raise ValueError(f"unknown retrieval mode {mode!r}")
         filters = filters or SearchFilters()
         if filters.matches_nothing():
+            if reading is not None:
+                reading()  # done when the search returns, found or not
             return []
         top_k = top_k or self.top_k
         limit = max(self.fusion.candidates, top_k)
@@ -147,7 +149,7 @@ class HybridRetriever(BaseRetriever):
         limit: int,
         mode: SearchMode,
         vector: ArrayLike | None,
-        reading: Callable[[str], str] | None,
+        reading: Callable[[], str] | None,
     ) -> tuple[dict[str, float], dict[str, float]]:
         """(BM25, dense) candidates. When the query's forward pass is ahead, ``reading``
         and the BM25 side run on a helper thread during it: the pass (~16 ms on one core)
@@ -161,16 +163,16 @@ class HybridRetriever(BaseRetriever):
             ahead = query_vector(self.embedder, query)
             text, bm25 = beside.result()
             return bm25, self.dense_candidates(text, filters, limit, ahead if text == query else None)
-        text = reading(query) if reading is not None else query
+        text = reading() if reading is not None else query
         bm25 = self.bm25_candidates(text, filters, limit) if mode != "dense" else {}
         dense = self.dense_candidates(text, filters, limit, vector) if mode != "bm25" else {}
         return bm25, dense
 
     def _beside_the_pass(
-        self, query: str, filters: SearchFilters, limit: int, reading: Callable[[str], str] | None
+        self, query: str, filters: SearchFilters, limit: int, reading: Callable[[], str] | None
     ) -> tuple[str, dict[str, float]]:
         """(the text searched, its BM25 candidates)."""
-        text = reading(query) if reading is not None else query
+        text = reading() if reading is not None else query
         return text, self.bm25_candidates(text, filters, limit)
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:

@@ -347,7 +347,7 @@ class KnowledgeBase:
         the query in matching form (HybridRetriever.search), and ``understood`` is
         called with it there (the API prepares its highlight terms)."""
 
-        def reading(_: str) -> str:
+        def reading() -> str:
             text, corrections = self.understand(query)
             if understood is not None:
                 understood(text, corrections)

@@ -75,9 +75,7 @@ def _search(
         reading.append((marks, corrections))
 
     hits = kb.search(query, filters, top_k, mode, diverse=diverse, understood=understood)
-    if not reading:  # a search that stopped early (filters no chunk can pass)
-        understood(*kb.understand(query))
-    marks, corrections = reading[0]
+    [(marks, corrections)] = reading
     results = [to_hit(rank, marks, hit) for rank, hit in enumerate(hits, start=1)]
     return SearchResponse(
         query=query,
