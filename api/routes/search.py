@@ -6,7 +6,10 @@ and back for every search (~0.2 ms of its ~7 ms beyond the query embedding). For
 same reason it reads the knowledge base and settings from the app's state, and its
 parameters are one model it validates itself (api/query_model.py): FastAPI's solving
 of the parameters and dependencies took 0.36 ms a search, then 0.25 with the model as
-FastAPI's parameter model (timed in a server).
+FastAPI's parameter model (timed in a server). The worker thread also writes the JSON:
+given the model, FastAPI dumps it, validates the dump against the response model and
+dumps it again on the event loop (93 µs for ten hits), where pydantic's ``dump_json`` writes
+the same bytes in 22 µs. ``response_model`` still documents the response.
 """
 
 from __future__ import annotations
@@ -14,8 +17,8 @@ from __future__ import annotations
 import time
 from dataclasses import asdict
 
-from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, Field, TypeAdapter
 from starlette.concurrency import run_in_threadpool
 
 from api import messages
@@ -30,6 +33,7 @@ from index.answer_model import Correction
 from index.config import SearchMode
 
 router = APIRouter(tags=["检索"])
+_RESPONSE_JSON = TypeAdapter(SearchResponse)
 
 
 class _Query(BaseModel):
@@ -50,7 +54,7 @@ class SearchParams(FilterParams, _Query):
     responses={400: {"description": "查询为空"}, 422: {"description": "参数无效"}},
     openapi_extra=documented_query(SearchParams),
 )
-async def search(request: Request) -> SearchResponse:
+async def search(request: Request) -> Response:
     """混合检索（BM25 + 向量），过滤条件在融合前作用于两路检索；结果兼顾多个试点。"""
     params = read_query(request, SearchParams)
     query = params.q.strip()
@@ -59,12 +63,14 @@ async def search(request: Request) -> SearchResponse:
     state = request.app.state
     top_k = params.top_k or state.settings.default_top_k
     filters = params.search_filters()
-    return await run_in_threadpool(_search, state.kb, filters, query, top_k, params.mode, params.diverse)
+    found = await run_in_threadpool(_search, state.kb, filters, query, top_k, params.mode, params.diverse)
+    return Response(found, media_type="application/json")
 
 
 def _search(
     kb: KnowledgeBase, filters: SearchFilters, query: str, top_k: int, mode: SearchMode, diverse: bool
-) -> SearchResponse:
+) -> bytes:
+    """The search's response, as JSON."""
     started = time.perf_counter()
     reading: list[tuple[QueryMarks, list[Correction]]] = []
 
@@ -77,7 +83,7 @@ def _search(
     hits = kb.search(query, filters, top_k, mode, diverse=diverse, understood=understood)
     [(marks, corrections)] = reading
     results = [to_hit(rank, marks, hit) for rank, hit in enumerate(hits, start=1)]
-    return SearchResponse(
+    response = SearchResponse(
         query=query,
         filters={key: value for key, value in asdict(filters).items() if value is not None},
         mode=mode,
@@ -86,3 +92,4 @@ def _search(
         results=results,
         corrections=[CorrectionOut(typed=c.typed, meant=c.meant) for c in corrections],
     )
+    return _RESPONSE_JSON.dump_json(response)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from api.schemas import SearchResponse
 from ingest.domain import PILOT_TYPES
 
 
@@ -27,6 +28,16 @@ def test_search_returns_cited_highlighted_results(http):
         or term in first["text"].lower() + first["heading_path"].lower()
         for term in first["matched_terms"]
     )
+
+
+def test_search_body_is_the_documented_response_model(http):
+    """The route writes its JSON itself (api/routes/search.py), so FastAPI no longer checks
+    it against the documented model: the body must be exactly what the model dumps."""
+    response = http.get("/search", params={"q": "園區餘熱怎麼利用", "pilot_type": "园区", "top_k": 3})
+    assert response.status_code == 200 and response.headers["content-type"] == "application/json"
+    body = response.json()
+    assert body["results"] and body["filters"] == {"pilot_type": "园区"}
+    assert SearchResponse.model_validate(body).model_dump(mode="json") == body
 
 
 def test_every_pilot_type_filter_over_http(http):
