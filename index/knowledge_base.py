@@ -93,12 +93,6 @@ class KnowledgeBase:
         self.vector_store = open_vector_store(
             self.chroma_client, self.collection_name, rebuild_unreadable=config.chroma.mode == "embedded"
         )
-        if config.chroma.mode == "embedded":
-            # The readability check loaded the collection's HNSW graph into this client.
-            # Searches read vectors from memory (index/chunk_vectors.py), so a fresh client
-            # leaves the graph on disk until a write needs it (measured: 28 MB less RSS
-            # at 10k chunks).
-            self._reopen_vectors()
         self.tokenizer = Tokenizer(config.tokenizer_scheme)
         self._lock = IngestLock(data_dir)
         self._insights_lock = threading.Lock()
@@ -111,6 +105,12 @@ class KnowledgeBase:
         with self._lock.attempt() as free:
             if free:  # no other process is writing: finish what a killed one left
                 self._finish_interrupted_ingest()
+            if config.chroma.mode == "embedded":
+                # The readability check and the count above loaded the collection's HNSW
+                # graph into this client (230 MB at 100k chunks). Searches read vectors from
+                # memory (index/chunk_vectors.py), so a fresh client, made before the
+                # retriever takes the store, leaves the graph on disk until a write needs it.
+                self._reopen_vectors()
             self.retriever = self._load_retriever(save=free)
         # Opening reads every chunk (catalogue rows, BM25, vectors, the readability
         # check): ~195 MB of it is free again at 100k chunks and goes back to the system.
