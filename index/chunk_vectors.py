@@ -17,7 +17,11 @@ reads only its own chunks' vectors.
 
 from __future__ import annotations
 
+import itertools
 import logging
+import os
+from concurrent.futures import ThreadPoolExecutor
+from functools import cache
 
 import numpy as np
 from llama_index.core.vector_stores.types import BasePydanticVectorStore
@@ -33,6 +37,13 @@ logger = logging.getLogger("tanlu.index")
 # Below this share of rows left by the filters, only those rows are multiplied (gathered
 # first); above it the whole matrix is, and the rest masked out.
 _GATHER_SHARE = 0.25
+# From this many rows to multiply on, the product is split into parts multiplied on
+# several threads (numpy lets the GIL go). On the 2-core machine, one thread against two:
+# 14.4 against 8.5 ms at 100k rows, ~1.1 against ~0.7 ms at 10k; at 1k (the gathered
+# tenth of 10k) the hand-off to a thread costs more than it saves.
+SPLIT_ROWS = 8_192
+# At most this many parts, however many cores.
+MAX_PARTS = 4
 
 
 class ChunkVectors:
@@ -94,7 +105,8 @@ class ChunkVectors:
         return cls([r.chunk_id for r in records], [r.fingerprint for r in records], matrix, known)
 
     def nearest(self, query: ArrayLike, mask: np.ndarray | None, limit: int) -> list[tuple[int, float]]:
-        """(row, cosine similarity) of the ``limit`` most similar rows that ``mask`` keeps."""
+        """(row, cosine similarity) of the ``limit`` most similar rows that ``mask`` keeps,
+        most similar first (equal ones by row)."""
         if mask is None and self.all_known:
             allowed, count = None, len(self.known)
         else:
@@ -105,23 +117,71 @@ class ChunkVectors:
         vector = np.asarray(query, dtype=np.float32)
         norm = float(np.linalg.norm(vector))
         vector = vector / norm if norm else vector
+        limit = min(limit, count)
+        rows_total = len(self.known)
+        gathered = allowed is not None and count < _GATHER_SHARE * rows_total
+        bounds = _parts(rows_total) if (count if gathered else rows_total) >= SPLIT_ROWS else [(0, rows_total)]
+        if len(bounds) == 1:
+            rows, scores = self._best(vector, allowed, 0, rows_total, limit)
+        else:
+            pool = _pool(len(bounds) - 1)
+            others = [pool.submit(self._best, vector, allowed, start, stop, limit) for start, stop in bounds[1:]]
+            found = [self._best(vector, allowed, *bounds[0], limit)] + [future.result() for future in others]
+            rows = np.concatenate([part_rows for part_rows, _ in found])
+            scores = np.concatenate([part_scores for _, part_scores in found])
+        order = np.lexsort((rows, -scores))[:limit]
+        return [(int(row), float(score)) for row, score in zip(rows[order], scores[order], strict=True)]
+
+    def _best(
+        self, vector: np.ndarray, allowed: np.ndarray | None, start: int, stop: int, limit: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(rows, similarities) of the ``limit`` most similar allowed rows in ``start:stop``, unordered."""
+        matrix = self.matrix[start:stop]
         candidates = None
         if allowed is None:
-            scores = self.matrix @ vector
-        elif count < _GATHER_SHARE * len(allowed):
-            candidates = np.flatnonzero(allowed)
-            scores = self.matrix[candidates] @ vector
+            scores = matrix @ vector
         else:
-            scores = np.where(allowed, self.matrix @ vector, -np.inf)
-        limit = min(limit, count)
-        top = np.argpartition(-scores, limit - 1)[:limit]
-        top = top[np.argsort(-scores[top], kind="stable")]
+            kept = allowed[start:stop]
+            count = int(np.count_nonzero(kept))
+            if not count:
+                return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.float32)
+            if count < _GATHER_SHARE * len(kept):
+                candidates = np.flatnonzero(kept)
+                scores = matrix[candidates] @ vector
+            else:
+                scores = np.where(kept, matrix @ vector, -np.inf).astype(np.float32, copy=False)
+            limit = min(limit, count)
+        if limit < len(scores):
+            top = np.argpartition(scores, len(scores) - limit)[len(scores) - limit :]
+        else:
+            top = np.arange(len(scores))
         rows = top if candidates is None else candidates[top]
-        return [(int(row), float(score)) for row, score in zip(rows, scores[top], strict=True)]
+        return rows + start, scores[top]
 
     @property
     def nbytes(self) -> int:
         return int(self.matrix.nbytes)
+
+
+def _parts(rows: int) -> list[tuple[int, int]]:
+    """(start, stop) of each part of a split product over ``rows`` rows: one part per
+    usable core (a ``--workers`` server's share: the OMP_NUM_THREADS `tanlu serve` gives each)."""
+    parts = min(MAX_PARTS, _usable_cores())
+    edges = [rows * part // parts for part in range(parts + 1)]
+    return list(itertools.pairwise(edges))
+
+
+@cache
+def _usable_cores() -> int:
+    cores = len(os.sched_getaffinity(0))
+    share = os.environ.get("OMP_NUM_THREADS", "")
+    return max(1, min(cores, int(share))) if share.isdigit() and int(share) > 0 else cores
+
+
+@cache
+def _pool(workers: int) -> ThreadPoolExecutor:
+    """Threads for the other parts; the calling thread multiplies the first itself."""
+    return ThreadPoolExecutor(max_workers=workers, thread_name_prefix="tanlu-dense")
 
 
 def _from_cache(records: list[ChunkRecord], cache: EmbeddingCache, embedder_key: str) -> dict[str, np.ndarray]:

@@ -7,7 +7,7 @@ import threading
 import numpy as np
 import pytest
 
-from index import FilterError, SearchFilters
+from index import FilterError, SearchFilters, chunk_vectors
 from index.chunk_vectors import ChunkVectors
 from index.embedders import kept_query_vector
 from index.embedding_cache import EmbeddingCache
@@ -102,6 +102,29 @@ def test_dense_side_from_memory_matches_the_vector_store(kb, filters):
     assert len(in_memory) == 10
     assert list(in_memory) == list(from_store)
     assert all(abs(in_memory[chunk_id] - from_store[chunk_id]) < 1e-4 for chunk_id in in_memory)
+
+
+@pytest.mark.parametrize("cores", [2, 3])
+def test_dense_product_split_over_threads_gives_the_exact_nearest(kb, cores, monkeypatch):
+    # A large product is multiplied in parts on several threads (chunk_vectors.SPLIT_ROWS);
+    # here the demo's is split too, gathered rows (a selective filter) included. Each
+    # result must be the exact top of a full sort.
+    vectors = kb.retriever.vectors
+    table = kb.retriever.table
+    query = np.asarray(kb.embedder.get_query_embedding("园区余热回收供暖"), dtype=np.float32)
+    masks = [None, table.mask(SearchFilters(pilot_type="园区")), table.mask(SearchFilters(period="2024H2"))]
+    monkeypatch.setattr(chunk_vectors, "SPLIT_ROWS", 1)
+    monkeypatch.setattr(chunk_vectors, "_usable_cores", lambda: cores)
+    assert len(chunk_vectors._parts(len(vectors.known))) == cores
+    for mask in masks:
+        kept = vectors.known if mask is None else vectors.known & mask
+        assert 0 < np.count_nonzero(kept) < len(kept) or mask is None
+        scores = vectors.matrix @ (query / np.linalg.norm(query))
+        expected = sorted(np.flatnonzero(kept), key=lambda row: (-scores[row], row))[:20]
+        found = vectors.nearest(query, mask, 20)
+        assert [row for row, _ in found] == [int(row) for row in expected]
+        assert all(abs(score - float(scores[row])) < 1e-5 for row, score in found)
+        assert vectors.nearest(query, mask, 5000) == vectors.nearest(query, mask, len(kept))  # more than it keeps
 
 
 def test_chunk_vectors_missing_from_the_cache_are_read_from_the_vector_store(kb, tmp_path):
