@@ -3,9 +3,11 @@
 Why: a search's dense side asked Chroma for the 50 nearest vectors, and that call cost
 6.8 ms of a /search whose query embedding costs ~28 ms (issue 13, where the target is
 /search ≤ 1.3× the bare embedding). An exact dot product over the rows the filters
-leave costs 0.07 ms at 1k chunks, 0.7 ms at 10k and ~20 ms at 100k (measured on the
-2-core machine), applies every filter exactly (no HNSW recall loss under a selective
-filter), and is the same in embedded and server deployments.
+leave costs 0.07 ms at 1k chunks, 0.7 ms at 10k and ~15 ms at 100k on one core of the
+2-core machine (0.44 and 8.3 ms split over both: ``SPLIT_ROWS``), applies every filter
+exactly (no HNSW recall loss under a selective filter), and is the same in embedded and
+server deployments. Chroma's own query at 100k costs ~2 ms, but only once the collection's
+HNSW graph is loaded: 230 MB more in the server (KnowledgeBase leaves it on disk).
 
 Chroma stays the store of record, written by every ingest (index/sync.py). The rows are
 read from the embedding cache, which holds every vector ever written to Chroma (an
