@@ -105,7 +105,6 @@ class KnowledgeBase:
         with self._lock.attempt() as free:
             if free:  # no other process is writing: finish what a killed one left
                 self._finish_interrupted_ingest()
-            self._leave_vector_graph_on_disk()  # loaded by the readability check and the count
             self.retriever = self._load_retriever(save=free)
         # Opening reads every chunk (catalogue rows, BM25, vectors, the readability
         # check): ~195 MB of it is free again at 100k chunks and goes back to the system.
@@ -158,8 +157,10 @@ class KnowledgeBase:
         """Embedded Chroma: a fresh client, without the collection's HNSW graph that any
         read or write of the collection loads into the client (21 MB on the demo corpus,
         230 MB at 100k chunks). Searches read vectors from memory (index/chunk_vectors.py),
-        so only the next write loads it again (~1.3 s at 100k). Called before the retriever
-        is built, which takes the new store: the old client is then freed."""
+        so only the next write loads it again (~1.3 s at 100k). Called as a retriever is
+        built, after whatever loaded the graph (opening's readability check, the count of
+        an interrupted ingest's check, a write); the retriever takes the new store, and the
+        old client is freed with the old retriever."""
         if self.config.chroma.mode == "embedded":
             self._reopen_vectors()
 
@@ -189,6 +190,7 @@ class KnowledgeBase:
         """A retriever over the catalogue as committed now. With ``save`` (this process
         holds the ingest lock) a stale BM25 index is rebuilt on disk too; without, only
         in memory: a reader never writes files a writer is writing."""
+        self._leave_vector_graph_on_disk()
         marks, records = self.catalog.snapshot(WRITE_MARKS)
         generation = marks[0]
         bm25 = Bm25Index.load(self._bm25_dir())
@@ -298,7 +300,6 @@ class KnowledgeBase:
                 progress(BM25_STAGE, 0, 1)
             release_memory()  # the ingest's parsed documents are partly garbage in cycles: freed before the build
             if reload:
-                self._leave_vector_graph_on_disk()  # loaded by the write
                 self.retriever = self._load_retriever()
                 with self._insights_lock:
                     # Built again on first use; kept, they would hold the previous retriever.

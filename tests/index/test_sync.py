@@ -186,3 +186,41 @@ def test_an_ingest_without_reload_writes_bm25_and_the_next_refresh_finds_the_new
     hits = other.search("垃圾分类督导", top_k=3)
     assert hits and "垃圾分类" in hits[0].record.text
     other.close()
+
+
+def test_searches_keep_no_vector_store_client_that_a_check_or_write_read(tmp_path, corpus, monkeypatch):
+    """Embedded Chroma loads a collection's HNSW graph into the client on any read or
+    write of it (230 MB at 100k chunks); searches read vectors from memory, so the store
+    the retriever keeps is never one that the open's check, a refresh's check (another
+    process wrote) or a write read."""
+    from index.knowledge_base import KnowledgeBase
+
+    touched = []
+
+    def recording(method):
+        def run(self, *args, **kwargs):
+            touched.append(self.vector_store)
+            return method(self, *args, **kwargs)
+
+        return run
+
+    monkeypatch.setattr(
+        KnowledgeBase, "_finish_interrupted_ingest", recording(KnowledgeBase._finish_interrupted_ingest)
+    )
+    monkeypatch.setattr(KnowledgeBase, "_after_ingest", recording(KnowledgeBase._after_ingest))
+
+    def kept_store_is_fresh(kb) -> bool:
+        kept = kb.retriever.vector_store
+        return kept is kb.vector_store and all(store is not kept for store in touched)
+
+    kb = small_kb(tmp_path / "data")
+    assert touched and kept_store_is_fresh(kb)  # opened
+    kb.ingest([corpus / "a"])
+    assert kept_store_is_fresh(kb)  # after its own write
+    other = small_kb(tmp_path / "data")
+    other.ingest([corpus], reload=False)
+    other.close()
+    checks = len(touched)
+    assert kb.refresh() and len(touched) > checks and kept_store_is_fresh(kb)  # after another's write
+    assert kb.search("垃圾分类督导", top_k=3)
+    kb.close()
