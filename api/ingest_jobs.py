@@ -19,6 +19,7 @@ from api import messages
 from api.errors import ApiError
 from api.job_store import JobStore
 from api.jobs import JobError, JobOutcome, Resume, Work
+from api.pilot_identity import identity_problem
 from api.settings import Settings
 from api.uploads import (
     FILES_FIELD,
@@ -47,15 +48,22 @@ def summary_of(report: IngestReport) -> dict[str, float | int]:
     return summary
 
 
-def foreign_files(committed: list[Committed], owner: str) -> dict[Path, FileReport]:
-    """The committed files a pilot's token may not store: those whose document declares
-    another pilot (front matter wins over the form), each with the reason."""
+def refused_for_owner(committed: list[Committed], owner: str, pilots: list[dict[str, Any]]) -> dict[Path, FileReport]:
+    """The committed files a pilot's token may not store, each with the reason: those
+    whose document declares another pilot (front matter wins over the form), or gives
+    its pilot a name, type or region that is not the pilot's own (api/pilot_identity.py)."""
     refused: dict[Path, FileReport] = {}
     for item in committed:
         document, _ = parse_file(item.target)
-        if document is not None and document.meta.pilot_id != owner:
+        if document is None:
+            continue
+        if document.meta.pilot_id != owner:
             message = messages.PILOT_FILE_FOREIGN.format(other=document.meta.pilot_id, own=owner)
             refused[item.target] = FileReport(str(item.target), "error", message, field_name="pilot_id")
+            continue
+        problem = identity_problem(owner, document.meta.as_dict(), pilots)
+        if problem is not None:
+            refused[item.target] = FileReport(str(item.target), "error", problem.detail, field_name=problem.field_name)
     return refused
 
 
@@ -71,7 +79,7 @@ def upload_work(
     try:
         committed = commit(upload, uploads, meta)
         try:
-            refused = foreign_files(committed, owner) if owner else {}
+            refused = refused_for_owner(committed, owner, kb.pilots()) if owner else {}
             wanted = [item.target for item in committed if item.target not in refused]
             report = kb.ingest(wanted, progress) if wanted else IngestReport()
         except BaseException:

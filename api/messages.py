@@ -31,6 +31,11 @@ TOKEN_WRONG = "访问令牌无效"
 ADMIN_TOKEN_NEEDED = "此操作需要发改委的写入令牌（TANLU_WRITE_TOKEN），试点令牌不能使用"
 PILOT_ONLY = "此令牌属于试点 {own}，只能写入该试点的文档（请求涉及试点 {other}）"
 PILOT_FILE_FOREIGN = "文件声明的试点编号为 {other}，此令牌只能上传试点 {own} 的文档"
+PILOT_IDENTITY_FIXED = (
+    "{label}应为本试点已登记的「{fixed}」（此次为「{given}」）：试点令牌不能更改试点的名称、类型或地区，"
+    "如需更改请联系发改委"
+)
+PILOT_NAME_TAKEN = "试点名称「{name}」已属于试点 {other}：请在表单中填写本试点的名称"
 WRITE_TOKEN_NEEDED = "此操作需要写入令牌（TANLU_WRITE_TOKEN），读取令牌不能用于写入"
 NOT_MULTIPART = "上传请求应为 multipart/form-data（表单字段 files 放文件）"
 MALFORMED_UPLOAD = "上传请求格式错误：{reason}"

@@ -4,9 +4,11 @@ Layered, most authoritative first; each layer only fills the fields still missin
 
 1. **Declared**: the file's own front matter (Markdown), else a sidecar
    ``NAME.meta.yaml`` beside it (for ``plan.docx``: ``plan.docx.meta.yaml``, or
-   ``plan.meta.yaml``). Front matter is a complete declaration and is validated as it
-   stands (a missing title there is the author's mistake, reported, not patched); a
-   sidecar may be partial and the layers below complete it.
+   ``plan.meta.yaml``). Front matter is the file's own declaration: a sidecar beside it
+   (an upload's form fields) fills only the fields it lacks, and nothing is inferred for
+   it (a missing doc_type there is the author's mistake, reported, not guessed; a pilot
+   uploading a report whose front matter names no pilot gets its pilot from its token's
+   form). A sidecar alone may be partial and the layers below complete it.
 2. **Folder layout**: the nearest ancestor folder named like a pilot type
    (:data:`TYPE_FOLDERS`: 城市 园区 乡村 社区 公共机构 企业, the same with 试点/类/类试点
    after it, and 工业园区/产业园区 → 园区, 农村/村庄 → 乡村 — exact names only) gives
@@ -236,20 +238,32 @@ def _refuse_missing(raw: dict[str, Any], path: Path) -> None:
         raise MetadataError(missing[0], f"无法从文本推断，请在 {path.name}{SIDECAR_SUFFIX} 中填写{others}")
 
 
+def _declared_in_file(body: ParsedBody, sidecar: dict[str, Any], origin: dict[str, str]) -> DocumentMeta:
+    """The metadata of a file with front matter: its own values, the fields it lacks from
+    a sidecar beside it (an upload's form), the title from its first heading if still
+    missing. Nothing is inferred from the text or the folders."""
+    raw = dict(body.front_matter or {})
+    filled = {key for key, value in sidecar.items() if _missing(raw, key) and key in origin}
+    raw.update({key: sidecar[key] for key in filled})
+    inferred: tuple[str, ...] = ()
+    if _missing(raw, "title") and body.title:
+        raw["title"] = body.title
+        inferred = ("title",)
+    try:
+        meta = validate_metadata(raw)
+    except MetadataError as error:
+        if error.field_name in filled:
+            raise MetadataError(error.field_name, f"{error.detail}（旁注文件 {origin[error.field_name]}）") from error
+        raise
+    return dataclasses.replace(meta, inferred=inferred)
+
+
 def resolve_metadata(path: Path, body: ParsedBody) -> DocumentMeta:
     """The document's validated metadata from declared values, the folder layout and
     the text, in that order; fields taken from the text are listed in ``inferred`` and
     the evidence for each is kept in ``extra["inference_evidence"]`` (field -> why)."""
     if len(body.title) > MAX_TITLE_CHARS:  # a document property, before inference reads it
         raise MetadataError("title", f"文档属性中的标题{too_long(len(body.title), MAX_TITLE_CHARS)}")
-    if body.front_matter is not None:
-        raw = dict(body.front_matter)
-        inferred: tuple[str, ...] = ()
-        if _missing(raw, "title") and body.title:
-            raw["title"] = body.title
-            inferred = ("title",)
-        return dataclasses.replace(validate_metadata(raw), inferred=inferred)
-
     sidecar = sidecar_of(path)
     declared = read_sidecar(path) or {}
     if sidecar is not None:
@@ -258,6 +272,8 @@ def resolve_metadata(path: Path, body: ParsedBody) -> DocumentMeta:
         except MetadataError as error:
             raise MetadataError(error.field_name, f"{error.detail}（旁注文件 {sidecar.name}）") from error
     origin = {key: sidecar.name for key in declared if sidecar is not None and not _missing(declared, key)}
+    if body.front_matter is not None:
+        return _declared_in_file(body, declared, origin)
     raw = dict(declared)
     for key, value in folder_metadata(path).items():
         if _missing(raw, key):

@@ -21,6 +21,7 @@ from api.auth import AdminOf, WriteAccess, Writer, WriterOf
 from api.deps import KB, AppSettings, Jobs
 from api.errors import ApiError
 from api.ingest_jobs import delete_work, rescan_work, upload_params, upload_work
+from api.pilot_identity import identity_problem
 from api.schemas import AcceptedFileOut, ErrorBody, JobAccepted, RefusedFileOut, WriterOut
 from api.uploads import FILES_FIELD, META_FIELDS, file_under_pilots, receive_upload, shown_name, sidecar_metadata
 from index import KnowledgeBase
@@ -103,7 +104,8 @@ async def upload_documents(
     未填写时，每个文件按导入时同样的规则读出其试点（front matter、表单、文档属性，或从标题、文件名推断），
     保存到该试点的目录；不属于任何试点的文件（如自治区的通知）保存在 uploads/ 本身。
     试点令牌只能上传本试点的文档：pilot_id 取自令牌（表单中填写其他试点返回 403），
-    文件自身声明其他试点的不予导入；未填写的试点名称、类型、地区取自知识库中该试点的已有文档。
+    文件自身声明其他试点的不予导入；未填写的试点名称、类型、地区取自知识库中该试点的已有文档，
+    填写的须与已有文档声明的相同，也不能是其他试点的名称（否则 403，文件中的则逐个拒收）。
     """
     uploads = settings.uploads_path()
     uploads.mkdir(parents=True, exist_ok=True)
@@ -200,7 +202,8 @@ def _pilot_details(kb: KnowledgeBase, pilot_id: str) -> dict[str, str]:
 def _owned_metadata(writer: Writer, meta: dict | None, kb: KnowledgeBase) -> dict | None:
     """A pilot token's metadata: its pilot id (another one in the form is refused, 403),
     and the pilot's name, type and region from the knowledge base where the form has none,
-    so that a pilot can upload a report without front matter or form fields."""
+    so that a pilot can upload a report without front matter or form fields. A name, type
+    or region the form gives must be the pilot's own (api/pilot_identity.py; else 403)."""
     if writer.is_admin:
         return meta
     meta = dict(meta or {})
@@ -208,6 +211,10 @@ def _owned_metadata(writer: Writer, meta: dict | None, kb: KnowledgeBase) -> dic
     if declared and declared != writer.pilot_id:
         raise ApiError(403, messages.PILOT_ONLY.format(own=writer.pilot_id, other=declared), "pilot_id")
     meta["pilot_id"] = writer.pilot_id
+    pilots = kb.pilots()
+    problem = identity_problem(writer.pilot_id, meta, pilots)
+    if problem is not None:
+        raise ApiError(403, problem.detail, problem.field_name)
     for key, value in _pilot_details(kb, writer.pilot_id).items():
         if value and not meta.get(key):
             meta[key] = value

@@ -205,6 +205,64 @@ def test_a_pilot_uploads_a_report_without_front_matter(env):
     assert deleted["state"] == "done" and kb.document(doc_id) is None
 
 
+def test_a_pilot_token_cannot_relabel_its_pilot_or_take_another_pilots_name(env):
+    """The probe: 清泉's token uploaded with the form's name 「塞北乳业」 and the pilot
+    list then showed two 塞北乳业; a new pilot's text naming another pilot took its name."""
+    settings, _, http, tokens = env
+    own = tokens["park-a"]
+    for field, value in (("pilot", "乙园区"), ("pilot_type", "企业"), ("region", "吴忠市")):
+        refused = _upload(http, own, "改名.txt", "甲园区进展报告\n一、进展\n建成光伏。".encode(), {field: value})
+        assert refused.status_code == 403, refused.text
+        body = refused.json()
+        assert body["parameter"] == field and value in body["detail"], body
+    # The front matter renaming the pilot: that file is refused in the job, another goes on.
+    renamed = _plan("park-a", "甲园区", "改名").replace("pilot: 甲园区".encode(), "pilot: 乙园区".encode())
+    response = http.post(
+        "/documents",
+        files=[("files", ("改名.md", renamed)), ("files", ("新做法.md", _plan("park-a", "甲园区", "空压机改造")))],
+        headers=_auth(own),
+    )
+    job = wait(http, accepted(response)["job_id"])
+    results = {file["path"]: file for file in job["files"]}
+    assert results["park-a/改名.md"]["status"] == "error" and results["park-a/改名.md"]["field_name"] == "pilot"
+    assert "甲园区" in results["park-a/改名.md"]["message"], results
+    assert results["park-a/新做法.md"]["status"] == "ok", results
+    assert not (settings.uploads_path() / "park-a" / "改名.md").exists()
+    names = {pilot["pilot_id"]: pilot["pilot"] for pilot in http.get("/pilots").json()}
+    assert names["park-a"] == "甲园区" and list(names.values()).count("乙园区") == 1, names
+    # A pilot with no documents yet may not take a name another pilot has, from the
+    # form or from its text; its own new name is fine.
+    newcomer = _tanlu_tokens(settings.data_dir, "add", "--pilot", "park-new").strip().splitlines()[-1]
+    assert _upload(http, newcomer, "a.txt", b"x", {"pilot": "\u7532\u56ed\u533a"}).status_code == 403
+    text = "甲园区2025年上半年碳达峰试点进展报告\n一、总体进展\n（一）余热发电。年发电量800万千瓦时。\n"
+    job = wait(http, accepted(_upload(http, newcomer, "进展报告.txt", text.encode(), {"region": "银川市"}))["job_id"])
+    (file,) = job["files"]
+    assert job["state"] == "failed" and file["field_name"] == "pilot" and "park-a" in file["message"], job
+    job = wait(
+        http,
+        accepted(_upload(http, newcomer, "进展报告.txt", text.encode(), {"pilot": "戊园区", "region": "银川市"}))[
+            "job_id"
+        ],
+    )
+    assert job["state"] == "done", job
+    assert {pilot["pilot_id"]: pilot["pilot"] for pilot in http.get("/pilots").json()}["park-new"] == "戊园区"
+
+
+def test_a_pilots_front_matter_without_pilot_fields_takes_them_from_its_token(env):
+    """The probe: front matter with title, kind and date but no pilot failed with
+    「字段 pilot：缺失或为空」 whatever the pilot put in the form."""
+    _, kb, http, tokens = env
+    text = (
+        "---\ntitle: 甲园区2025年经验总结\ndoc_type: 经验总结\ndate: 2025-12-01\n---\n"
+        "## 一、做法\n甲园区推行合同能源管理。\n"
+    )
+    job = wait(http, accepted(_upload(http, tokens["park-a"], "经验总结.md", text.encode()))["job_id"])
+    assert job["state"] == "done", job
+    meta = kb.document(job["files"][0]["doc_id"]).meta
+    identity = (meta["pilot_id"], meta["pilot"], meta["pilot_type"], meta["region"])
+    assert identity == ("park-a", "甲园区", "园区", "银川市")
+
+
 def test_a_revoked_token_is_refused_at_once(env):
     settings, _, http, tokens = env
     listing = _tanlu_tokens(settings.data_dir, "list")

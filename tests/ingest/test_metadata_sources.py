@@ -156,6 +156,25 @@ def test_front_matter_is_a_complete_declaration_not_completed_by_guesses(tmp_pat
     assert report.field_name == "title"
 
 
+def test_a_sidecar_fills_only_what_front_matter_lacks(tmp_path):
+    """An upload's form is written as a sidecar: a pilot's report whose front matter
+    names no pilot gets it from there (the probe saw 「字段 pilot：缺失或为空」 though the
+    form held it); what the front matter declares wins, and nothing is guessed."""
+    text = "---\ntitle: 丙园区经验总结\ndoc_type: 经验总结\ndate: 2025-09-01\n---\n## 一、做法\n丙园区建成光伏。"
+    sidecar = (
+        "pilot: 丙园区\npilot_id: park-bing\npilot_type: 园区\nregion: 银川市\ntitle: 表单标题\ndoc_type: 进展报告\n"
+    )
+    meta = parsed(write(tmp_path / "up" / "summary.md", text, sidecar)).meta
+    assert (meta.pilot, meta.pilot_id, meta.pilot_type, meta.region) == ("丙园区", "park-bing", "园区", "银川市")
+    assert (meta.title, meta.doc_type, meta.inferred) == ("丙园区经验总结", "经验总结", ())
+    bad = write(tmp_path / "bad" / "summary.md", text, sidecar.replace("pilot_type: 园区", "pilot_type: 工厂"))
+    report = refused(bad)
+    assert report.field_name == "pilot_type" and "summary.md.meta.yaml" in report.message
+    # The front matter's own mistakes stay its own: not patched from the sidecar's title.
+    untitled = write(tmp_path / "own" / "notitle.md", text.replace("doc_type: 经验总结", "doc_type: 工作日志"), sidecar)
+    assert refused(untitled).field_name == "doc_type"
+
+
 def test_pure_inference_from_the_text_lists_every_field(tmp_path):
     text = (
         "兴庆区清河社区碳达峰试点实施方案\n\n为推动社区绿色低碳发展，制定本方案。\n"

@@ -1,0 +1,52 @@
+"""What a pilot's token may say about who the pilot is: its name, type and region.
+
+Why: a pilot token writes only its own pilot's documents (its ``pilot_id``), but each
+document also carries the pilot's name, type and region, and the pilot list and every
+view show them. Unchecked, a token of 清泉园区 uploaded a report with the form's
+pilot name 「塞北乳业」 and the pilot list then showed two 塞北乳业 (the probe of issue 13);
+a new pilot's report whose text named another pilot took that pilot's name by
+inference. So, for a pilot token:
+
+- a value the pilot's stored documents *declare* (not inferred) is fixed: another one
+  in the form, the front matter or the text is refused (the DRC's token can change it);
+- a value only inferred so far may be declared differently (the pilot correcting a guess);
+- the pilot's name may never be one another pilot already has.
+
+The same rule checks the form before the upload is accepted (403) and each file's
+metadata as the ingest reads it (the file is refused, the others go on).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from api import messages
+
+# The pilot's identity as documents declare it, and how each is named to the user.
+IDENTITY_FIELDS = {"pilot": "试点名称", "pilot_type": "试点类型", "region": "所在地区"}
+
+
+@dataclass(frozen=True)
+class IdentityProblem:
+    field_name: str
+    detail: str
+
+
+def identity_problem(owner: str, declared: Mapping[str, Any], pilots: list[dict[str, Any]]) -> IdentityProblem | None:
+    """Why ``declared`` (form fields or a document's metadata) may not be stored by the
+    token of pilot ``owner``, given the knowledge base's ``pilots()``; None if it may."""
+    stored = next((pilot for pilot in pilots if pilot["pilot_id"] == owner), None)
+    for key, label in IDENTITY_FIELDS.items():
+        value = str(declared.get(key) or "").strip()
+        if not value or stored is None:
+            continue
+        fixed = str(stored.get(key) or "")
+        if fixed and value != fixed and key not in stored.get("inferred", ()):
+            return IdentityProblem(key, messages.PILOT_IDENTITY_FIXED.format(label=label, fixed=fixed, given=value))
+    name = str(declared.get("pilot") or "").strip()
+    holder = next((pilot for pilot in pilots if pilot["pilot_id"] != owner and pilot["pilot"] == name), None)
+    if name and holder is not None:
+        return IdentityProblem("pilot", messages.PILOT_NAME_TAKEN.format(name=name, other=holder["pilot_id"]))
+    return None
