@@ -114,8 +114,14 @@ def upload_work(
             )
             for staged, refusal in upload.refused
         ]
-        failed = not any(result.status == "ok" for result in results)
-        message = messages.NOTHING_INGESTED.format(reason=results[0].message) if failed else ""
+        stored = sum(result.status == "ok" for result in results)
+        failed = not stored
+        if failed:
+            message = messages.NOTHING_INGESTED.format(reason=results[0].message)
+        elif stored == len(results):
+            message = messages.UPLOAD_ALL_STORED.format(stored=stored)
+        else:
+            message = messages.UPLOAD_SOME_STORED.format(stored=stored, refused=len(results) - stored)
         return JobOutcome(files=results, summary=summary_of(report), message=message, failed=failed)
     finally:
         upload.discard()
@@ -140,7 +146,7 @@ def rescan_work(kb: KnowledgeBase, settings: Settings, progress: Progress) -> Jo
         roots.insert(0, settings.corpus_dir)
     else:
         # Scanning a missing folder would remove every document that came from it.
-        message = messages.CORPUS_DIR_MISSING.format(path=settings.corpus_dir)
+        message = messages.CORPUS_DIR_MISSING
     report = kb.ingest(roots, progress)
     files = [dataclasses.replace(file, path=_shown(file.path, roots)) for file in report.files]
     return JobOutcome(files=files, summary=summary_of(report), message=message)

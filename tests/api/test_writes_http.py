@@ -5,6 +5,7 @@ deletion, rescans. Nothing here touches the session knowledge base other tests s
 from __future__ import annotations
 
 import io
+import json
 import random
 import socket
 import threading
@@ -225,7 +226,7 @@ def test_upload_one_file_search_it_then_delete_it(http, env):
         }
     ]
     job = wait(http, body["job_id"])
-    assert job["state"] == "done", job
+    assert job["state"] == "done" and job["message"] == "导入完成：1 个文件已入库", job
     assert [(f["path"], f["status"], f["doc_id"]) for f in job["files"]] == [
         ("u-one/储能_示范.md", "ok", "u-one/储能_示范")
     ]
@@ -427,6 +428,8 @@ def test_binary_or_unknown_content_is_refused_naming_the_file(http, env):
     job = wait(http, body["job_id"])
     results = {file["path"]: file for file in job["files"]}
     assert job["state"] == "done" and results["u-junk/ok.md"]["status"] == "ok"
+    # A job that stored some files says how many were not (the probe saw an empty message).
+    assert job["message"] == "导入结束：1 个文件已入库，5 个未导入", job["message"]
     assert {name for name, file in results.items() if file["status"] == "error"} == set(refused)
     assert found_doc_ids(http, "空气源热泵")[0] == "u-junk/ok"
     wait(http, accepted(http.delete("/documents/u-junk/ok", headers=AUTH))["job_id"])
@@ -610,6 +613,14 @@ def test_rescan_imports_new_corpus_files(http, env):
     ).items()
     assert all(not f["path"].startswith("/") for f in job["files"])
     assert found_doc_ids(http, "纯电动公交车")[0] == "w-city/plan"
+
+
+def test_a_rescan_without_the_corpus_folder_says_so_without_the_servers_path(env):
+    settings = env.settings.model_copy(update={"corpus_dir": env.root / "no-such-corpus"})
+    with running(settings, env.kb) as url, httpx.Client(base_url=url, timeout=60) as client:
+        job = wait(client, accepted(client.post("/ingest", headers=AUTH))["job_id"])
+    assert job["state"] == "done" and "TANLU_CORPUS_DIR" in job["message"], job
+    assert str(env.root) not in json.dumps(job, ensure_ascii=False)
 
 
 def test_deleting_a_corpus_document_keeps_the_file_and_a_rescan_skips_it(http, env):
