@@ -35,6 +35,7 @@ from api.uploads import (
 from index import IngestReport, KnowledgeBase, Progress
 from ingest.documents import FileReport
 from ingest.loader import parse_file
+from ingest.metadata_sources import SIDECAR_SUFFIX, sidecar_advice, sidecar_note
 
 # A staging folder touched this recently may belong to an upload still being received.
 STAGING_GRACE_SECONDS = 600
@@ -57,6 +58,16 @@ def foreign_files(committed: list[Committed], owner: str) -> dict[Path, FileRepo
             message = messages.PILOT_FILE_FOREIGN.format(other=document.meta.pilot_id, own=owner)
             refused[item.target] = FileReport(str(item.target), "error", message, field_name="pilot_id")
     return refused
+
+
+def for_uploader(message: str, stored_name: str, field_name: str) -> str:
+    """An ingest message worded for whoever uploaded the file: the sidecar the ingest
+    names (``请在 x.txt.meta.yaml 中填写``, ``（旁注文件 x.txt.meta.yaml）``) is written by the
+    API from the upload form, so the advice names the form field instead. The texts
+    replaced are made by the ingest's own functions, never copied here."""
+    action = messages.FORM_ACTIONS.get(field_name) or messages.FORM_ACTION_DEFAULT.format(name=field_name)
+    message = message.replace(sidecar_advice(stored_name), messages.FILL_IN_FORM.format(action=action))
+    return message.replace(sidecar_note(stored_name + SIDECAR_SUFFIX), messages.FROM_FORM)
 
 
 def upload_work(
@@ -83,7 +94,7 @@ def upload_work(
         restored: list[Path] = []
         for item in committed:
             file = by_path.get(item.target) or FileReport(str(item.target), "error")
-            message = file.message
+            message = for_uploader(file.message, item.target.name, file.field_name)
             if file.status != "ok":
                 roll_back(item)
                 note = messages.UPLOAD_ROLLED_BACK_PREVIOUS if item.backup else messages.UPLOAD_ROLLED_BACK

@@ -50,6 +50,22 @@ UPLOAD_REPLACED = "已替换同名的已上传文件"
 UPLOAD_ROLLED_BACK = "未导入，文件未保存"
 UPLOAD_ROLLED_BACK_PREVIOUS = "未导入，已恢复此前上传的同名文件"
 NOTHING_INGESTED = "上传的文件均未导入：{reason}"
+# An upload's metadata comes from the form (written by the API into the sidecar): its
+# advice points to the form where a folder ingest's points to the sidecar file.
+FILL_IN_FORM = "请在表单中{action}"
+FORM_ACTIONS = {
+    "title": "填写标题",
+    "pilot": "填写试点名称",
+    "pilot_id": "填写试点编号",
+    "pilot_type": "选择试点类型",
+    "region": "选择所在地区",
+    "doc_type": "选择文档类型",
+    "period": "填写半年度",
+    "date": "填写日期",
+    "fields": "填写领域",
+}
+FORM_ACTION_DEFAULT = "填写字段 {name}"
+FROM_FORM = "（表单中填写的值）"
 CORPUS_DIR_MISSING = "语料目录 {path} 不存在，本次只扫描上传目录"
 JOB_NOT_FOUND = "未找到编号为 {job_id} 的任务"
 JOB_FAILED = "任务失败：{reason}"

@@ -71,6 +71,9 @@ class SectionOut(BaseModel):
 
 class DocumentDetail(DocumentInfo):
     source: str
+    uploaded: bool = Field(
+        False, description="经上传接口（或网页「上传」）存入：元数据在上传表单中填写，而不是在旁注文件中"
+    )
     char_count: int
     chunk_count: int
     ingested_at: str

@@ -42,13 +42,13 @@ from ingest.formats.markdown import split_front_matter
 from ingest.formats.text import decode_text
 from ingest.loader import parse_file
 from ingest.metadata import MAX_TITLE_CHARS, MAX_VALUE_CHARS, pilot_id_of, too_long
+from ingest.metadata_sources import SIDECAR_SUFFIX  # the name the ingest reads a sidecar by
 from ingest.sniff import detect_path
 
 if TYPE_CHECKING:
     from python_multipart.multipart import MultipartCallbacks
 
 STAGING = ".staging"
-SIDECAR_SUFFIX = ".meta.yaml"
 FILES_FIELD = "files"
 MAX_FILES = 100
 MAX_FIELD_CHARS = 2000

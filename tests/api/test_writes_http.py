@@ -277,6 +277,37 @@ def test_upload_several_files_with_metadata_fields_in_one_request(http, env):
     assert {"u-many/report-0", "u-many/report-1", "u-many/report-2"} <= listed
 
 
+NOTHING_TO_INFER = "一些说明\n这里没有可以推断的内容。\n".encode()
+
+
+def test_advice_for_an_upload_points_to_the_form_not_a_sidecar(http, env):
+    """A web or API uploader has no sidecar file to edit: a field the text does not give is
+    asked for in the form (a folder ingest still names the sidecar, tests/ingest)."""
+    data = {"pilot": "建议园区", "pilot_id": "u-advice", "pilot_type": "园区", "region": "银川市"}
+    job = wait(http, accepted(upload(http, [("说明.txt", NOTHING_TO_INFER)], data=data))["job_id"])
+    [result] = job["files"]
+    assert result["status"] == "error" and result["field_name"] == "doc_type", result
+    assert "请在表单中选择文档类型" in result["message"] and ".meta.yaml" not in result["message"], result
+    assert "请在表单中选择文档类型" in job["error"]
+
+    job = wait(http, accepted(upload(http, [("说明.txt", NOTHING_TO_INFER)]))["job_id"])
+    [result] = job["files"]
+    assert result["field_name"] == "pilot" and "请在表单中填写试点名称" in result["message"], result
+    assert ".meta.yaml" not in result["message"], result
+
+
+def test_a_document_says_whether_it_was_uploaded(http, env):
+    """The document page tells how to declare an inferred field: in the upload form for an
+    uploaded document, in a sidecar file for one from a folder."""
+    report = "宁夏推断园区2025年上半年进展报告\n一、进展\n光伏。\n".encode()
+    body = accepted(upload(http, [("推断报告.txt", report)], data={"region": "银川市"}))
+    job = wait(http, body["job_id"])
+    [result] = job["files"]
+    assert result["status"] == "ok", result
+    assert http.get(f"/documents/{quote(result['doc_id'])}").json()["uploaded"] is True
+    assert http.get("/documents/w-park/summary").json()["uploaded"] is False
+
+
 def test_metadata_fields_are_checked_before_anything_is_stored(http, env):
     before = stored_files(env)
     cases = [

@@ -84,6 +84,9 @@ def test_a_pilot_uploads_through_the_page_and_reads_each_result(browser, pilot_s
     page.locator(".upload-table a").first.click()
     page.wait_for_selector(".view-doc h1")
     assert "进展报告" in page.locator("h1").first.inner_text()
+    # The title was inferred: an uploader is told to declare it in the upload form, not a sidecar.
+    note = page.locator(".inferred-note").inner_text()
+    assert "表单" in note and "meta.yaml" not in note, note
     check_and_close(context)
 
 
@@ -129,6 +132,8 @@ def test_a_partly_failed_upload_says_how_many_failed_and_lists_each_file_once(br
         assert page.locator(".upload-results li, .upload-results tr", has_text="图片.png").count() == 1
         no_pilot = page.locator(".upload-table tr", has_text="无试点.md").inner_text()
         assert no_pilot.count("pilot") == 1, no_pilot
+        no_type = page.locator(".upload-table tr", has_text="说明.txt").inner_text()
+        assert "请在表单中选择文档类型" in no_type and "meta.yaml" not in no_type, no_type
         assert _wraps(page, ".upload-table td:nth-child(2), .upload-table th:nth-child(2)") == []
         shot(page, f"upload-partly-failed-{viewport['width']}", full_page=True)
         check_and_close(context)
