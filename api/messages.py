@@ -43,7 +43,6 @@ UNSUPPORTED_CONTENT = (
 )
 UNKNOWN_FORM_FIELD = "未知的表单字段 {name}，可用字段：{allowed}"
 REPEATED_FORM_FIELD = "表单字段 {name} 只能填写一次"
-FORM_FIELD_TOO_LONG = "表单字段 {name} 过长（最多 {limit} 个字符）"
 FILES_FIELD_NOT_FILE = "表单字段 files 应为文件"
 DUPLICATE_UPLOAD_NAME = "文件 {first} 与 {second} 保存后同名（{name}），请改名后再上传"
 UPLOAD_REPLACED = "已替换同名的已上传文件"

@@ -21,7 +21,9 @@ import yaml
 from api.app import create_app
 from api.jobs import FAILED, JobError, JobOutcome, JobRegistry
 from api.settings import Settings
+from api.uploads import utf8_chars
 from index import KnowledgeBase
+from ingest.metadata import MAX_TITLE_CHARS, MAX_VALUE_CHARS, too_long
 from tests.conftest import write_doc
 from tests.live_server import serving
 
@@ -275,6 +277,25 @@ def test_upload_several_files_with_metadata_fields_in_one_request(http, env):
     assert found_doc_ids(http, "电石渣制砖")[0] == "u-many/report-1"
     listed = {doc["doc_id"] for doc in http.get("/documents").json()}
     assert {"u-many/report-0", "u-many/report-1", "u-many/report-2"} <= listed
+
+
+def test_a_long_title_meets_the_same_limit_in_the_form_as_in_front_matter(http, env):
+    """One limit per field, declared in ingest/metadata.py: a title too long for front
+    matter is refused as a form field with the same limit and the same words, however far
+    past the limit it goes (once, past 2000 characters, the form had a limit of its own)."""
+    for length in (MAX_TITLE_CHARS + 1, 3000, 20_000):
+        title = "长" * length
+        form = upload(http, [("m.md", md("元数据", "u-long", "正文"))], data={"title": title})
+        assert form.status_code == 422 and form.json()["parameter"] == "title", form.text
+        front = md("短标题", "u-long", "正文").decode().replace("title: 短标题", f"title: {title}", 1)
+        job = wait(http, accepted(upload(http, [("fm.md", front.encode())]))["job_id"])
+        [result] = job["files"]
+        assert result["field_name"] == "title"
+        reason = too_long(length, MAX_TITLE_CHARS)
+        assert reason in form.json()["detail"] and reason in result["message"], (form.text, result)
+    pilot = upload(http, [("m.md", md("元数据", "u-long", "正文"))], data={"pilot": "园" * 3000})
+    assert too_long(3000, MAX_VALUE_CHARS) in pilot.json()["detail"]
+    assert utf8_chars("a长😀é".encode()) == 4  # counted as characters, whatever their bytes
 
 
 NOTHING_TO_INFER = "一些说明\n这里没有可以推断的内容。\n".encode()
