@@ -15,13 +15,18 @@ from api.schemas import DocumentDetail, DocumentInfo, SectionOut
 router = APIRouter(tags=["文档"])
 
 
-@router.get("/documents", response_model=list[DocumentInfo])
+@router.get("/documents", summary="文档列表", response_model=list[DocumentInfo])
 def list_documents(kb: KB, filters: Filters) -> list[DocumentInfo]:
     """文档列表，可按试点类型、地区、文档类型、领域、年份过滤。"""
     return [DocumentInfo.from_meta(doc.doc_id, doc.meta) for doc in kb.documents(filters)]
 
 
-@router.get("/documents/{doc_id:path}", response_model=DocumentDetail, responses={404: {"description": "文档不存在"}})
+@router.get(
+    "/documents/{doc_id:path}",
+    summary="文档全文",
+    response_model=DocumentDetail,
+    responses={404: {"description": "文档不存在"}},
+)
 def get_document(kb: KB, settings: AppSettings, doc_id: str) -> DocumentDetail:
     """文档全文，按章节给出（含章节路径与锚点）。"""
     doc = kb.document(doc_id)

@@ -78,6 +78,7 @@ def _accepted(job, kind: str, **extra) -> JobAccepted:
 
 @router.post(
     "/documents",
+    summary="上传文档",
     status_code=202,
     response_model=JobAccepted,
     openapi_extra=UPLOAD_BODY,
@@ -142,6 +143,7 @@ async def upload_documents(
 
 @router.delete(
     "/documents/{doc_id:path}",
+    summary="删除文档",
     status_code=202,
     response_model=JobAccepted,
     responses={**_ERRORS, 404: {"model": ErrorBody, "description": "文档不存在"}},
@@ -169,7 +171,7 @@ def delete_document(
     return _accepted(job, "delete", doc_id=doc_id)
 
 
-@router.post("/ingest", status_code=202, response_model=JobAccepted, responses=_ERRORS)
+@router.post("/ingest", summary="重新扫描", status_code=202, response_model=JobAccepted, responses=_ERRORS)
 def rescan(response: Response, settings: AppSettings, kb: KB, jobs: Jobs, writer: AdminOf) -> JobAccepted:
     """重新扫描语料目录（TANLU_CORPUS_DIR）和上传目录：导入新增和变化的文件，移除已删除文件的文档。
 
@@ -179,7 +181,7 @@ def rescan(response: Response, settings: AppSettings, kb: KB, jobs: Jobs, writer
     return _accepted(job, "ingest")
 
 
-@router.get("/writer", response_model=WriterOut, responses=_ERRORS)
+@router.get("/writer", summary="令牌身份", response_model=WriterOut, responses=_ERRORS)
 def who_writes(kb: KB, writer: WriterOf) -> WriterOut:
     """令牌的身份：发改委（可写入全部文档）或某个试点（只能写入本试点的文档），
     及该试点在知识库中的名称、类型、地区（上传页据此预填元数据表单）。"""

@@ -213,6 +213,18 @@ def test_openapi_describes_the_writes_and_their_token(http):
 
 
 # -- uploads -------------------------------------------------------------------------------
+def test_every_operation_has_a_chinese_summary(http):
+    """/docs lists operations by their summary; without one FastAPI makes it from the
+    function name (“Upload Documents”), English on a page officials read."""
+    paths = http.get("/openapi.json").json()["paths"]
+    methods = {"get", "post", "put", "patch", "delete"}
+    operations = {f"{method.upper()} {path}": op for path, item in paths.items() for method, op in item.items()}
+    operations = {name: op for name, op in operations.items() if name.split()[0].lower() in methods}
+    assert len(operations) > 20
+    missing = sorted(name for name, op in operations.items() if not is_chinese(op.get("summary", "")))
+    assert missing == [], missing
+
+
 def test_upload_one_file_search_it_then_delete_it(http, env):
     content = md("钒液流储能示范", "u-one", "园区建设全钒液流储能电站，容量10兆瓦时，用于消纳厂区光伏。")
     body = accepted(upload(http, [("储能 示范.md", content)]))
