@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import shutil
 import time
+from collections import Counter
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,7 @@ from api.uploads import (
 from index import IngestReport, KnowledgeBase, Progress
 from ingest.documents import FileReport
 from ingest.loader import parse_file
+from ingest.metadata_sources import SIDECAR_SUFFIX, sidecar_advice, sidecar_note
 
 # A staging folder touched this recently may belong to an upload still being received.
 STAGING_GRACE_SECONDS = 600
@@ -67,6 +69,16 @@ def refused_for_owner(committed: list[Committed], owner: str, pilots: list[dict[
     return refused
 
 
+def for_uploader(message: str, stored_name: str, field_name: str) -> str:
+    """An ingest message worded for whoever uploaded the file: the sidecar the ingest
+    names (``请在 x.txt.meta.yaml 中填写``, ``（旁注文件 x.txt.meta.yaml）``) is written by the
+    API from the upload form, so the advice names the form field instead. The texts
+    replaced are made by the ingest's own functions, never copied here."""
+    action = messages.FORM_ACTIONS.get(field_name) or messages.FORM_ACTION_DEFAULT.format(name=field_name)
+    message = message.replace(sidecar_advice(stored_name), messages.FILL_IN_FORM.format(action=action))
+    return message.replace(sidecar_note(stored_name + SIDECAR_SUFFIX), messages.FROM_FORM)
+
+
 def upload_work(
     kb: KnowledgeBase,
     uploads: Path,
@@ -91,7 +103,7 @@ def upload_work(
         restored: list[Path] = []
         for item in committed:
             file = by_path.get(item.target) or FileReport(str(item.target), "error")
-            message = file.message
+            message = for_uploader(file.message, item.target.name, file.field_name)
             if file.status != "ok":
                 roll_back(item)
                 note = messages.UPLOAD_ROLLED_BACK_PREVIOUS if item.backup else messages.UPLOAD_ROLLED_BACK
@@ -114,17 +126,24 @@ def upload_work(
             )
             for staged, refusal in upload.refused
         ]
-        stored = sum(result.status == "ok" for result in results)
-        failed = not stored
-        if failed:
-            message = messages.NOTHING_INGESTED.format(reason=results[0].message)
-        elif stored == len(results):
-            message = messages.UPLOAD_ALL_STORED.format(stored=stored)
-        else:
-            message = messages.UPLOAD_SOME_STORED.format(stored=stored, refused=len(results) - stored)
-        return JobOutcome(files=results, summary=summary_of(report), message=message, failed=failed)
+        failed = not any(result.status == "ok" for result in results)
+        return JobOutcome(files=results, summary=summary_of(report), message=upload_message(results), failed=failed)
     finally:
         upload.discard()
+
+
+def upload_message(results: list[FileReport]) -> str:
+    """The upload's end in one line: how many files were stored, refused or skipped;
+    a lone refused file's reason itself."""
+    if len(results) == 1 and results[0].status == "error":
+        return messages.NOTHING_INGESTED.format(reason=results[0].message)
+    counts = Counter(result.status for result in results)
+    parts = "，".join(
+        wording.format(count=counts[status])
+        for status, wording in messages.UPLOAD_COUNTS.items()
+        if counts[status] or status == "ok"
+    )
+    return (messages.UPLOAD_DONE if counts["ok"] == len(results) else messages.UPLOAD_ENDED).format(parts=parts)
 
 
 def _shown(path: str, roots: list[Path]) -> str:

@@ -48,15 +48,33 @@ UNSUPPORTED_CONTENT = (
 )
 UNKNOWN_FORM_FIELD = "未知的表单字段 {name}，可用字段：{allowed}"
 REPEATED_FORM_FIELD = "表单字段 {name} 只能填写一次"
-FORM_FIELD_TOO_LONG = "表单字段 {name} 过长（最多 {limit} 个字符）"
 FILES_FIELD_NOT_FILE = "表单字段 files 应为文件"
 DUPLICATE_UPLOAD_NAME = "文件 {first} 与 {second} 保存后同名（{name}），请改名后再上传"
 UPLOAD_REPLACED = "已替换同名的已上传文件"
 UPLOAD_ROLLED_BACK = "未导入，文件未保存"
 UPLOAD_ROLLED_BACK_PREVIOUS = "未导入，已恢复此前上传的同名文件"
 NOTHING_INGESTED = "上传的文件均未导入：{reason}"
-UPLOAD_ALL_STORED = "导入完成：{stored} 个文件已入库"
-UPLOAD_SOME_STORED = "导入结束：{stored} 个文件已入库，{refused} 个未导入"
+# An upload job's end: UPLOAD_DONE when every file was stored, else UPLOAD_ENDED; the
+# parts are the counts below, joined by 「，」 (the page shows this line as it is).
+UPLOAD_DONE = "导入完成：{parts}"
+UPLOAD_ENDED = "导入结束：{parts}"
+UPLOAD_COUNTS = {"ok": "{count} 个文件已入库", "error": "{count} 个未导入", "skipped": "{count} 个跳过"}
+# An upload's metadata comes from the form (written by the API into the sidecar): its
+# advice points to the form where a folder ingest's points to the sidecar file.
+FILL_IN_FORM = "请在表单中{action}"
+FORM_ACTIONS = {
+    "title": "填写标题",
+    "pilot": "填写试点名称",
+    "pilot_id": "填写试点编号",
+    "pilot_type": "选择试点类型",
+    "region": "选择所在地区",
+    "doc_type": "选择文档类型",
+    "period": "填写半年度",
+    "date": "填写日期",
+    "fields": "填写领域",
+}
+FORM_ACTION_DEFAULT = "填写字段 {name}"
+FROM_FORM = "（表单中填写的值）"
 CORPUS_DIR_MISSING = "语料目录（TANLU_CORPUS_DIR）不存在，本次只扫描上传目录"
 JOB_NOT_FOUND = "未找到编号为 {job_id} 的任务"
 JOB_FAILED = "任务失败：{reason}"

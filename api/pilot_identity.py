@@ -34,16 +34,23 @@ class IdentityProblem:
     detail: str
 
 
+def fixed_fields(owner: str, pilots: list[dict[str, Any]]) -> dict[str, str]:
+    """The name, type and region of pilot ``owner`` that its token may not change: those
+    its stored documents declare (field -> value)."""
+    stored = next((pilot for pilot in pilots if pilot["pilot_id"] == owner), None)
+    if stored is None:
+        return {}
+    inferred = stored.get("inferred", ())
+    return {key: str(stored[key]) for key in IDENTITY_FIELDS if stored.get(key) and key not in inferred}
+
+
 def identity_problem(owner: str, declared: Mapping[str, Any], pilots: list[dict[str, Any]]) -> IdentityProblem | None:
     """Why ``declared`` (form fields or a document's metadata) may not be stored by the
     token of pilot ``owner``, given the knowledge base's ``pilots()``; None if it may."""
-    stored = next((pilot for pilot in pilots if pilot["pilot_id"] == owner), None)
-    for key, label in IDENTITY_FIELDS.items():
+    for key, fixed in fixed_fields(owner, pilots).items():
         value = str(declared.get(key) or "").strip()
-        if not value or stored is None:
-            continue
-        fixed = str(stored.get(key) or "")
-        if fixed and value != fixed and key not in stored.get("inferred", ()):
+        if value and value != fixed:
+            label = IDENTITY_FIELDS[key]
             return IdentityProblem(key, messages.PILOT_IDENTITY_FIXED.format(label=label, fixed=fixed, given=value))
     name = str(declared.get("pilot") or "").strip()
     holder = next((pilot for pilot in pilots if pilot["pilot_id"] != owner and pilot["pilot"] == name), None)

@@ -71,6 +71,9 @@ class SectionOut(BaseModel):
 
 class DocumentDetail(DocumentInfo):
     source: str
+    uploaded: bool = Field(
+        False, description="经上传接口（或网页「上传」）存入：元数据在上传表单中填写，而不是在旁注文件中"
+    )
     char_count: int
     chunk_count: int
     ingested_at: str
@@ -485,3 +488,7 @@ class WriterOut(BaseModel):
     pilot: str = Field("", description="试点名称（知识库中已有该试点的文档时）")
     pilot_type: str = Field("", description="试点类型")
     region: str = Field("", description="所在地区")
+    fixed: list[str] = Field(
+        default_factory=list,
+        description="试点令牌不能更改的字段（该试点已有文档声明的 pilot、pilot_type、region；推断出的可以更正）",
+    )

@@ -41,17 +41,16 @@ from ingest.formats import BY_EXTENSION
 from ingest.formats.markdown import split_front_matter
 from ingest.formats.text import decode_text
 from ingest.loader import parse_file
-from ingest.metadata import MAX_TITLE_CHARS, MAX_VALUE_CHARS, pilot_id_of, too_long
+from ingest.metadata import MAX_EXTRA_CHARS, pilot_id_of, too_long, value_limit
+from ingest.metadata_sources import SIDECAR_SUFFIX  # the name the ingest reads a sidecar by
 from ingest.sniff import detect_path
 
 if TYPE_CHECKING:
     from python_multipart.multipart import MultipartCallbacks
 
 STAGING = ".staging"
-SIDECAR_SUFFIX = ".meta.yaml"
 FILES_FIELD = "files"
 MAX_FILES = 100
-MAX_FIELD_CHARS = 2000
 MAX_FIELD_PARTS = 100  # metadata parts per request (``fields`` may repeat)
 MAX_HEADER_BYTES = 16 * 1024  # one header line of one part
 # Metadata a client may send with the files; written to a sidecar ``NAME.meta.yaml``.
@@ -109,8 +108,25 @@ def _unknown_field(name: str, allowed: str) -> ApiError:
     return ApiError(422, messages.UNKNOWN_FORM_FIELD.format(name=shown, allowed=allowed), shown)
 
 
-def _too_long(name: str) -> ApiError:
-    return ApiError(422, messages.FORM_FIELD_TOO_LONG.format(name=name, limit=MAX_FIELD_CHARS), name)
+_CONTINUATION_BYTES = bytes(range(0x80, 0xC0))
+
+
+def utf8_chars(data: bytes) -> int:
+    """Characters in a piece of UTF-8 (every byte that does not continue a character
+    starts one), counted without decoding, so a field may be measured as it streams."""
+    return len(data.translate(None, _CONTINUATION_BYTES))
+
+
+def part_limit(name: str) -> int:
+    """The most characters one form part of metadata field ``name`` may carry: the
+    ingest's own limit for the field (ingest.metadata.value_limit), so that a value is
+    refused at the same length, in the same words, as in front matter; ``fields`` may
+    carry several comma-separated items in one part, each then checked on its own."""
+    return MAX_EXTRA_CHARS if name == "fields" else value_limit(name)
+
+
+def _too_long(name: str, length: int) -> ApiError:
+    return _invalid(name, too_long(length, part_limit(name)))
 
 
 class _Receiver:
@@ -125,6 +141,7 @@ class _Receiver:
         self._disposition = b""
         self._field: str | None = None
         self._field_data = bytearray()
+        self._field_chars = 0
         self._file: StagedFile | None = None
         self._handle: BinaryIO | None = None
         self._field_parts = 0
@@ -133,6 +150,7 @@ class _Receiver:
     def on_part_begin(self) -> None:
         self._disposition, self._field, self._file = b"", None, None
         self._field_data = bytearray()
+        self._field_chars = 0
 
     def on_header_field(self, data: bytes, start: int, end: int) -> None:
         self._header_name += data[start:end]
@@ -195,17 +213,20 @@ class _Receiver:
                 self._handle.write(data[start:end])
             self._file.size += end - start
         elif self._field is not None:
-            self._field_data += data[start:end]
-            if len(self._field_data) > MAX_FIELD_CHARS * 4:  # bytes: four per character at most
-                raise _too_long(self._field)
+            # Past the field's limit the bytes are only counted (the refusal gives the
+            # length, as the ingest's does), never kept: at most four bytes a character.
+            piece = data[start:end]
+            self._field_chars += utf8_chars(piece)
+            if len(self._field_data) + len(piece) <= part_limit(self._field) * 4:
+                self._field_data += piece
 
     def on_part_end(self) -> None:
         if self._file is not None:
             self.close()
         elif self._field is not None:
+            if self._field_chars > part_limit(self._field):
+                raise _too_long(self._field, self._field_chars)
             value = self._field_data.decode("utf-8", "replace")
-            if len(value) > MAX_FIELD_CHARS:
-                raise _too_long(self._field)
             self.upload.fields.setdefault(self._field, []).append(value)
 
     def on_end(self) -> None:
@@ -405,10 +426,9 @@ def _invalid(name: str, reason: str) -> ApiError:
 
 def _meta_value(name: str, values: list[str]):
     value = values[0]
-    limit = MAX_TITLE_CHARS if name == "title" else MAX_VALUE_CHARS
     longest = max(values, key=len) if name != "fields" else ""
-    if len(longest) > limit:
-        raise _invalid(name, too_long(len(longest), limit))
+    if len(longest) > value_limit(name):
+        raise _invalid(name, too_long(len(longest), value_limit(name)))
     if name == "pilot_type" and value not in PILOT_TYPES:
         raise ApiError(422, messages.NOT_ALLOWED.format(name=name, allowed="、".join(PILOT_TYPES)), name)
     if name == "doc_type" and value not in DOC_TYPES:

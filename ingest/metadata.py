@@ -203,6 +203,14 @@ def too_long(length: int, limit: int) -> str:
     return f"过长（{length} 个字符，最多 {limit} 个）"
 
 
+def value_limit(key: str) -> int:
+    """The most characters a value of ``key`` may take (each item, for ``fields``), the one
+    limit front matter, sidecars and the upload form's fields (api/uploads.py) all meet."""
+    if key == "title":
+        return MAX_TITLE_CHARS
+    return MAX_VALUE_CHARS if key in _KNOWN_KEYS else MAX_EXTRA_CHARS
+
+
 def check_lengths(raw: dict[str, Any]) -> None:
     """Refuse a value past its limit (MetadataError naming the key), before any other
     check reads or echoes it."""
@@ -211,7 +219,7 @@ def check_lengths(raw: dict[str, Any]) -> None:
         if len(str(key)) > _SHOWN_KEY_CHARS:
             raise MetadataError(shown + "…", f"字段名{too_long(len(str(key)), _SHOWN_KEY_CHARS)}")
         if key in _KNOWN_KEYS:
-            limit = MAX_TITLE_CHARS if key == "title" else MAX_VALUE_CHARS
+            limit = value_limit(key)
             items = value if key == "fields" and isinstance(value, list) else [value]
             for item in items:
                 if isinstance(item, str | int | float | bool | dt.date) or item is None:
@@ -219,8 +227,8 @@ def check_lengths(raw: dict[str, Any]) -> None:
                         raise MetadataError(key, too_long(len(str(item)), limit))
                 elif len(_as_text(item)) > limit:
                     raise MetadataError(key, too_long(len(_as_text(item)), limit))
-        elif len(_as_text(value)) > MAX_EXTRA_CHARS:
-            raise MetadataError(shown, too_long(len(_as_text(value)), MAX_EXTRA_CHARS))
+        elif len(_as_text(value)) > value_limit(key):
+            raise MetadataError(shown, too_long(len(_as_text(value)), value_limit(key)))
 
 
 def _as_text(value: Any) -> str:

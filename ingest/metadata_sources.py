@@ -81,6 +81,19 @@ REQUIRED = ("title", "pilot", "pilot_type", "region", "doc_type")
 FOLDER = "文件夹"
 
 
+def sidecar_advice(file_name: str) -> str:
+    """Where the user of a folder ingest declares a field the text does not give: the
+    file's sidecar. One function, so that an upload (which has no sidecar for its user to
+    edit: the API writes it from the form) can find this advice and word it for its form
+    (``api.ingest_jobs.for_uploader``)."""
+    return f"请在 {file_name}{SIDECAR_SUFFIX} 中填写"
+
+
+def sidecar_note(sidecar_name: str) -> str:
+    """The note naming the sidecar a wrong value came from (an upload's is its form)."""
+    return f"（旁注文件 {sidecar_name}）"
+
+
 def sidecar_paths(path: Path) -> tuple[Path, ...]:
     """Candidate sidecar files of ``path``, the most specific first."""
     return (path.with_name(path.name + SIDECAR_SUFFIX), path.with_name(path.stem + SIDECAR_SUFFIX))
@@ -235,7 +248,7 @@ def _refuse_missing(raw: dict[str, Any], path: Path) -> None:
         missing = [key for key in REQUIRED if _missing(raw, key)]
     if missing:
         others = f"（另缺 {'、'.join(missing[1:])}）" if missing[1:] else ""
-        raise MetadataError(missing[0], f"无法从文本推断，请在 {path.name}{SIDECAR_SUFFIX} 中填写{others}")
+        raise MetadataError(missing[0], f"无法从文本推断，{sidecar_advice(path.name)}{others}")
 
 
 def _declared_in_file(body: ParsedBody, sidecar: dict[str, Any], origin: dict[str, str]) -> DocumentMeta:
@@ -253,7 +266,7 @@ def _declared_in_file(body: ParsedBody, sidecar: dict[str, Any], origin: dict[st
         meta = validate_metadata(raw)
     except MetadataError as error:
         if error.field_name in filled:
-            raise MetadataError(error.field_name, f"{error.detail}（旁注文件 {origin[error.field_name]}）") from error
+            raise MetadataError(error.field_name, error.detail + sidecar_note(origin[error.field_name])) from error
         raise
     return dataclasses.replace(meta, inferred=inferred)
 
@@ -270,7 +283,7 @@ def resolve_metadata(path: Path, body: ParsedBody) -> DocumentMeta:
         try:
             check_lengths(declared)
         except MetadataError as error:
-            raise MetadataError(error.field_name, f"{error.detail}（旁注文件 {sidecar.name}）") from error
+            raise MetadataError(error.field_name, f"{error.detail}{sidecar_note(sidecar.name)}") from error
     origin = {key: sidecar.name for key in declared if sidecar is not None and not _missing(declared, key)}
     if body.front_matter is not None:
         return _declared_in_file(body, declared, origin)
@@ -288,7 +301,7 @@ def resolve_metadata(path: Path, body: ParsedBody) -> DocumentMeta:
     except MetadataError as error:
         source = origin.get(error.field_name)
         if source and source != FOLDER:
-            raise MetadataError(error.field_name, f"{error.detail}（旁注文件 {source}）") from error
+            raise MetadataError(error.field_name, f"{error.detail}{sidecar_note(source)}") from error
         raise
     evidence = {key: inference.evidence for key, inference in found.items()}
     return dataclasses.replace(

@@ -15,7 +15,10 @@ router = APIRouter(tags=["问答"])
 
 
 @router.post(
-    "/ask", response_model=AskResponse, responses={400: {"description": "问题为空"}, 422: {"description": "参数无效"}}
+    "/ask",
+    summary="问答",
+    response_model=AskResponse,
+    responses={400: {"description": "问题为空"}, 422: {"description": "参数无效"}},
 )
 def ask(kb: KB, request: Request, body: AskRequest) -> AskResponse:
     """问答：答案由检索到的原文句子组成并逐句标注来源；证据不足时明确说明。配置了大模型时由其改写，且逐句核对引用。"""

@@ -41,6 +41,7 @@ def checked(body: CompileBody, default_issuer: str):
 
 @router.post(
     "/compile",
+    summary="生成经验汇编",
     responses={
         200: {"content": {DOCX_TYPE: {}, "application/pdf": {}, "text/markdown": {}}, "description": "汇编文件"},
         422: {"description": "参数无效，或所选条件下没有经验做法、超过上限"},
@@ -69,7 +70,7 @@ PREVIEW_PAGES = 60
 PREVIEW_DPI = 45
 
 
-@router.post("/compile/selection", response_model=SelectionOut)
+@router.post("/compile/selection", summary="可汇编的经验做法", response_model=SelectionOut)
 def compile_selection(kb: KB, body: CompileBody) -> SelectionOut:
     """所选试点类型、领域、时期下的全部做法（含例行管理事项），附领域、可复制性评分与理由，供勾选和排序。"""
     request = checked(body, "")
@@ -107,6 +108,7 @@ def compile_selection(kb: KB, body: CompileBody) -> SelectionOut:
 
 @router.post(
     "/compile/preview",
+    summary="汇编页面预览",
     response_model=PreviewOut,
     responses={503: {"description": "页面预览需要 LibreOffice 和 pdftoppm（Word 仍可下载）"}},
 )

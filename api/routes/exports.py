@@ -41,7 +41,7 @@ def _xlsx(content: bytes, name: str) -> Response:
     return Response(content, media_type=XLSX_TYPE, headers=headers)
 
 
-@router.get("/export/practices.xlsx", responses=RESPONSES, response_class=Response)
+@router.get("/export/practices.xlsx", summary="导出经验做法（Excel）", responses=RESPONSES, response_class=Response)
 def export_practices(
     kb: KB,
     settings: AppSettings,
@@ -55,7 +55,12 @@ def export_practices(
     return _xlsx(practices_workbook(practices, _links(settings, request)), "经验做法.xlsx")
 
 
-@router.get("/export/search.xlsx", responses={**RESPONSES, 400: {"description": "查询为空"}}, response_class=Response)
+@router.get(
+    "/export/search.xlsx",
+    summary="导出检索结果（Excel）",
+    responses={**RESPONSES, 400: {"description": "查询为空"}},
+    response_class=Response,
+)
 def export_search(
     kb: KB,
     settings: AppSettings,
@@ -72,7 +77,7 @@ def export_search(
     return _xlsx(search_workbook(query, hits, _links(settings, request)), "检索结果.xlsx")
 
 
-@router.get("/export/figures.xlsx", responses=RESPONSES, response_class=Response)
+@router.get("/export/figures.xlsx", summary="导出指标数据（Excel）", responses=RESPONSES, response_class=Response)
 def export_figures(kb: KB, settings: AppSettings, request: Request, filters: Filters) -> Response:
     """指标数据表：指标、数值、单位、时期、换算值，试点与文档、原句和原文链接（按试点类型、地区、文档类型、年份等过滤）。"""
     return _xlsx(figures_workbook(figure_rows(kb, filters), _links(settings, request)), "指标数据.xlsx")

@@ -15,7 +15,7 @@ from index.figure_check import load_notes
 router = APIRouter(tags=["指标"])
 
 
-@router.get("/figures/check", response_model=FigureCheckOut)
+@router.get("/figures/check", summary="指标检查", response_model=FigureCheckOut)
 def figures_check(kb: KB, settings: AppSettings) -> FigureCheckOut:
     """检查全部试点的指标：相邻同类时期变化超过 50%、单位无法换算、同一指标两个名称、报告时期超出实施方案年限。
     有说明（原文或语料目录中 _figure_notes.yaml）的条目附说明；其余为未解释的问题。"""

@@ -10,7 +10,7 @@ from api.schemas import Health
 router = APIRouter(tags=["状态"])
 
 
-@router.get("/health", response_model=Health)
+@router.get("/health", summary="服务状态", response_model=Health)
 def health(kb: KB) -> Health:
     """服务状态与知识库规模。"""
     return Health(

@@ -16,7 +16,7 @@ from api.schemas import JobOut
 router = APIRouter(tags=["任务"])
 
 
-@router.get("/jobs", response_model=list[JobOut])
+@router.get("/jobs", summary="任务列表", response_model=list[JobOut])
 def list_jobs(
     jobs: Jobs, settings: AppSettings, limit: Annotated[int, Query(ge=1, le=200, description="返回条数")] = 50
 ) -> list[JobOut]:
@@ -24,7 +24,7 @@ def list_jobs(
     return [job_out(job, server_roots(settings)) for job in jobs.recent(limit)]
 
 
-@router.get("/jobs/{job_id}", response_model=JobOut, responses={404: {"description": "任务不存在"}})
+@router.get("/jobs/{job_id}", summary="任务状态", response_model=JobOut, responses={404: {"description": "任务不存在"}})
 def get_job(jobs: Jobs, settings: AppSettings, job_id: str) -> JobOut:
     """任务状态：排队、进行中（阶段与进度）、完成（逐文件结果与汇总）或失败（原因）。"""
     job = jobs.get(job_id)

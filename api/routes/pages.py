@@ -31,7 +31,7 @@ router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=WEB_DIR)
 
 
-@router.get("/", response_class=HTMLResponse)
+@router.get("/", summary="网页界面", response_class=HTMLResponse)
 def index(request: Request) -> HTMLResponse:
     """The page shell; every view lives behind the hash (``/#/search?q=…``)."""
     return templates.TemplateResponse(request, "index.html", {"vocabulary": VOCABULARY})

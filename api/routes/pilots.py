@@ -17,7 +17,7 @@ from api.schemas import PilotInfo, PilotPage, SimilarPilotOut, SimilarRequest
 router = APIRouter(tags=["试点"])
 
 
-@router.get("/pilots", response_model=list[PilotInfo])
+@router.get("/pilots", summary="试点列表", response_model=list[PilotInfo])
 def list_pilots(kb: KB, views: Views) -> list[PilotInfo] | Response:
     """全部试点：类型、地区、文档数量。"""
     return views.response(
@@ -25,7 +25,9 @@ def list_pilots(kb: KB, views: Views) -> list[PilotInfo] | Response:
     )
 
 
-@router.get("/pilots/{pilot_id}", response_model=PilotPage, responses={404: {"description": "试点不存在"}})
+@router.get(
+    "/pilots/{pilot_id}", summary="试点详情", response_model=PilotPage, responses={404: {"description": "试点不存在"}}
+)
 def get_pilot(kb: KB, views: Views, pilot_id: str) -> PilotPage | Response:
     """一个试点：按时期排列的文档、半年度报告中的指标时间序列、经验做法。"""
     return views.response(
@@ -34,7 +36,10 @@ def get_pilot(kb: KB, views: Views, pilot_id: str) -> PilotPage | Response:
 
 
 @router.get(
-    "/pilots/{pilot_id}/similar", response_model=list[SimilarPilotOut], responses={404: {"description": "试点不存在"}}
+    "/pilots/{pilot_id}/similar",
+    summary="相似试点",
+    response_model=list[SimilarPilotOut],
+    responses={404: {"description": "试点不存在"}},
 )
 def similar_to_pilot(
     kb: KB, pilot_id: str, limit: Annotated[int, Query(ge=1, le=15, description="返回个数")] = 5
@@ -44,7 +49,7 @@ def similar_to_pilot(
     return [SimilarPilotOut(**asdict(item)) for item in kb.similar_pilots(pilot_id, limit)]
 
 
-@router.post("/similar", response_model=list[SimilarPilotOut])
+@router.post("/similar", summary="按情况描述找相似试点", response_model=list[SimilarPilotOut])
 def similar_to_profile(kb: KB, body: SimilarRequest) -> list[SimilarPilotOut]:
     """与一段情况描述相似的试点，附相似原因。"""
     profile = body.profile.strip()

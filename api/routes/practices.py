@@ -13,7 +13,7 @@ from api.schemas import PracticeOut
 router = APIRouter(tags=["经验做法"])
 
 
-@router.get("/practices", response_model=list[PracticeOut])
+@router.get("/practices", summary="经验做法", response_model=list[PracticeOut])
 def list_practices(
     kb: KB,
     views: Views,

@@ -68,7 +68,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.post("/retrieval", response_model=RetrievalResponse, responses=_ERRORS)
+@router.post("/retrieval", summary="Dify 外部知识库检索", response_model=RetrievalResponse, responses=_ERRORS)
 def retrieval(
     kb: KB, settings: AppSettings, request: Request, body: Annotated[RetrievalRequest | None, Body()] = None
 ) -> RetrievalResponse:

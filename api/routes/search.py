@@ -50,6 +50,7 @@ class SearchParams(FilterParams, _Query):
 
 @router.get(
     "/search",
+    summary="混合检索",
     response_model=SearchResponse,
     responses={400: {"description": "查询为空"}, 422: {"description": "参数无效"}},
     openapi_extra=documented_query(SearchParams),

@@ -21,7 +21,7 @@ from api.auth import AdminOf, WriteAccess, Writer, WriterOf
 from api.deps import KB, AppSettings, Jobs
 from api.errors import ApiError
 from api.ingest_jobs import delete_work, rescan_work, upload_params, upload_work
-from api.pilot_identity import identity_problem
+from api.pilot_identity import fixed_fields, identity_problem
 from api.schemas import AcceptedFileOut, ErrorBody, JobAccepted, RefusedFileOut, WriterOut
 from api.uploads import FILES_FIELD, META_FIELDS, file_under_pilots, receive_upload, shown_name, sidecar_metadata
 from index import KnowledgeBase
@@ -79,6 +79,7 @@ def _accepted(job, kind: str, **extra) -> JobAccepted:
 
 @router.post(
     "/documents",
+    summary="上传文档",
     status_code=202,
     response_model=JobAccepted,
     openapi_extra=UPLOAD_BODY,
@@ -144,6 +145,7 @@ async def upload_documents(
 
 @router.delete(
     "/documents/{doc_id:path}",
+    summary="删除文档",
     status_code=202,
     response_model=JobAccepted,
     responses={**_ERRORS, 404: {"model": ErrorBody, "description": "文档不存在"}},
@@ -171,7 +173,7 @@ def delete_document(
     return _accepted(job, "delete", doc_id=doc_id)
 
 
-@router.post("/ingest", status_code=202, response_model=JobAccepted, responses=_ERRORS)
+@router.post("/ingest", summary="重新扫描", status_code=202, response_model=JobAccepted, responses=_ERRORS)
 def rescan(response: Response, settings: AppSettings, kb: KB, jobs: Jobs, writer: AdminOf) -> JobAccepted:
     """重新扫描语料目录（TANLU_CORPUS_DIR）和上传目录：导入新增和变化的文件，移除已删除文件的文档。
 
@@ -181,14 +183,15 @@ def rescan(response: Response, settings: AppSettings, kb: KB, jobs: Jobs, writer
     return _accepted(job, "ingest")
 
 
-@router.get("/writer", response_model=WriterOut, responses=_ERRORS)
+@router.get("/writer", summary="令牌身份", response_model=WriterOut, responses=_ERRORS)
 def who_writes(kb: KB, writer: WriterOf) -> WriterOut:
     """令牌的身份：发改委（可写入全部文档）或某个试点（只能写入本试点的文档），
-    及该试点在知识库中的名称、类型、地区（上传页据此预填元数据表单）。"""
+    及该试点在知识库中的名称、类型、地区（上传页据此预填元数据表单），和其中试点令牌不能更改的字段。"""
     if writer.is_admin:
         return WriterOut(role="admin")
     known = _pilot_details(kb, writer.pilot_id)
-    return WriterOut(role="pilot", pilot_id=writer.pilot_id, **known)
+    fixed = list(fixed_fields(writer.pilot_id, kb.pilots()))
+    return WriterOut(role="pilot", pilot_id=writer.pilot_id, fixed=fixed, **known)
 
 
 def _pilot_details(kb: KnowledgeBase, pilot_id: str) -> dict[str, str]:

@@ -89,7 +89,14 @@ def test_tokens_are_stored_hashed_and_listed_without_the_secret(env):
 def test_writer_says_who_the_token_is(env):
     _, _, http, tokens = env
     pilot = http.get("/writer", headers=_auth(tokens["park-a"])).json()
-    assert pilot == {"role": "pilot", "pilot_id": "park-a", "pilot": "甲园区", "pilot_type": "园区", "region": "银川市"}
+    assert pilot == {
+        "role": "pilot",
+        "pilot_id": "park-a",
+        "pilot": "甲园区",
+        "pilot_type": "园区",
+        "region": "银川市",
+        "fixed": ["pilot", "pilot_type", "region"],
+    }
     assert http.get("/writer", headers=_auth(ADMIN)).json()["role"] == "admin"
     assert http.get("/writer", headers=_auth("tlp_00000000_forged")).status_code == 401
 

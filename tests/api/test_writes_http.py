@@ -22,7 +22,9 @@ import yaml
 from api.app import create_app
 from api.jobs import FAILED, JobError, JobOutcome, JobRegistry
 from api.settings import Settings
+from api.uploads import utf8_chars
 from index import KnowledgeBase
+from ingest.metadata import MAX_TITLE_CHARS, MAX_VALUE_CHARS, too_long
 from tests.conftest import write_doc
 from tests.live_server import serving
 
@@ -212,6 +214,18 @@ def test_openapi_describes_the_writes_and_their_token(http):
 
 
 # -- uploads -------------------------------------------------------------------------------
+def test_every_operation_has_a_chinese_summary(http):
+    """/docs lists operations by their summary; without one FastAPI makes it from the
+    function name (“Upload Documents”), English on a page officials read."""
+    paths = http.get("/openapi.json").json()["paths"]
+    methods = {"get", "post", "put", "patch", "delete"}
+    operations = {f"{method.upper()} {path}": op for path, item in paths.items() for method, op in item.items()}
+    operations = {name: op for name, op in operations.items() if name.split()[0].lower() in methods}
+    assert len(operations) > 20
+    missing = sorted(name for name, op in operations.items() if not is_chinese(op.get("summary", "")))
+    assert missing == [], missing
+
+
 def test_upload_one_file_search_it_then_delete_it(http, env):
     content = md("钒液流储能示范", "u-one", "园区建设全钒液流储能电站，容量10兆瓦时，用于消纳厂区光伏。")
     body = accepted(upload(http, [("储能 示范.md", content)]))
@@ -276,6 +290,56 @@ def test_upload_several_files_with_metadata_fields_in_one_request(http, env):
     assert found_doc_ids(http, "电石渣制砖")[0] == "u-many/report-1"
     listed = {doc["doc_id"] for doc in http.get("/documents").json()}
     assert {"u-many/report-0", "u-many/report-1", "u-many/report-2"} <= listed
+
+
+def test_a_long_title_meets_the_same_limit_in_the_form_as_in_front_matter(http, env):
+    """One limit per field, declared in ingest/metadata.py: a title too long for front
+    matter is refused as a form field with the same limit and the same words, however far
+    past the limit it goes (once, past 2000 characters, the form had a limit of its own)."""
+    for length in (MAX_TITLE_CHARS + 1, 3000, 20_000):
+        title = "长" * length
+        form = upload(http, [("m.md", md("元数据", "u-long", "正文"))], data={"title": title})
+        assert form.status_code == 422 and form.json()["parameter"] == "title", form.text
+        front = md("短标题", "u-long", "正文").decode().replace("title: 短标题", f"title: {title}", 1)
+        job = wait(http, accepted(upload(http, [("fm.md", front.encode())]))["job_id"])
+        [result] = job["files"]
+        assert result["field_name"] == "title"
+        reason = too_long(length, MAX_TITLE_CHARS)
+        assert reason in form.json()["detail"] and reason in result["message"], (form.text, result)
+    pilot = upload(http, [("m.md", md("元数据", "u-long", "正文"))], data={"pilot": "园" * 3000})
+    assert too_long(3000, MAX_VALUE_CHARS) in pilot.json()["detail"]
+    assert utf8_chars("a长😀é".encode()) == 4  # counted as characters, whatever their bytes
+
+
+NOTHING_TO_INFER = "一些说明\n这里没有可以推断的内容。\n".encode()
+
+
+def test_advice_for_an_upload_points_to_the_form_not_a_sidecar(http, env):
+    """A web or API uploader has no sidecar file to edit: a field the text does not give is
+    asked for in the form (a folder ingest still names the sidecar, tests/ingest)."""
+    data = {"pilot": "建议园区", "pilot_id": "u-advice", "pilot_type": "园区", "region": "银川市"}
+    job = wait(http, accepted(upload(http, [("说明.txt", NOTHING_TO_INFER)], data=data))["job_id"])
+    [result] = job["files"]
+    assert result["status"] == "error" and result["field_name"] == "doc_type", result
+    assert "请在表单中选择文档类型" in result["message"] and ".meta.yaml" not in result["message"], result
+    assert "请在表单中选择文档类型" in job["error"]
+
+    job = wait(http, accepted(upload(http, [("说明.txt", NOTHING_TO_INFER)]))["job_id"])
+    [result] = job["files"]
+    assert result["field_name"] == "pilot" and "请在表单中填写试点名称" in result["message"], result
+    assert ".meta.yaml" not in result["message"], result
+
+
+def test_a_document_says_whether_it_was_uploaded(http, env):
+    """The document page tells how to declare an inferred field: in the upload form for an
+    uploaded document, in a sidecar file for one from a folder."""
+    report = "宁夏推断园区2025年上半年进展报告\n一、进展\n光伏。\n".encode()
+    body = accepted(upload(http, [("推断报告.txt", report)], data={"region": "银川市"}))
+    job = wait(http, body["job_id"])
+    [result] = job["files"]
+    assert result["status"] == "ok", result
+    assert http.get(f"/documents/{quote(result['doc_id'])}").json()["uploaded"] is True
+    assert http.get("/documents/w-park/summary").json()["uploaded"] is False
 
 
 def test_metadata_fields_are_checked_before_anything_is_stored(http, env):

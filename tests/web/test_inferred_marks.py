@@ -51,6 +51,7 @@ def test_document_view_marks_header_fields_and_explains_them(page, base_url):  #
     region = page.locator(".view-doc .card-meta span", has_text=doc["region"]).first
     assert region.locator(".inferred").get_attribute("title") == TIP
     assert page.locator(".inferred-note").is_visible()
+    assert "meta.yaml" in page.locator(".inferred-note").inner_text()  # a folder's document: its sidecar
     shot(page, "document-inferred")
     page.goto(f"{url}/#/doc/{quote(DECLARED_ID)}")
     page.wait_for_selector(".view-doc h1")

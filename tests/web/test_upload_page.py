@@ -14,7 +14,7 @@ from api.settings import Settings
 from index import KnowledgeBase
 from tests.api.test_writes_http import running
 from tests.conftest import write_doc
-from tests.web.test_pages import CHROMIUM, DESKTOP, browser, check_and_close, open_context, shot  # noqa: F401
+from tests.web.test_pages import CHROMIUM, DESKTOP, PHONE, browser, check_and_close, open_context, shot  # noqa: F401
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="chromium not installed: run `make browser`")
 
@@ -23,6 +23,8 @@ FOREIGN = (
     "---\ntitle: 冒名实施方案\npilot: 乙园区\npilot_id: park-b\npilot_type: 园区\nregion: 银川市\n"
     "doc_type: 实施方案\ndemo: true\n---\n## 一、重点任务\n冒名。\n"
 )
+# Front matter with a kind outside the vocabulary: the file's own mistake, refused.
+BAD_KIND = "---\ntitle: 工作日志\npilot_type: 园区\nregion: 银川市\ndoc_type: 工作日志\n---\n一、进展\n内容。\n"
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +45,10 @@ def pilot_server(tmp_path_factory):
     files.mkdir()
     (files / "进展报告.txt").write_text(REPORT, encoding="utf-8")
     (files / "冒名.md").write_text(FOREIGN, encoding="utf-8")
+    (files / "下半年报告.txt").write_text(REPORT.replace("上半年", "下半年"), encoding="utf-8")
+    (files / "工作日志.md").write_text(BAD_KIND, encoding="utf-8")
+    (files / "说明.txt").write_text("一些说明\n这里没有可以推断的内容。\n", encoding="utf-8")
+    (files / "图片.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
     with running(settings, kb) as url:
         yield url, token, files
     kb.close()
@@ -61,6 +67,11 @@ def test_a_pilot_uploads_through_the_page_and_reads_each_result(browser, pilot_s
     assert page.locator("#up-pilot-id").get_attribute("readonly") is not None
     assert page.locator("#up-pilot").input_value() == "甲园区"
     assert page.locator("#up-type").input_value() == "园区" and page.locator("#up-region").input_value() == "银川市"
+    # What park-a's documents declare cannot be changed from its token (the server refuses it).
+    assert page.locator("#up-pilot").get_attribute("readonly") is not None
+    assert page.locator("#up-type").is_disabled() and page.locator("#up-region").is_disabled()
+    assert "联系发改委" in page.locator(".upload-form").inner_text()
+    shot(page, "upload-form-pilot")
 
     page.locator("#up-files").set_input_files([str(files / "进展报告.txt"), str(files / "冒名.md")])
     page.locator("#up-doc-type").select_option("进展报告")
@@ -79,4 +90,101 @@ def test_a_pilot_uploads_through_the_page_and_reads_each_result(browser, pilot_s
     page.locator(".upload-table a").first.click()
     page.wait_for_selector(".view-doc h1")
     assert "进展报告" in page.locator("h1").first.inner_text()
+    # The title was inferred: an uploader is told to declare it in the upload form, not a sidecar.
+    note = page.locator(".inferred-note").inner_text()
+    assert "表单" in note and "meta.yaml" not in note, note
+    check_and_close(context)
+
+
+def _enter_token(page, url: str, token: str) -> None:
+    page.goto(f"{url}/#/upload")
+    page.get_by_label("写入令牌").fill(token)
+    page.get_by_role("button", name="确定").click()
+    page.wait_for_selector(".upload-form #up-files")
+
+
+def _upload(page, paths: list[Path]) -> None:
+    page.locator("#up-files").set_input_files([str(path) for path in paths])
+    page.get_by_role("button", name="上传").click()
+    page.wait_for_selector(".upload-table", timeout=240_000)
+
+
+def _wraps(page, selector: str) -> list[str]:
+    """The texts of ``selector`` that the browser lays out on more than one line."""
+    return page.eval_on_selector_all(
+        selector,
+        """cells => cells.filter(cell => {
+            const range = document.createRange();
+            range.selectNodeContents(cell);
+            return new Set([...range.getClientRects()].map(rect => Math.round(rect.top))).size > 1;
+        }).map(cell => cell.innerText)""",
+    )
+
+
+def test_a_partly_failed_upload_says_how_many_failed_and_lists_each_file_once(browser, pilot_server):  # noqa: F811
+    """One of four files stored: the summary counts both, in a warning (not the success
+    green); each file has one row (the unrecognised one is not listed twice), each error
+    names its field once, and the 结果 labels stay on one line, on a desktop and a phone."""
+    url, token, files = pilot_server
+    for viewport in (DESKTOP, PHONE):
+        context = open_context(browser, viewport)
+        page = context.new_page()
+        _enter_token(page, url, token)
+        _upload(page, [files / "下半年报告.txt", files / "工作日志.md", files / "说明.txt", files / "图片.png"])
+        summary = page.locator(".upload-progress > *")
+        assert "1 个文件已入库" in summary.inner_text() and "3 个未导入" in summary.inner_text()
+        assert "warning" in (summary.get_attribute("class") or "") and "done" not in summary.get_attribute("class")
+        assert page.locator(".upload-table tbody tr").count() == 4
+        assert page.locator(".upload-results li, .upload-results tr", has_text="图片.png").count() == 1
+        bad_kind = page.locator(".upload-table tr", has_text="工作日志.md").inner_text()
+        assert bad_kind.count("doc_type") == 1, bad_kind
+        no_type = page.locator(".upload-table tr", has_text="说明.txt").inner_text()
+        assert "请在表单中选择文档类型" in no_type and "meta.yaml" not in no_type, no_type
+        assert _wraps(page, ".upload-table td:nth-child(2), .upload-table th:nth-child(2)") == []
+        shot(page, f"upload-partly-failed-{viewport['width']}", full_page=True)
+        check_and_close(context)
+
+
+def test_an_upload_with_no_file_stored_shows_as_an_error(browser, pilot_server):  # noqa: F811
+    url, token, files = pilot_server
+    context = open_context(browser, DESKTOP)
+    page = context.new_page()
+    _enter_token(page, url, token)
+    _upload(page, [files / "工作日志.md", files / "说明.txt"])
+    summary = page.locator(".upload-progress > *")
+    assert "0 个文件已入库" in summary.inner_text() and "2 个未导入" in summary.inner_text()
+    assert "error" in (summary.get_attribute("class") or "")
+    assert summary.get_attribute("role") == "alert"
+    check_and_close(context)
+
+
+def test_the_upload_form_speaks_chinese_and_takes_files_by_keyboard_or_drop(browser, pilot_server):  # noqa: F811
+    """No English on the form: not 「front matter」 alone, not the browser's own 「Choose
+    Files / No file chosen」 (the input is hidden under a Chinese button); the hidden input
+    still takes keyboard focus, and files dropped on the picker are taken."""
+    url, token, _ = pilot_server
+    context = open_context(browser, DESKTOP)
+    page = context.new_page()
+    _enter_token(page, url, token)
+    form = page.locator(".upload-form")
+    assert "front matter" not in form.inner_text().replace("（front matter）", "")
+    box = page.locator("#up-files").bounding_box()
+    assert box is None or (box["width"] <= 1 and box["height"] <= 1)  # the native widget is not shown
+    picker = page.locator(".file-picker")
+    assert "选择文件" in picker.inner_text() and "未选择文件" in picker.inner_text()
+    page.locator("#up-title").focus()
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate("document.activeElement.id") == "up-files"
+    page.locator(".file-picker").dispatch_event(
+        "drop",
+        {
+            "dataTransfer": page.evaluate_handle(
+                """() => { const data = new DataTransfer();
+                data.items.add(new File(["甲园区2025年下半年进展报告"], "拖入.txt", { type: "text/plain" }));
+                return data; }"""
+            )
+        },
+    )
+    assert page.evaluate("document.querySelector('#up-files').files.length") == 1
+    assert "拖入.txt" in picker.inner_text()
     check_and_close(context)

@@ -69,8 +69,10 @@ function header(doc) {
   const when = doc.period || doc.date;
   const fields = doc.fields.map((field) => `<span class="tag">${esc(field)}</span>`).join("");
   const mark = (key) => inferredMark(doc, key);
+  // An uploader declares a field in the upload form; a folder's owner in a sidecar file.
+  const where = doc.uploaded ? "可在「上传」页的表单中填写后重新上传该文件" : "可在旁注文件（文件名.meta.yaml）中填写后重新导入";
   const note = doc.inferred?.length
-    ? `<p class="muted inferred-note">标有“推断”的字段由文本推断，未经声明；可在旁注文件（文件名.meta.yaml）中填写后重新导入。</p>`
+    ? `<p class="muted inferred-note">标有“推断”的字段由文本推断，未经声明；${where}。</p>`
     : "";
   return `<nav class="crumbs" aria-label="位置"><a href="#/pilots">试点</a> › <a href="${pilotHref(doc.pilot_id)}">${esc(doc.pilot)}</a>${mark("pilot")} › ${esc(doc.doc_type)}</nav>
     <h1 tabindex="-1">${esc(doc.title)}${mark("title")}</h1>

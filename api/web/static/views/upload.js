@@ -37,6 +37,43 @@ async function detailOf(response) {
 
 const STATUS = { ok: "已入库", error: "未导入", skipped: "跳过" };
 
+/** The job's end in one line, as the server words it (how many files were stored and how
+ * many were not): in the success green only when none failed, as a warning when some
+ * did, and as an error (read out at once) when none was stored. */
+function summaryOf(job) {
+  const ok = job.files.filter((file) => file.status === "ok").length;
+  const line = esc(job.message || job.error || "");
+  if (job.state === "failed" || !ok) return `<p class="notice error" role="alert">${line}</p>`;
+  if (ok === job.files.length) return `<p class="status done" role="status">${line}</p>`;
+  return `<p class="notice warning" role="status">${line}</p>`;
+}
+
+/** The file input stays in the page (keyboard focus, the form's files) but hidden: the
+ * browser draws its own 「Choose Files / No file chosen」 in the user's OS language, so a
+ * Chinese button (its label) and a line naming the chosen files stand in for it. Files
+ * dropped on the picker are taken as if chosen, as the native input took them. */
+function filePicker(picker) {
+  const input = picker.querySelector("input[type=file]");
+  const chosen = picker.querySelector("#up-files-chosen");
+  const show = () => {
+    const names = [...input.files].map((file) => file.name);
+    chosen.textContent = names.length ? `已选择 ${names.length} 个文件：${names.join("、")}` : "未选择文件（也可把文件拖到这里）";
+  };
+  input.addEventListener("change", show);
+  picker.addEventListener("dragover", (event) => {
+    event.preventDefault();
+    picker.classList.add("dragging");
+  });
+  picker.addEventListener("dragleave", () => picker.classList.remove("dragging"));
+  picker.addEventListener("drop", (event) => {
+    event.preventDefault();
+    picker.classList.remove("dragging");
+    if (!event.dataTransfer?.files.length) return;
+    input.files = event.dataTransfer.files;
+    show();
+  });
+}
+
 export function mount(main) {
   setTitle("上传");
   main.innerHTML = `<div class="view view-upload">
@@ -89,19 +126,30 @@ export function mount(main) {
 
   function showForm(writer) {
     const pilot = writer.role === "pilot";
+    // What the pilot's documents already declare is fixed for its token (the server
+    // refuses another value): shown, not editable; a disabled select is not sent, and
+    // the server fills it from the stored documents.
+    const fixed = new Set(writer.fixed || []);
+    const locked = (name, attribute) => (fixed.has(name) ? ` ${attribute} title="已登记，如需更改请联系发改委"` : "");
     const who = pilot
       ? `试点 <strong>${esc(writer.pilot || writer.pilot_id)}</strong>（${esc(writer.pilot_id)}）：只能上传、替换、删除本试点的文档`
       : "<strong>发改委</strong>：可上传全部试点的文档（填写试点编号则存入该试点的目录）";
     body.innerHTML = `<p class="writer">当前身份：${who} <button type="button" class="link change-token">更换令牌</button></p>
       <form class="upload-form" novalidate>
         <div class="field wide"><label for="up-files">文件（可多选）</label>
-          <input id="up-files" name="files" type="file" multiple required></div>
-        <p class="muted wide">以下元数据写入每个文件的旁注；文件自带 front matter 的以文件为准。留空的字段由正文推断。</p>
+          <div class="file-picker">
+            <input id="up-files" name="files" type="file" multiple required class="visually-hidden" aria-describedby="up-files-chosen">
+            <label for="up-files" class="file-button" aria-hidden="true">选择文件</label>
+            <span id="up-files-chosen" class="muted">未选择文件（也可把文件拖到这里）</span>
+          </div></div>
+        <p class="muted wide">以下元数据写入每个文件的旁注；文件开头自带元数据（front matter）的，以文件为准。留空的字段由正文推断。${
+          fixed.size ? "试点名称、类型、地区已按本试点已有的文档登记，不能在此更改（如需更改请联系发改委）。" : ""
+        }</p>
         <div class="field wide"><label for="up-title">标题</label><input id="up-title" name="title" type="text" maxlength="200" placeholder="留空则取文件中的标题"></div>
-        <div class="field"><label for="up-pilot">试点名称</label><input id="up-pilot" name="pilot" type="text" maxlength="100" value="${esc(writer.pilot || "")}"></div>
+        <div class="field"><label for="up-pilot">试点名称</label><input id="up-pilot" name="pilot" type="text" maxlength="100" value="${esc(writer.pilot || "")}"${locked("pilot", "readonly")}></div>
         <div class="field"><label for="up-pilot-id">试点编号</label><input id="up-pilot-id" name="pilot_id" type="text" maxlength="64" value="${esc(writer.pilot_id || "")}"${pilot ? " readonly" : ""}></div>
-        <div class="field"><label for="up-type">试点类型</label><select id="up-type" name="pilot_type">${options(VOCAB.pilot_types, writer.pilot_type, "（推断）")}</select></div>
-        <div class="field"><label for="up-region">所在地区</label><select id="up-region" name="region">${options(VOCAB.regions, writer.region, "（推断）")}</select></div>
+        <div class="field"><label for="up-type">试点类型</label><select id="up-type" name="pilot_type"${locked("pilot_type", "disabled")}>${options(VOCAB.pilot_types, writer.pilot_type, "（推断）")}</select></div>
+        <div class="field"><label for="up-region">所在地区</label><select id="up-region" name="region"${locked("region", "disabled")}>${options(VOCAB.regions, writer.region, "（推断）")}</select></div>
         <div class="field"><label for="up-doc-type">文档类型</label><select id="up-doc-type" name="doc_type">${options(VOCAB.doc_types, "", "（推断）")}</select></div>
         <div class="field"><label for="up-period">半年度</label><input id="up-period" name="period" type="text" maxlength="6" placeholder="如 2025H1"></div>
         <div class="actions wide"><button type="submit" class="primary">上传</button></div>
@@ -113,6 +161,7 @@ export function mount(main) {
       token = "";
       askForToken();
     });
+    filePicker(body.querySelector(".file-picker"));
     body.querySelector("form").addEventListener("submit", (event) => {
       event.preventDefault();
       send(event.target);
@@ -164,10 +213,10 @@ export function mount(main) {
       }
       const job = await response.json();
       if (job.state === "done" || job.state === "failed") {
-        const ok = job.files.filter((file) => file.status === "ok").length;
-        const summary = job.state === "done" ? `导入完成：${ok} 个文件已入库` : `导入失败：${job.error || job.message}`;
-        progress.innerHTML = `<p class="${job.state === "done" ? "status done" : "notice error"}" role="status">${esc(summary)}</p>`;
-        results.insertAdjacentHTML("beforeend", resultTable(job.files));
+        progress.innerHTML = summaryOf(job);
+        // The table lists every file, the ones refused on receipt too: it replaces the
+        // 未接收 box shown while the job ran, so that no file is listed twice.
+        results.innerHTML = resultTable(job.files);
         return;
       }
       const stage = job.state === "queued" ? "排队中" : job.stage || "准备中";
@@ -181,7 +230,9 @@ export function mount(main) {
     const rows = files.map((file) => {
       const name = file.doc_id ? `<a href="${docHref(file.doc_id)}">${esc(file.path)}</a>` : esc(file.path);
       const detail = file.status === "ok" ? `${esc(file.doc_id)}（${file.chunks} 个分块）${file.message ? `；${esc(file.message)}` : ""}` : esc(file.message);
-      const field = file.field_name ? `<span class="muted">（字段 ${esc(file.field_name)}）</span>` : "";
+      // A metadata error already says 「字段 pilot：…」; name the field only where it does not.
+      const named = file.field_name && (file.message || "").includes(`字段 ${file.field_name}`);
+      const field = file.field_name && !named ? `<span class="muted">（字段 ${esc(file.field_name)}）</span>` : "";
       return `<tr class="result-${esc(file.status)}"><td>${name}</td><td>${STATUS[file.status] || esc(file.status)}</td><td>${detail}${field}</td></tr>`;
     });
     return `<table class="upload-table"><caption>逐文件结果</caption><thead><tr><th>文件</th><th>结果</th><th>说明</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
