@@ -1,0 +1,144 @@
+"""What a new user reads from ``tanlu``, as a real process with its stdout piped (nohup,
+systemd, ``| cat``) or on a real terminal (a pty): lines never cut in a pipe, every
+progress stage ending at its total, Chinese help (findings of a new-user probe)."""
+
+from __future__ import annotations
+
+import os
+import pty
+import re
+import select
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from api.settings import Settings
+from tests.conftest import ROOT, write_doc
+
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def tanlu_env(data: Path, **extra: str) -> dict[str, str]:
+    """No TANLU_* setting, terminal hint or width inherited from the test's own environment."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("TANLU_", "TTY_", "FORCE_"))}
+    env.pop("COLUMNS", None)
+    env.update(TANLU_DATA_DIR=str(data), TANLU_CONFIG=str(data.parent / "absent.toml"), **extra)
+    return env
+
+
+def tanlu(data: Path, *args: str, **extra: str) -> subprocess.CompletedProcess:
+    """``python -m api.cli`` of this checkout, stdout and stderr piped."""
+    return subprocess.run(
+        [sys.executable, "-m", "api.cli", *args],
+        cwd=ROOT,
+        env=tanlu_env(data, **extra),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def on_a_terminal(data: Path, *args: str) -> str:
+    """``python -m api.cli`` with its stdout and stderr on a pty; what it showed, without
+    colour codes."""
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", *args],
+        cwd=ROOT,
+        env=tanlu_env(data, COLUMNS="100"),
+        stdin=subprocess.DEVNULL,
+        stdout=follower,
+        stderr=follower,
+    )
+    os.close(follower)
+    shown = bytearray()
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:
+        if select.select([leader], [], [], 1)[0]:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the process ended and closed the pty
+                break
+            if not chunk:
+                break
+            shown += chunk
+        elif process.poll() is not None:
+            break
+    process.wait(60)
+    os.close(leader)
+    return ANSI.sub("", shown.decode("utf-8", errors="replace"))
+
+
+def bad_corpus(root: Path) -> Path:
+    """Two files that both fail (an unknown pilot type)."""
+    for number in range(2):
+        write_doc(
+            root / f"bad-{number}",
+            "summary.md",
+            title="坏文档",
+            pilot=f"bad-{number}",
+            pilot_type="工厂",
+            body="正文。",
+        )
+    return root
+
+
+def test_in_a_pipe_no_line_is_wrapped_or_cut(tmp_path):
+    """The probe saw 「新计算向量 348 \\n个（缓存命中 0）」, stats descriptions ending in 「…」
+    and tokens list showing 「park-ningdong-qingqu…」: rich wrapped at 80 columns."""
+    data, corpus = tmp_path / "data", tmp_path / "corpus"
+    write_doc(
+        corpus / "pipe-park",
+        "summary.md",
+        title="管道园区经验总结",
+        pilot="pipe-park",
+        body="## 一、主要做法\n### （一）余热利用\n园区回收余热3兆瓦。",
+    )
+    bad_corpus(corpus)
+    result = tanlu(data, "ingest", str(corpus))
+    assert result.returncode == 1, result.stderr
+    summary = [line for line in result.stdout.splitlines() if line.startswith("新增 ")]
+    assert len(summary) == 1 and re.fullmatch(r"新增 1 篇.*缓存命中 \d+）；错误 2 个；用时 [\d.]+ 秒", summary[0]), (
+        result.stdout
+    )
+    errors = [line for line in result.stdout.splitlines() if line.startswith("错误 ")]
+    assert len(errors) == 2 and all(line.endswith("应为：城市、园区、乡村、社区、公共机构、企业") for line in errors)
+
+    pilot = "park-ningdong-qingquan-long-pilot-identifier"
+    assert tanlu(data, "tokens", "add", "--pilot", pilot, "--note", "联系人：张三，发展改革委员会").returncode == 0
+    listed = tanlu(data, "tokens", "list")
+    assert listed.returncode == 0, listed.stderr
+    row = next(line for line in listed.stdout.splitlines() if pilot in line)
+    assert "联系人：张三，发展改革委员会" in row and re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", row), row
+    assert "…" not in listed.stdout
+
+    stats = tanlu(data, "stats")
+    assert stats.returncode == 0, stats.stderr
+    assert "…" not in stats.stdout
+    for name, field in Settings.model_fields.items():
+        row = next(line for line in stats.stdout.splitlines() if f"TANLU_{name.upper()} " in line)
+        assert (field.description or "") in row, row
+    assert max(len(line) for line in stats.stdout.splitlines()) < 400, "not padded to some huge width"
+
+
+def test_when_every_file_fails_each_stage_still_ends_at_its_total(tmp_path):
+    """The probe saw 「切分与抽取 0」 in a pipe and 「0/?」 on a terminal."""
+    corpus = bad_corpus(tmp_path / "corpus")
+    result = tanlu(tmp_path / "data", "ingest", str(corpus))
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    stages = [re.fullmatch(r"\d\d:\d\d:\d\d (\S+) (\S+)", line) for line in lines]
+    last = {match[1]: match[2] for match in stages if match}
+    assert last == {"读取文件": "2/2", "切分与抽取": "0/0", "重建BM25索引": "1/1"}, result.stdout
+
+    shown = on_a_terminal(tmp_path / "data-tty", "ingest", str(corpus))
+    assert "/?" not in shown, shown
+    assert re.search(r"切分与抽取.*\b0/0\b", shown) and re.search(r"读取文件.*\b2/2\b", shown), shown
+
+
+def test_help_is_in_chinese(tmp_path):
+    for args in (["--help"], ["ingest", "--help"], ["tokens", "--help"], ["tokens", "add", "--help"]):
+        result = tanlu(tmp_path / "data", *args)
+        assert result.returncode == 0, result.stderr
+        assert "Show this message" not in result.stdout and "显示此帮助" in result.stdout, result.stdout
