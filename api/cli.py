@@ -721,9 +721,13 @@ def backup(target: Annotated[Path, typer.Argument(help="备份到的新目录")]
 
     settings = Settings()
 
+    told: list[bool] = []
+
     def waiting(seconds: float) -> None:
-        if seconds < 1.5:
+        """Said once: the lock calls this about once a second while it waits."""
+        if not told:
             error_console.print("正在等待进行中的导入完成…")
+            told.append(True)
 
     manifest = make_backup(settings.data_dir, target, waiting)
     console.print(

@@ -4,14 +4,20 @@ progress stage ending at its total, Chinese help (findings of a new-user probe).
 
 from __future__ import annotations
 
+import json
 import os
 import pty
 import re
 import select
+import shutil
+import stat
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
+
+import pytest
 
 from api.settings import Settings
 from tests.conftest import ROOT, write_doc
@@ -142,3 +148,103 @@ def test_help_is_in_chinese(tmp_path):
         result = tanlu(tmp_path / "data", *args)
         assert result.returncode == 0, result.stderr
         assert "Show this message" not in result.stdout and "显示此帮助" in result.stdout, result.stdout
+
+
+@pytest.fixture(scope="module")
+def ingested(tmp_path_factory) -> Path:
+    """A data folder with one document, made by ``tanlu ingest``; tests copy it."""
+    root = tmp_path_factory.mktemp("ingested")
+    corpus = root / "corpus"
+    write_doc(
+        corpus / "bk-park",
+        "summary.md",
+        title="备份园区经验总结",
+        pilot="bk-park",
+        body="## 一、主要做法\n### （一）储能调峰\n园区建设储能电站2座，参与电网调峰。",
+    )
+    result = tanlu(root / "data", "ingest", str(corpus))
+    assert result.returncode == 0, result.stdout + result.stderr
+    return root / "data"
+
+
+def as_unprivileged(data: Path, *args: str) -> subprocess.CompletedProcess:
+    """``python -m api.cli`` as the probe ran it: as root without the capabilities that
+    let root ignore file permissions (setpriv), otherwise as the user it is."""
+    command = [sys.executable, "-m", "api.cli", *args]
+    if os.geteuid() == 0:
+        if shutil.which("setpriv") is None:
+            pytest.skip("root needs setpriv to be refused by file permissions")
+        command = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search,-fowner", *command]
+    return subprocess.run(command, cwd=ROOT, env=tanlu_env(data), capture_output=True, text=True, timeout=600)
+
+
+def read_only(path: Path) -> None:
+    for item in [path, *path.rglob("*")]:
+        item.chmod(item.stat().st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+
+
+def writable(path: Path) -> None:
+    for item in [path, *path.rglob("*")]:
+        item.chmod(item.stat().st_mode | stat.S_IWUSR)
+
+
+def test_backup_of_a_read_only_data_folder(tmp_path, ingested):
+    """The probe's backup of a read-only folder failed with 「备份失败：Permission denied
+    （…/ingest.lock）」: the lock is now taken through a read-only descriptor, and SQLite
+    files it cannot read in place are copied as files."""
+    data = tmp_path / "data"
+    shutil.copytree(ingested, data)
+    read_only(data)
+    try:
+        result = as_unprivileged(data, "backup", str(tmp_path / "backup"))
+        assert result.returncode == 0, result.stderr
+        assert "已备份到" in result.stdout and "文档 1 篇" in result.stdout
+        manifest = json.loads((tmp_path / "backup" / "backup.json").read_text(encoding="utf-8"))
+        assert manifest["documents"] == 1 and manifest["chunks"] >= 1
+
+        # Where the copy cannot be written: one Chinese line, no OS English.
+        refused = as_unprivileged(data, "backup", str(data / "inside"))
+        assert refused.returncode == 1, refused.stderr
+        lines = [line for line in refused.stderr.splitlines() if line.strip()]
+        assert len(lines) == 1 and lines[0].startswith("备份失败：") and "只读或没有读写权限" in lines[0], lines
+        assert lines[0] == f"备份失败：{data / 'inside'}：只读或没有读写权限", lines
+    finally:
+        writable(data)
+    restored = tmp_path / "restored"
+    assert tanlu(restored, "restore", str(tmp_path / "backup")).returncode == 0
+    found = tanlu(restored, "search", "储能调峰", "--json")
+    assert found.returncode == 0 and json.loads(found.stdout)[0]["doc_id"] == "bk-park/summary", found.stderr
+
+
+def test_backup_says_once_that_it_waits_for_an_ingest(tmp_path, ingested):
+    """The probe saw 「正在等待进行中的导入完成…」 twice."""
+    from index.ingest_lock import IngestLock
+
+    lock = IngestLock(ingested)
+    taken, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with lock.held():
+            taken.set()
+            release.wait(60)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        taken.wait(10)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "api.cli", "backup", str(tmp_path / "backup")],
+            cwd=ROOT,
+            env=tanlu_env(ingested),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        time.sleep(4)  # the backup waits, told about once a second
+    finally:
+        release.set()
+        holder.join(30)
+        lock.close()
+    out, err = process.communicate(timeout=300)
+    assert process.returncode == 0 and "已备份到" in out, err
+    assert err.count("正在等待进行中的导入完成") == 1, err
