@@ -100,9 +100,11 @@ class _App(typer.Typer):
 
 class _Commands(TyperGroup):
     """The one place the CLI turns a TanluError into its Chinese message and exit code
-    (2 for input the user can correct, 1 otherwise): no traceback for a stated reason.
-    A data folder that cannot be written (read-only, disk full) and a setting that does
-    not validate are stated reasons too, whatever raised them. Its --help option is
+    (2 for input the user can correct on the command line, 1 otherwise): no traceback
+    for a stated reason. A data folder that cannot be written (read-only, disk full) and
+    a setting that does not validate are stated reasons too, whatever raised them; a
+    setting is the environment's, not the command line's, so it exits 1 like a model
+    path that does not load. Its --help option is
     described in Chinese, like its commands' (``_Command``)."""
 
     def get_help_option(self, ctx: Any) -> TyperOption | None:
@@ -114,7 +116,7 @@ class _Commands(TyperGroup):
         except TanluError as error:
             self._fail(error.message, error.exit_code)
         except ValidationError as error:
-            self._fail(setting_problem(error), 2)
+            self._fail(setting_problem(error), 1)
         except Exception as error:
             storage = as_storage_error(error)
             if storage is None:
