@@ -26,6 +26,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+from index.catalog import CATALOG_FILE
 from index.ingest_lock import IngestLock
 from ingest.errors import DISK_FULL, InputError, TanluError, as_storage_error
 
@@ -111,7 +112,7 @@ def _failure(action: str, error: OSError | sqlite3.Error, path: Path, staging: P
 
 
 def _held(data_dir: Path) -> dict:
-    catalogue = data_dir / "catalog.sqlite"
+    catalogue = data_dir / CATALOG_FILE
     if not catalogue.exists():
         return {"documents": 0, "chunks": 0, "generation": ""}
     with sqlite3.connect(f"file:{catalogue}?mode=ro", uri=True) as db:
@@ -124,7 +125,7 @@ def _held(data_dir: Path) -> dict:
 
 def backup(data_dir: Path, target: Path, waiting: Callable[[float], None] | None = None) -> dict:
     """Copy ``data_dir`` into the new folder ``target``; returns the manifest."""
-    if not (data_dir / "catalog.sqlite").exists():
+    if not (data_dir / CATALOG_FILE).exists():
         raise BackupError(f"数据目录 {data_dir} 中没有知识库（catalog.sqlite），无可备份的内容")
     if target.exists() and any(target.iterdir()):
         raise InputError(f"备份目录 {target} 已存在且不为空，请换一个新目录", parameter="target")

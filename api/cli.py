@@ -830,11 +830,25 @@ def tokens_add(
     note: Annotated[str, typer.Option(help="备注（如联系人）")] = "",
 ) -> None:
     """为一个试点新建写入令牌；令牌只显示这一次（只保存其哈希），请交给该试点。"""
+    from index.catalog import pilot_ids
+
     store = _token_store()
     record, token = store.add(pilot.strip(), note.strip())
     store.close()
     console.print(f"已为试点 {record.pilot_id} 新建令牌（编号 {record.token_id}），请妥善交给该试点，此后不再显示：")
     print(token)
+    # Allowed (a pilot may get its token before its first upload), but a mistyped id would
+    # give a token that writes under a pilot nobody reads: say so, with the ids known.
+    known = pilot_ids(Settings().data_dir)
+    if record.pilot_id not in known:
+        listed = f"已有文档的试点编号：{'、'.join(known)}" if known else "数据目录中还没有任何试点的文档"
+        error_console.print(
+            f"注意：数据目录中还没有试点 {record.pilot_id} 的文档（编号是否有误？令牌照常有效，该试点上传后即可使用）。"
+            f"{listed}（服务运行时也可查看 GET /pilots）",
+            style="yellow",
+            markup=False,
+            highlight=False,
+        )
 
 
 @tokens_app.command("list")

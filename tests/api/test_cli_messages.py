@@ -248,3 +248,37 @@ def test_backup_says_once_that_it_waits_for_an_ingest(tmp_path, ingested):
     out, err = process.communicate(timeout=300)
     assert process.returncode == 0 and "已备份到" in out, err
     assert err.count("正在等待进行中的导入完成") == 1, err
+
+
+def test_a_token_for_a_pilot_without_documents_is_made_with_a_warning(tmp_path, ingested):
+    """Allowed (a pilot may get its token before its first upload), but the probe's
+    ``tokens add --pilot no-such-pilot`` said nothing about it."""
+    data = tmp_path / "data"
+    shutil.copytree(ingested, data)
+    made = tanlu(data, "tokens", "add", "--pilot", "no-such-pilot")
+    assert made.returncode == 0, made.stderr
+    assert re.fullmatch(r"tlp_[0-9a-f]{8}_\S+", made.stdout.splitlines()[-1]), made.stdout
+    warning = [line for line in made.stderr.splitlines() if line.strip()]
+    assert len(warning) == 1 and "还没有试点 no-such-pilot 的文档" in warning[0], made.stderr
+    assert "已有文档的试点编号：bk-park" in warning[0], warning
+    assert "no-such-pilot" in tanlu(data, "tokens", "list").stdout
+
+    known = tanlu(data, "tokens", "add", "--pilot", "bk-park")
+    assert known.returncode == 0 and not known.stderr.strip(), known.stderr
+
+    fresh = tanlu(tmp_path / "fresh", "tokens", "add", "--pilot", "new-park")
+    assert fresh.returncode == 0 and "数据目录中还没有任何试点的文档" in fresh.stderr, fresh.stderr
+    assert not (tmp_path / "fresh" / "catalog.sqlite").exists(), "asking creates no catalogue"
+
+
+def test_bad_token_input_is_one_chinese_line(tmp_path):
+    """Input the user can correct exits 2 with one Chinese line, as everywhere in tanlu
+    (api/cli.py _Commands): no usage text, no English."""
+    for args, expected in (
+        (("tokens", "add", "--pilot", "../../etc"), "试点编号“../../etc”无效"),
+        (("tokens", "revoke", "deadbeef"), "未找到编号为 deadbeef 的试点令牌"),
+    ):
+        result = tanlu(tmp_path / "data", *args)
+        lines = [line for line in result.stderr.splitlines() if line.strip()]
+        assert result.returncode == 2 and len(lines) == 1 and lines[0].startswith(expected), result.stderr
+        assert "Usage" not in result.stderr + result.stdout and "Error" not in result.stderr
