@@ -16,6 +16,7 @@ catalogue and the embedding cache when the knowledge base opens, without model t
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import os
@@ -25,8 +26,9 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+from index.catalog import CATALOG_FILE
 from index.ingest_lock import IngestLock
-from ingest.errors import InputError, TanluError
+from ingest.errors import DISK_FULL, InputError, TanluError, as_storage_error
 
 MANIFEST = "backup.json"
 # Not copied: locks and owners belong to live processes, the jieba cache is rebuilt,
@@ -39,9 +41,30 @@ class BackupError(TanluError):
 
 
 def _copy_sqlite(source: Path, target: Path) -> None:
-    with sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=60) as origin, sqlite3.connect(target) as copy:
-        origin.backup(copy)
-    origin.close()
+    try:
+        with sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=60) as origin, sqlite3.connect(target) as copy:
+            origin.backup(copy)
+        origin.close()
+        copy.close()
+    except sqlite3.OperationalError as error:
+        if as_storage_error(error) is None or not target.parent.is_dir():
+            raise
+        _copy_sqlite_files(source, target)
+
+
+def _copy_sqlite_files(source: Path, target: Path) -> None:
+    """A database SQLite cannot read in place, copied as files: its folder is read-only,
+    and SQLite, even reading, must write a WAL database's ``-shm`` beside it. Nothing
+    writes it meanwhile: the backup holds the ingest lock and the folder cannot be
+    written. The copy, with its ``-wal``, is opened once where it can be written, which
+    folds the log into the file like the online backup would."""
+    target.unlink(missing_ok=True)
+    shutil.copy2(source, target)
+    log = source.with_name(source.name + "-wal")
+    if log.exists():
+        shutil.copy2(log, target.with_name(target.name + "-wal"))
+    with sqlite3.connect(target) as copy:
+        copy.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     copy.close()
 
 
@@ -68,8 +91,28 @@ def _copy_bm25(source: Path, target: Path) -> None:
     shutil.copy2(pointer, target / "CURRENT")
 
 
+def _failure(action: str, error: OSError | sqlite3.Error, path: Path, staging: Path) -> BackupError:
+    """One Chinese line for a failed copy: what failed, where, and why in the user's
+    words (the OS's and SQLite's own are English). A file of the ``staging`` folder the
+    copy is built in is named by ``path``, the folder the user gave."""
+    where = str(getattr(error, "filename", None) or path)
+    if Path(where).is_relative_to(staging):
+        where = str(path)
+    code = getattr(error, "errno", None)
+    storage = as_storage_error(error)
+    if storage is not None and storage.message == DISK_FULL:
+        reason = "磁盘空间不足"
+    elif storage is not None:
+        reason = "只读或没有读写权限"
+    elif code == errno.ENOENT:
+        reason = "文件或目录不存在"
+    else:
+        reason = f"读写出错（错误号 {code}）" if code else "读写出错"
+    return BackupError(f"{action}失败：{where}：{reason}")
+
+
 def _held(data_dir: Path) -> dict:
-    catalogue = data_dir / "catalog.sqlite"
+    catalogue = data_dir / CATALOG_FILE
     if not catalogue.exists():
         return {"documents": 0, "chunks": 0, "generation": ""}
     with sqlite3.connect(f"file:{catalogue}?mode=ro", uri=True) as db:
@@ -82,13 +125,13 @@ def _held(data_dir: Path) -> dict:
 
 def backup(data_dir: Path, target: Path, waiting: Callable[[float], None] | None = None) -> dict:
     """Copy ``data_dir`` into the new folder ``target``; returns the manifest."""
-    if not (data_dir / "catalog.sqlite").exists():
+    if not (data_dir / CATALOG_FILE).exists():
         raise BackupError(f"数据目录 {data_dir} 中没有知识库（catalog.sqlite），无可备份的内容")
     if target.exists() and any(target.iterdir()):
         raise InputError(f"备份目录 {target} 已存在且不为空，请换一个新目录", parameter="target")
     partial = target.with_name(target.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
-    lock = IngestLock(data_dir)
+    lock = IngestLock(data_dir, for_reading=True)
     try:
         with lock.held(waiting):
             for path in sorted(data_dir.iterdir()):
@@ -102,9 +145,9 @@ def backup(data_dir: Path, target: Path, waiting: Callable[[float], None] | None
                     partial.mkdir(parents=True, exist_ok=True)
                     _copy_sqlite(path, partial / path.name)
             manifest = {"created_at": datetime.now().astimezone().isoformat(timespec="seconds"), **_held(partial)}
-    except OSError as error:
+    except (OSError, sqlite3.Error) as error:
         shutil.rmtree(partial, ignore_errors=True)
-        raise BackupError(f"备份失败：{error.strerror or error}（{error.filename or target}）") from error
+        raise _failure("备份", error, target, partial) from error
     finally:
         lock.close()
     (partial / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -146,9 +189,9 @@ def restore(source: Path, data_dir: Path, *, force: bool = False) -> tuple[dict,
     shutil.rmtree(incoming, ignore_errors=True)
     try:
         _copy_tree(source, incoming)
-    except OSError as error:
+    except (OSError, sqlite3.Error) as error:
         shutil.rmtree(incoming, ignore_errors=True)
-        raise BackupError(f"恢复失败：{error.strerror or error}（{error.filename or data_dir}）") from error
+        raise _failure("恢复", error, data_dir, incoming) from error
     (incoming / MANIFEST).unlink(missing_ok=True)
     kept = None
     if data_dir.exists():

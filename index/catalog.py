@@ -19,6 +19,32 @@ from index.sqlite_connections import ThreadConnections
 from ingest.documents import ParsedDocument
 from ingest.extracted import Figure, Practice
 
+# The catalogue's file in the data folder.
+CATALOG_FILE = "catalog.sqlite"
+
+
+def pilot_ids(data_dir: Path) -> list[str]:
+    """The pilots the data folder holds documents of, read without opening a Catalog
+    (which creates its file and tables) or the model: ``tanlu tokens add`` asks, and may
+    run before the first ingest. Empty when there is no catalogue or it cannot be read
+    (the question is only advisory)."""
+    path = data_dir / CATALOG_FILE
+    if not path.exists():
+        return []
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            rows = db.execute(
+                "SELECT DISTINCT json_extract(meta, '$.pilot_id') AS pilot_id FROM documents"
+                " WHERE coalesce(pilot_id, '') != '' ORDER BY pilot_id"
+            ).fetchall()
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return []
+    return [row[0] for row in rows]
+
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
     doc_id TEXT PRIMARY KEY,

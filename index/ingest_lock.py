@@ -11,6 +11,7 @@ threads of one process would not exclude each other through it.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 import threading
@@ -24,8 +25,15 @@ WAIT_NOTICE_SECONDS = 1.0
 
 
 class IngestLock:
-    def __init__(self, data_dir: Path) -> None:
+    """``for_reading``: the holder only keeps writers out while it reads (``tanlu backup``).
+    It may then lock through a read-only descriptor when the file cannot be opened for
+    writing (a data folder that became read-only, which is when a copy is most wanted):
+    flock works on any open descriptor. Writers keep opening it for writing, so a
+    read-only folder stops them at once, before they have done anything."""
+
+    def __init__(self, data_dir: Path, *, for_reading: bool = False) -> None:
         self.path = data_dir / "ingest.lock"
+        self.for_reading = for_reading
         self._thread_lock = threading.RLock()
         self._depth = 0
         self._handle: int | None = None
@@ -39,7 +47,12 @@ class IngestLock:
 
     def _open(self) -> int:
         if self._handle is None:
-            self._handle = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o644)
+            try:
+                self._handle = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o644)
+            except OSError as error:
+                if not self.for_reading or error.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
+                    raise
+                self._handle = os.open(self.path, os.O_RDONLY)
         return self._handle
 
     @contextmanager

@@ -30,7 +30,7 @@ from llama_index.core.llms import LLM
 from index.answer_model import Answer, Correction
 from index.answering import Answerer, EvidenceThresholds
 from index.bm25_index import Bm25Index, remove_leftovers
-from index.catalog import Catalog, ChunkRecord, DocumentRecord
+from index.catalog import CATALOG_FILE, Catalog, ChunkRecord, DocumentRecord
 from index.chunk_table import ChunkTable
 from index.chunk_vectors import ChunkVectors
 from index.config import ANSWER_TOP_K, DEFAULT_TOP_K, IndexConfig, SearchMode
@@ -84,7 +84,7 @@ class KnowledgeBase:
         data_dir = config.data_dir
         data_dir.mkdir(parents=True, exist_ok=True)
         configure_jieba(data_dir / "cache" / "jieba")
-        self.catalog = Catalog(data_dir / "catalog.sqlite")
+        self.catalog = Catalog(data_dir / CATALOG_FILE)
         self.cache = EmbeddingCache(data_dir / "embeddings.sqlite")
         self.embedder = make_embedder(config.embedder)
         self.embedder_key = embedder_key(config.embedder)

@@ -48,7 +48,8 @@ from ingest.tokenizer import Tokenizer, vocabulary_version
 
 class Progress(Protocol):
     """Told of each step of a long operation (the CLI's bars, a job's status): the
-    stage's Chinese name, how much of it is done and its total (0 when unknown)."""
+    stage's Chinese name, how much of it is done and its total, always known (0 when the
+    stage has nothing to do, e.g. planning when every file failed: it ends at 0/0)."""
 
     def __call__(self, stage: str, done: int, total: int, /) -> None: ...
 
