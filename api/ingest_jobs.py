@@ -165,7 +165,7 @@ def rescan_work(kb: KnowledgeBase, settings: Settings, progress: Progress) -> Jo
         roots.insert(0, settings.corpus_dir)
     else:
         # Scanning a missing folder would remove every document that came from it.
-        message = messages.CORPUS_DIR_MISSING
+        message = messages.CORPUS_DIR_MISSING.format(path=settings.corpus_dir)
     report = kb.ingest(roots, progress)
     files = [dataclasses.replace(file, path=_shown(file.path, roots)) for file in report.files]
     return JobOutcome(files=files, summary=summary_of(report), message=message)

@@ -75,7 +75,7 @@ FORM_ACTIONS = {
 }
 FORM_ACTION_DEFAULT = "填写字段 {name}"
 FROM_FORM = "（表单中填写的值）"
-CORPUS_DIR_MISSING = "语料目录（TANLU_CORPUS_DIR）不存在，本次只扫描上传目录"
+CORPUS_DIR_MISSING = "语料目录 {path} 不存在，本次只扫描上传目录"
 JOB_NOT_FOUND = "未找到编号为 {job_id} 的任务"
 JOB_FAILED = "任务失败：{reason}"
 JOB_INTERRUPTED = "服务停止，任务已中断（下次导入会补全未完成的部分）"
