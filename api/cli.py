@@ -157,6 +157,19 @@ def _open(settings: Settings, status: Console = console):
         return KnowledgeBase(settings.index_config())
 
 
+def _open_filled(settings: Settings):
+    """The knowledge base for a command that reads it (search, ask, practices…). A data
+    folder that holds no document is said so, exit 1: run from another folder without
+    TANLU_DATA_DIR, ``tanlu search`` answered 「没有找到相关内容」 with exit 0, as if the
+    corpus had nothing on the question. Opened first, so that a model that cannot load
+    is what is reported when both are wrong."""
+    kb = _open(settings)
+    if not kb.document_count():
+        kb.close()
+        raise TanluError(messages.NOTHING_INGESTED_YET.format(path=settings.data_dir))
+    return kb
+
+
 def run_ingest(kb, paths: list[Path], as_json: bool = False, *, reload: bool = True) -> int:
     """Ingest with progress, a per-file report and a summary; returns error count.
 
@@ -277,7 +290,7 @@ def search(
     if not query.strip():
         raise InputError(messages.EMPTY_QUERY, parameter="query")
     filters = SearchFilters.parse(pilot_type=pilot_type, region=region, doc_type=doc_type, field=field, year=year)
-    kb = _open(Settings())
+    kb = _open_filled(Settings())
     read_as = kb.understand(query)[0]
     marks = QueryMarks(read_as)
     found = kb.search(query, filters, top_k, mode, read_as=read_as)
@@ -320,7 +333,7 @@ def ask(
         raise InputError(messages.EMPTY_QUESTION, parameter="question")
     filters = SearchFilters.parse(pilot_type=pilot_type, region=region, doc_type=doc_type, field=field, year=year)
     settings = Settings()
-    kb = _open(settings)
+    kb = _open_filled(settings)
     options = settings.llm_options()
     answer, generated = kb.answer(question.strip(), filters, ANSWER_TOP_K, make_llm(options) if options else None)
     response = ask_response(answer, generated, kb.chunk)
@@ -375,7 +388,7 @@ def practices(
     from index import SearchFilters
 
     filters = SearchFilters.parse(pilot_type=pilot_type, region=region, field=field)
-    kb = _open(Settings())
+    kb = _open_filled(Settings())
     page_of = section_pages(kb)
     found = [practice_out(p, score if query else None, page_of) for p, score in kb.practices(query, filters, limit)]
     if as_json:
@@ -428,7 +441,7 @@ def compile(
     suffix = output.suffix.lower()
     if suffix not in (".docx", ".pdf", ".md"):
         raise InputError("输出文件应以 .docx、.pdf 或 .md 结尾", parameter="output")
-    kb = _open(settings)
+    kb = _open_filled(settings)
     outline = compile_outline(kb, request)
     if suffix == ".md":
         output.write_text(write_markdown(outline), encoding="utf-8")
@@ -481,7 +494,7 @@ def export(
     def link_of(doc_id: str, heading_path: str) -> str:
         return section_link(base, doc_id, heading_path)
 
-    kb = _open(settings)
+    kb = _open_filled(settings)
     if kind == "practices":
         chosen = [practice for practice, _ in kb.practices(query.strip(), filters, limit)]
         content, count = practices_workbook(chosen, link_of), len(chosen)
@@ -608,7 +621,7 @@ def figures(
     from index.figure_check import load_notes
 
     settings = Settings()
-    kb = _open(settings)
+    kb = _open_filled(settings)
     if pilot_id:
         series = kb.time_series(pilot_id)
         if as_json:
@@ -664,7 +677,7 @@ def progress(
     filters = SearchFilters.parse(pilot_type=pilot_type)
     if status is not None and status not in STATUSES:
         raise InputError(messages.NOT_ALLOWED.format(name="--status", allowed="、".join(STATUSES)), parameter="status")
-    kb = _open(Settings())
+    kb = _open_filled(Settings())
     try:
         if pilot_id is not None and kb.pilot(pilot_id) is None:
             raise InputError(messages.PILOT_NOT_FOUND.format(pilot_id=pilot_id), parameter="pilot")

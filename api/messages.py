@@ -14,6 +14,10 @@ INVALID_PARAMETER = "参数 {name} 无效：{reason}"
 INTERNAL_ERROR = "服务器内部错误，请稍后重试"
 EMPTY_PROFILE = "情况描述不能为空"
 EMPTY_QUESTION = "问题不能为空，请输入要咨询的问题"
+NOTHING_INGESTED_YET = (
+    "知识库中还没有文档（数据目录 {path}）：请先导入，如 .venv/bin/tanlu ingest corpus；"
+    "或设置 TANLU_DATA_DIR 指向已有的数据目录"
+)
 NOTHING_TO_COMPILE = "所选条件下没有可汇编的经验做法：请放宽试点类型、领域或时期，或勾选要收录的做法"
 COMPILE_TOO_MANY = "所选经验做法共 {count} 项，超过单份汇编的上限 {limit} 项：请按试点类型、领域或时期缩小范围"
 PDF_NEEDS_LIBREOFFICE = (

@@ -139,3 +139,21 @@ def test_progress_is_log_lines_under_a_pipe_and_every_stage_ends_at_its_total(tm
     assert all(done == total for done, total in last.values()), last
     assert last["读取文件"] == (3, 3)
     assert "新增 3 篇" in output
+
+
+def test_reading_an_empty_data_folder_says_to_ingest_first(tmp_path):
+    """The probe ran ``tanlu search`` from another folder without TANLU_DATA_DIR: an
+    empty data folder answered 「没有找到相关内容」 with exit 0."""
+    env = {**os.environ, "TANLU_DATA_DIR": str(tmp_path / "data"), "TANLU_CONFIG": "/nonexistent/tanlu.toml"}
+    for command in (["search", "光伏"], ["ask", "园区怎么利用余热？"], ["practices"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "api.cli", *command],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            cwd=Path(__file__).resolve().parents[2],
+        )
+        assert result.returncode == 1, (command, result.stdout, result.stderr)
+        assert "知识库中还没有文档" in result.stderr and "tanlu ingest" in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr and "没有找到相关内容" not in result.stdout
