@@ -110,7 +110,7 @@ def upload_work(
                 message = f"{message}（{note}）" if message else note
                 if item.backup is not None:
                     restored.append(item.target)
-            elif item.backup is not None:
+            elif item.backup is not None and not message:  # unchanged (the same file again) says so
                 message = messages.UPLOAD_REPLACED
             results.append(dataclasses.replace(file, path=item.staged.name, message=message))
         if restored:

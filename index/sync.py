@@ -63,6 +63,8 @@ PLAN_STAGE = "切分与抽取"
 Vectors = dict[str, np.ndarray]
 # Report of a file whose document was deleted through the API and is still unchanged.
 DELETED_BY_API = "已通过 API 删除（文件内容变化后会重新导入）"
+# Report of a file whose document is stored already as it is (a rescan, the same file uploaded again).
+UNCHANGED = "内容未变化，沿用已导入的文档"
 # State key: the catalogue generation the vector store matches exactly ("" while an
 # ingest is writing vectors). Differs from "generation" after an interrupted ingest.
 VECTORS_STATE = "vectors"
@@ -191,6 +193,8 @@ class Ingestor:
                 continue
             if previous == (document.source, document.content_hash) and same_config:
                 report.unchanged += 1
+                path = shown.get(document.source, document.source)
+                reports[path] = FileReport(path, "ok", UNCHANGED, doc_id=document.doc_id)
                 continue
             records = self._records(document)
             # A programme document (scope, no pilot) reports no pilot's figures or practices.

@@ -372,6 +372,13 @@ def test_a_reupload_under_the_same_name_updates_the_document(http, env):
     assert "u-update/plan" in found_doc_ids(http, "熔盐储热供汽")
     detail = http.get(f"/documents/{quote('u-update/plan')}").json()
     assert detail["title"] == "更新后" and "蓄热式电锅炉" not in str(detail["sections"])
+    # The same file again: stored as it is, and said so (the probe read 「（0 个分块）；已替换…」).
+    again = wait(
+        http, accepted(upload(http, [("plan.md", md("更新后", "u-update", "园区改用熔盐储热供汽。"))]))["job_id"]
+    )
+    (file,) = again["files"]
+    assert again["state"] == "done" and file["status"] == "ok" and file["doc_id"] == "u-update/plan", again
+    assert file["message"] == "内容未变化，沿用已导入的文档" and again["summary"]["unchanged"] == 1, again
 
 
 def test_a_refused_upload_restores_the_file_it_would_replace(http, env):

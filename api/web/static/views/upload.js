@@ -229,7 +229,7 @@ export function mount(main) {
   function resultTable(files) {
     const rows = files.map((file) => {
       const name = file.doc_id ? `<a href="${docHref(file.doc_id)}">${esc(file.path)}</a>` : esc(file.path);
-      const detail = file.status === "ok" ? `${esc(file.doc_id)}（${file.chunks} 个分块）${file.message ? `；${esc(file.message)}` : ""}` : esc(file.message);
+      const detail = file.status === "ok" ? `${esc(file.doc_id)}${file.chunks ? `（${file.chunks} 个分块）` : ""}${file.message ? `；${esc(file.message)}` : ""}` : esc(file.message);
       // A metadata error already says 「字段 pilot：…」; name the field only where it does not.
       const named = file.field_name && (file.message || "").includes(`字段 ${file.field_name}`);
       const field = file.field_name && !named ? `<span class="muted">（字段 ${esc(file.field_name)}）</span>` : "";
