@@ -23,9 +23,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from api import messages
+from ingest.domain import METADATA_LABELS
 
-# The pilot's identity as documents declare it, and how each is named to the user.
-IDENTITY_FIELDS = {"pilot": "试点名称", "pilot_type": "试点类型", "region": "所在地区"}
+# The pilot's identity as documents declare it.
+IDENTITY_FIELDS = ("pilot", "pilot_type", "region")
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ def identity_problem(owner: str, declared: Mapping[str, Any], pilots: list[dict[
     for key, fixed in fixed_fields(owner, pilots).items():
         value = str(declared.get(key) or "").strip()
         if value and value != fixed:
-            label = IDENTITY_FIELDS[key]
+            label = METADATA_LABELS[key]
             return IdentityProblem(key, messages.PILOT_IDENTITY_FIXED.format(label=label, fixed=fixed, given=value))
     name = str(declared.get("pilot") or "").strip()
     holder = next((pilot for pilot in pilots if pilot["pilot_id"] != owner and pilot["pilot"] == name), None)

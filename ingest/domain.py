@@ -93,6 +93,30 @@ FIELD_CODES: dict[str, str] = {
 }
 FIELDS: tuple[str, ...] = tuple(FIELD_CODES)
 
+# The metadata keys (front matter, sidecars, the upload form) by their Chinese names:
+# messages name a field as ``pilot_type（试点类型）``, which the author of front matter
+# and the user of the upload form both recognise.
+METADATA_LABELS: dict[str, str] = {
+    "title": "标题",
+    "pilot": "试点名称",
+    "pilot_id": "试点编号",
+    "pilot_type": "试点类型",
+    "region": "所在地区",
+    "doc_type": "文档类型",
+    "period": "半年度",
+    "date": "日期",
+    "fields": "领域",
+    "demo": "演示数据",
+    "scope": "范围",
+}
+
+
+def shown_field(key: str) -> str:
+    """A metadata key as messages name it: with its Chinese name when it has one."""
+    label = METADATA_LABELS.get(key)
+    return f"{key}（{label}）" if label else key
+
+
 _PERIOD = re.compile(r"^(?P<year>\d{4})H(?P<half>[12])$")
 
 # One rule for a pilot id wherever it comes from (front matter, sidecar, folder, upload

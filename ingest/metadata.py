@@ -27,6 +27,7 @@ from ingest.domain import (
     parse_period,
     pilot_id_from_name,
     pilot_id_problem,
+    shown_field,
 )
 from ingest.errors import DocumentError
 
@@ -43,7 +44,7 @@ class MetadataError(DocumentError, ValueError):
     """A front matter value is missing or outside the vocabulary."""
 
     def __init__(self, field_name: str, message: str):
-        super().__init__(f"字段 {field_name}：{message}", parameter=field_name)
+        super().__init__(f"字段 {shown_field(field_name)}：{message}", parameter=field_name)
         self.field_name = field_name
         self.detail = message
 

@@ -38,7 +38,7 @@ from typing import Any
 import yaml
 
 from ingest.documents import ParsedBody
-from ingest.domain import PILOT_TYPES, POLICY_DOC_TYPES, REGIONS, pilot_id_problem
+from ingest.domain import PILOT_TYPES, POLICY_DOC_TYPES, REGIONS, pilot_id_problem, shown_field
 from ingest.metadata import MAX_TITLE_CHARS, DocumentMeta, MetadataError, check_lengths, too_long, validate_metadata
 from ingest.metadata_inference import (
     HEAD_CHARS,
@@ -247,7 +247,7 @@ def _refuse_missing(raw: dict[str, Any], path: Path) -> None:
     else:
         missing = [key for key in REQUIRED if _missing(raw, key)]
     if missing:
-        others = f"（另缺 {'、'.join(missing[1:])}）" if missing[1:] else ""
+        others = f"；另缺 {'、'.join(map(shown_field, missing[1:]))}" if missing[1:] else ""
         raise MetadataError(missing[0], f"无法从文本推断，{sidecar_advice(path.name)}{others}")
 
 

@@ -14,7 +14,8 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from ingest.domain import DOC_TYPES, FIELDS, FILTER_PILOT_TYPES, PILOT_TYPES, REGIONS
+from api.uploads import FILES_FIELD
+from ingest.domain import DOC_TYPES, FIELDS, FILTER_PILOT_TYPES, METADATA_LABELS, PILOT_TYPES, REGIONS
 
 WEB_DIR = Path(__file__).resolve().parents[1] / "web"
 STATIC_DIR = WEB_DIR / "static"
@@ -25,6 +26,8 @@ VOCABULARY = {
     "doc_types": DOC_TYPES,
     "regions": REGIONS,
     "fields": FIELDS,
+    # The names the upload page gives the fields a file's error names.
+    "field_labels": {**METADATA_LABELS, FILES_FIELD: "文件"},
 }
 
 router = APIRouter(include_in_schema=False)

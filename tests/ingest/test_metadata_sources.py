@@ -197,8 +197,10 @@ def test_a_document_that_cannot_be_inferred_names_the_field_and_the_sidecar_to_w
     report = refused(write(tmp_path / "docs" / "notes.md", text))
     assert report.field_name == "pilot"
     assert "无法从文本推断" in report.message and "notes.md.meta.yaml" in report.message
-    # Told everything else that is missing at once.
-    assert "pilot_type" in report.message and "region" in report.message
+    # Told everything else that is missing at once, each field with its Chinese name
+    # (the upload form's label; the probe read bare keys on the page).
+    assert report.message.startswith("字段 pilot（试点名称）：无法从文本推断"), report.message
+    assert "另缺 pilot_type（试点类型）、region（所在地区）" in report.message, report.message
 
 
 def test_a_partial_sidecar_fills_what_the_text_cannot(tmp_path):

@@ -137,7 +137,9 @@ def test_a_partly_failed_upload_says_how_many_failed_and_lists_each_file_once(br
         assert page.locator(".upload-table tbody tr").count() == 4
         assert page.locator(".upload-results li, .upload-results tr", has_text="图片.png").count() == 1
         bad_kind = page.locator(".upload-table tr", has_text="工作日志.md").inner_text()
-        assert bad_kind.count("doc_type") == 1, bad_kind
+        assert bad_kind.count("doc_type") == 1 and "doc_type（文档类型）" in bad_kind, bad_kind
+        picture = page.locator(".upload-table tr", has_text="图片.png").inner_text()
+        assert "字段 files（文件）" in picture, picture
         no_type = page.locator(".upload-table tr", has_text="说明.txt").inner_text()
         assert "请在表单中选择文档类型" in no_type and "meta.yaml" not in no_type, no_type
         assert _wraps(page, ".upload-table td:nth-child(2), .upload-table th:nth-child(2)") == []

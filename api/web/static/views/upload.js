@@ -232,7 +232,9 @@ export function mount(main) {
       const detail = file.status === "ok" ? `${esc(file.doc_id)}${file.chunks ? `（${file.chunks} 个分块）` : ""}${file.message ? `；${esc(file.message)}` : ""}` : esc(file.message);
       // A metadata error already says 「字段 pilot：…」; name the field only where it does not.
       const named = file.field_name && (file.message || "").includes(`字段 ${file.field_name}`);
-      const field = file.field_name && !named ? `<span class="muted">（字段 ${esc(file.field_name)}）</span>` : "";
+      const label = VOCAB.field_labels[file.field_name];
+      const shown = label ? `${file.field_name}（${label}）` : file.field_name;
+      const field = file.field_name && !named ? `<span class="muted">（字段 ${esc(shown)}）</span>` : "";
       return `<tr class="result-${esc(file.status)}"><td>${name}</td><td>${STATUS[file.status] || esc(file.status)}</td><td>${detail}${field}</td></tr>`;
     });
     return `<table class="upload-table"><caption>逐文件结果</caption><thead><tr><th>文件</th><th>结果</th><th>说明</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
