@@ -36,6 +36,7 @@ from api.uploads import (
 )
 from index import IngestReport, KnowledgeBase, Progress
 from ingest.documents import FileReport
+from ingest.domain import METADATA_LABELS
 from ingest.loader import parse_file
 from ingest.metadata_sources import SIDECAR_SUFFIX, sidecar_advice, sidecar_note
 
@@ -74,7 +75,11 @@ def for_uploader(message: str, stored_name: str, field_name: str) -> str:
     names (``请在 x.txt.meta.yaml 中填写``, ``（旁注文件 x.txt.meta.yaml）``) is written by the
     API from the upload form, so the advice names the form field instead. The texts
     replaced are made by the ingest's own functions, never copied here."""
-    action = messages.FORM_ACTIONS.get(field_name) or messages.FORM_ACTION_DEFAULT.format(name=field_name)
+    label = METADATA_LABELS.get(field_name)
+    if label is None:
+        action = messages.FORM_ACTION_DEFAULT.format(name=field_name)
+    else:
+        action = ("选择" if field_name in messages.FORM_CHOICES else "填写") + label
     message = message.replace(sidecar_advice(stored_name), messages.FILL_IN_FORM.format(action=action))
     return message.replace(sidecar_note(stored_name + SIDECAR_SUFFIX), messages.FROM_FORM)
 

@@ -66,17 +66,8 @@ UPLOAD_COUNTS = {"ok": "{count} 个文件已入库", "error": "{count} 个未导
 # An upload's metadata comes from the form (written by the API into the sidecar): its
 # advice points to the form where a folder ingest's points to the sidecar file.
 FILL_IN_FORM = "请在表单中{action}"
-FORM_ACTIONS = {
-    "title": "填写标题",
-    "pilot": "填写试点名称",
-    "pilot_id": "填写试点编号",
-    "pilot_type": "选择试点类型",
-    "region": "选择所在地区",
-    "doc_type": "选择文档类型",
-    "period": "填写半年度",
-    "date": "填写日期",
-    "fields": "填写领域",
-}
+# Fields the upload form offers as a list to choose from (the others are typed in).
+FORM_CHOICES = ("pilot_type", "region", "doc_type")
 FORM_ACTION_DEFAULT = "填写字段 {name}"
 FROM_FORM = "（表单中填写的值）"
 CORPUS_DIR_MISSING = "语料目录 {path} 不存在，本次只扫描上传目录"
