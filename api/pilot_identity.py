@@ -18,6 +18,7 @@ metadata as the ingest reads it (the file is refused, the others go on).
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +34,14 @@ IDENTITY_FIELDS = ("pilot", "pilot_type", "region")
 class IdentityProblem:
     field_name: str
     detail: str
+
+
+def _as_compared(value: Any) -> str:
+    """A name as the check for another pilot's compares it: full-width forms, spaces and
+    letter case do not make another name (「甲 园区」 and 「ＡＢＣ园区」 are 「甲园区」 and
+    「abc园区」). A pilot's own fixed values are compared as they are: a variant of its
+    name is refused too, naming the one registered."""
+    return "".join(unicodedata.normalize("NFKC", str(value or "")).split()).casefold()
 
 
 def fixed_fields(owner: str, pilots: list[dict[str, Any]]) -> dict[str, str]:
@@ -54,7 +63,8 @@ def identity_problem(owner: str, declared: Mapping[str, Any], pilots: list[dict[
             label = METADATA_LABELS[key]
             return IdentityProblem(key, messages.PILOT_IDENTITY_FIXED.format(label=label, fixed=fixed, given=value))
     name = str(declared.get("pilot") or "").strip()
-    holder = next((pilot for pilot in pilots if pilot["pilot_id"] != owner and pilot["pilot"] == name), None)
+    taken = _as_compared(name)
+    holder = next((p for p in pilots if p["pilot_id"] != owner and _as_compared(p["pilot"]) == taken), None)
     if name and holder is not None:
         return IdentityProblem("pilot", messages.PILOT_NAME_TAKEN.format(name=name, other=holder["pilot_id"]))
     return None
