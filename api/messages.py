@@ -39,7 +39,7 @@ PILOT_IDENTITY_FIXED = (
     "{label}应为本试点已登记的「{fixed}」（此次为「{given}」）：试点令牌不能更改试点的名称、类型或地区，"
     "如需更改请联系发改委"
 )
-PILOT_NAME_TAKEN = "试点名称「{name}」已属于试点 {other}：请在表单中填写本试点的名称"
+PILOT_NAME_TAKEN = "试点名称「{name}」已属于试点 {other}：请改用本试点自己的名称"
 WRITE_TOKEN_NEEDED = "此操作需要写入令牌（TANLU_WRITE_TOKEN），读取令牌不能用于写入"
 NOT_MULTIPART = "上传请求应为 multipart/form-data（表单字段 files 放文件）"
 MALFORMED_UPLOAD = "上传请求格式错误：{reason}"

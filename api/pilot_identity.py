@@ -25,6 +25,7 @@ from typing import Any
 
 from api import messages
 from ingest.domain import METADATA_LABELS
+from ingest.matching_form import fold
 
 # The pilot's identity as documents declare it.
 IDENTITY_FIELDS = ("pilot", "pilot_type", "region")
@@ -37,11 +38,16 @@ class IdentityProblem:
 
 
 def _as_compared(value: Any) -> str:
-    """A name as the check for another pilot's compares it: full-width forms, spaces and
-    letter case do not make another name (「甲 园区」 and 「ＡＢＣ园区」 are 「甲园区」 and
-    「abc园区」). A pilot's own fixed values are compared as they are: a variant of its
-    name is refused too, naming the one registered."""
-    return "".join(unicodedata.normalize("NFKC", str(value or "")).split()).casefold()
+    """A name as the check for another pilot's compares it: what a reader cannot tell
+    apart is the same name. Full-width forms, traditional characters (the search's own
+    matching form, ingest/matching_form.py), letter case, spaces and invisible format
+    characters (zero-width space, soft hyphen…) do not make another name: 「甲 园区」,
+    「甲\u200b园区」 and 「ＡＢＣ園區」 are 「甲园区」 and 「abc园区」. A pilot's own fixed
+    values are compared as they are: a variant of its name is refused too, naming the
+    one registered."""
+    text = unicodedata.normalize("NFKC", str(value or ""))
+    visible = "".join(char for char in text if not char.isspace() and unicodedata.category(char) != "Cf")
+    return fold(visible).casefold()
 
 
 def fixed_fields(owner: str, pilots: list[dict[str, Any]]) -> dict[str, str]:
@@ -64,6 +70,9 @@ def identity_problem(owner: str, declared: Mapping[str, Any], pilots: list[dict[
             return IdentityProblem(key, messages.PILOT_IDENTITY_FIXED.format(label=label, fixed=fixed, given=value))
     name = str(declared.get("pilot") or "").strip()
     taken = _as_compared(name)
+    own = next((p for p in pilots if p["pilot_id"] == owner), None)
+    if own is not None and _as_compared(own["pilot"]) == taken:
+        return None  # its own name, even if the DRC gave another pilot the same one
     holder = next((p for p in pilots if p["pilot_id"] != owner and _as_compared(p["pilot"]) == taken), None)
     if name and holder is not None:
         return IdentityProblem("pilot", messages.PILOT_NAME_TAKEN.format(name=name, other=holder["pilot_id"]))

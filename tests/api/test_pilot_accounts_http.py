@@ -240,7 +240,8 @@ def test_a_pilot_token_cannot_relabel_its_pilot_or_take_another_pilots_name(env)
     # A pilot with no documents yet may not take a name another pilot has, from the
     # form or from its text; its own new name is fine.
     newcomer = _tanlu_tokens(settings.data_dir, "add", "--pilot", "park-new").strip().splitlines()[-1]
-    for taken in ("甲园区", "甲 园区", "甲园区\u3000"):  # spaces (full-width too) do not make another name
+    # Spaces (full-width too), invisible characters and traditional characters do not make another name.
+    for taken in ("甲园区", "甲 园区", "甲园区\u3000", "甲\u200b园区", "甲\u00ad园区", "甲園區"):
         assert _upload(http, newcomer, "a.txt", b"x", {"pilot": taken}).status_code == 403, taken
     text = "甲园区2025年上半年碳达峰试点进展报告\n一、总体进展\n（一）余热发电。年发电量800万千瓦时。\n"
     job = wait(http, accepted(_upload(http, newcomer, "进展报告.txt", text.encode(), {"region": "银川市"}))["job_id"])
@@ -254,6 +255,20 @@ def test_a_pilot_token_cannot_relabel_its_pilot_or_take_another_pilots_name(env)
     )
     assert job["state"] == "done", job
     assert {pilot["pilot_id"]: pilot["pilot"] for pilot in http.get("/pilots").json()}["park-new"] == "戊园区"
+
+
+def test_a_name_the_drc_gave_another_pilot_never_locks_a_pilot_out_of_its_own(env):
+    """The second probe: the DRC stored a document of a new pilot under 甲园区's name;
+    甲园区's own token was then refused its own name as 「已属于试点 …」."""
+    _, _, http, tokens = env
+    twin = _plan("park-twin", "甲园区", "孪生")
+    done = wait(http, accepted(_upload(http, ADMIN, "孪生.md", twin, {"pilot_id": "park-twin"}))["job_id"])
+    assert done["state"] == "done", done
+    text = "甲园区2025年下半年碳达峰试点进展报告\n一、总体进展\n（一）光伏扩容。新增屋顶光伏2兆瓦。\n"
+    job = wait(http, accepted(_upload(http, tokens["park-a"], "下半年进展报告.txt", text.encode()))["job_id"])
+    assert job["state"] == "done", job
+    gone = wait(http, accepted(http.delete("/documents/park-twin/孪生", headers=_auth(ADMIN)))["job_id"])
+    assert gone["state"] == "done", gone
 
 
 def test_a_pilots_front_matter_without_pilot_fields_takes_them_from_its_token(env):
