@@ -52,7 +52,13 @@ class IngestLock:
             except OSError as error:
                 if not self.for_reading or error.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
                     raise
-                self._handle = os.open(self.path, os.O_RDONLY)
+                try:
+                    self._handle = os.open(self.path, os.O_RDONLY)
+                except FileNotFoundError:
+                    # A read-only folder without the file (made by a restore, never
+                    # written since): no writer can create it there, so none can run;
+                    # the folder itself is locked instead.
+                    self._handle = os.open(self.path.parent, os.O_RDONLY)
         return self._handle
 
     @contextmanager

@@ -194,10 +194,16 @@ def test_backup_of_a_read_only_data_folder(tmp_path, ingested):
     files it cannot read in place are copied as files."""
     data = tmp_path / "data"
     shutil.copytree(ingested, data)
+    bare = tmp_path / "bare"  # a folder no writer has used: restored, never served (second probe)
+    shutil.copytree(ingested, bare)
+    (bare / "ingest.lock").unlink()
     read_only(data)
+    read_only(bare)
     try:
         result = as_unprivileged(data, "backup", str(tmp_path / "backup"))
         assert result.returncode == 0, result.stderr
+        copied = as_unprivileged(bare, "backup", str(tmp_path / "backup-bare"))
+        assert copied.returncode == 0 and "文档 1 篇" in copied.stdout, copied.stderr
         assert "已备份到" in result.stdout and "文档 1 篇" in result.stdout
         manifest = json.loads((tmp_path / "backup" / "backup.json").read_text(encoding="utf-8"))
         assert manifest["documents"] == 1 and manifest["chunks"] >= 1
@@ -210,6 +216,7 @@ def test_backup_of_a_read_only_data_folder(tmp_path, ingested):
         assert lines[0] == f"备份失败：{data / 'inside'}：只读或没有读写权限", lines
     finally:
         writable(data)
+        writable(bare)
     restored = tmp_path / "restored"
     assert tanlu(restored, "restore", str(tmp_path / "backup")).returncode == 0
     found = tanlu(restored, "search", "储能调峰", "--json")
