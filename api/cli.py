@@ -75,6 +75,35 @@ def _rule(title: str) -> None:
 # The help option's text, in place of click's 「Show this message and exit.」, which typer
 # hardcodes for every command and group.
 HELP_OPTION_TEXT = "显示此帮助并退出。"
+# The words typer frames every help page with (its module's settings, read as it renders).
+HELP_FRAME = {
+    "ARGUMENTS_PANEL_TITLE": "参数",
+    "OPTIONS_PANEL_TITLE": "选项",
+    "COMMANDS_PANEL_TITLE": "命令",
+    "ERRORS_PANEL_TITLE": "错误",
+    "REQUIRED_LONG_STRING": "[必填]",
+    "DEFAULT_STRING": "[默认：{}]",
+    "ENVVAR_STRING": "[环境变量：{}]",
+    "DEPRECATED_STRING": "（已弃用）",
+    "ABORTED_TEXT": "已中止。",
+}
+# Width of a help page when it is not shown on a terminal (rich's default there is 80
+# columns, which broke its Chinese sentences in the middle); a page of boxes cannot be
+# unwrapped like the other output.
+PIPED_HELP_WIDTH = 120
+
+
+def _frame_help_in_chinese() -> None:
+    """typer's help pages in Chinese, and wide enough in a pipe (``tanlu --help | cat``)."""
+    import typer.rich_utils as help_pages
+
+    for name, words in HELP_FRAME.items():
+        setattr(help_pages, name, words)
+    if not console.is_terminal and help_pages.MAX_WIDTH is None:
+        help_pages.MAX_WIDTH = PIPED_HELP_WIDTH
+
+
+_frame_help_in_chinese()
 
 
 def _in_chinese(option: TyperOption | None) -> TyperOption | None:

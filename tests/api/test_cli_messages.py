@@ -148,6 +148,14 @@ def test_help_is_in_chinese(tmp_path):
         result = tanlu(tmp_path / "data", *args)
         assert result.returncode == 0, result.stderr
         assert "Show this message" not in result.stdout and "显示此帮助" in result.stdout, result.stdout
+        # The frame too, and wide enough in a pipe that a command's line is not broken
+        # mid-sentence (the second probe read 「…--check；… / 1）」 over two lines at 80 columns).
+        assert "选项" in result.stdout and "Options" not in result.stdout, result.stdout
+    page = tanlu(tmp_path / "data", "--help").stdout
+    assert "命令" in page and "Commands" not in page
+    assert any("--check；有未解释的条目时退出码为 1）" in line for line in page.splitlines()), page
+    search = tanlu(tmp_path / "data", "search", "--help").stdout
+    assert "[默认：5]" in search and "[必填]" in search and "[default" not in search, search
 
 
 @pytest.fixture(scope="module")
