@@ -473,8 +473,11 @@ def sidecar_of(path: Path) -> Path:
 
 
 def write_sidecar(path: Path, meta: dict) -> None:
-    """The form's metadata as the YAML sidecar the ingest reads."""
-    path.write_text(yaml.safe_dump(meta, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    """The form's metadata as the YAML sidecar the ingest reads. Keys sorted: the
+    sidecar is part of the document's hash, so the same fields given in another order
+    (the page and curl, or filled from the token) make the same file, and an unchanged
+    upload says it is unchanged."""
+    path.write_text(yaml.safe_dump(meta, allow_unicode=True, sort_keys=True), encoding="utf-8")
 
 
 def commit(upload: ReceivedUpload, uploads_dir: Path, meta: dict | None) -> list[Committed]:

@@ -223,6 +223,8 @@ class Ingestor:
         vectors = self.cache.get_many(self.embedder_key, texts)
         missing = list(dict.fromkeys(text for text in texts if text_hash(text) not in vectors))
         report.cache_hits = len(texts) - len(missing)
+        if missing:
+            progress("计算向量", 0, len(missing))  # the stage's start line, before its first (slowest) batch
         for start in range(0, len(missing), EMBED_BATCH):
             batch = missing[start : start + EMBED_BATCH]
             batch_vectors = self.embedder.get_text_embedding_batch(batch)
@@ -245,6 +247,8 @@ class Ingestor:
         total: int,
     ) -> None:
         """Add vectors (already computed, by text hash) to the store in batches."""
+        if records:
+            progress("写入向量库", report.vectors_written, total)  # the stage's start line
         for start in range(0, len(records), self.write_batch):
             batch = [
                 TextNode(

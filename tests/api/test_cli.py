@@ -135,7 +135,10 @@ def test_progress_is_log_lines_under_a_pipe_and_every_stage_ends_at_its_total(tm
     assert "\x1b[" not in output and "/?" not in output
     progress = [re.fullmatch(r"\d\d:\d\d:\d\d (\S+) (\d+)/(\d+)", line) for line in lines]
     last = {match[1]: (int(match[2]), int(match[3])) for match in progress if match}
+    first = {match[1]: int(match[2]) for match in reversed(progress) if match}
     assert {"读取文件", "切分与抽取", "计算向量", "写入向量库", "重建BM25索引"} <= set(last), output
+    # Each stage has its start line (the second probe found none for the vector stages).
+    assert all(first[stage] == 0 for stage in ("读取文件", "切分与抽取", "计算向量", "写入向量库")), first
     assert all(done == total for done, total in last.values()), last
     assert last["读取文件"] == (3, 3)
     assert "新增 3 篇" in output

@@ -286,6 +286,19 @@ def test_a_pilots_front_matter_without_pilot_fields_takes_them_from_its_token(en
     assert identity == ("park-a", "甲园区", "园区", "银川市")
 
 
+def test_the_same_report_with_its_pilot_typed_in_or_left_to_the_token_is_unchanged(env):
+    """The second probe: sent with the pilot's own name, type and region typed in, then
+    again with them left to the token, the same file said 「已替换…」, not unchanged: the
+    token's fields came in another order, and the sidecar is part of the document's hash."""
+    _, _, http, tokens = env
+    text = "甲园区2025年上半年节水工作报告\n一、节水\n（一）中水回用。园区中水回用率达到85%。\n".encode()
+    typed = {"pilot": "甲园区", "pilot_type": "园区", "region": "银川市", "doc_type": "进展报告"}
+    first = wait(http, accepted(_upload(http, tokens["park-a"], "节水.txt", text, typed))["job_id"])
+    assert first["state"] == "done", first
+    again = wait(http, accepted(_upload(http, tokens["park-a"], "节水.txt", text, {"doc_type": "进展报告"}))["job_id"])
+    assert again["files"][0]["message"] == "内容未变化，沿用已导入的文档", again
+
+
 def test_a_revoked_token_is_refused_at_once(env):
     settings, _, http, tokens = env
     listing = _tanlu_tokens(settings.data_dir, "list")

@@ -139,7 +139,7 @@ def test_a_partly_failed_upload_says_how_many_failed_and_lists_each_file_once(br
         bad_kind = page.locator(".upload-table tr", has_text="工作日志.md").inner_text()
         assert bad_kind.count("doc_type") == 1 and "doc_type（文档类型）" in bad_kind, bad_kind
         picture = page.locator(".upload-table tr", has_text="图片.png").inner_text()
-        assert "字段 files（文件）" in picture, picture
+        assert "字段：文件 files" in picture, picture
         no_type = page.locator(".upload-table tr", has_text="说明.txt").inner_text()
         assert "请在表单中选择文档类型" in no_type and "meta.yaml" not in no_type, no_type
         assert _wraps(page, ".upload-table td:nth-child(2), .upload-table th:nth-child(2)") == []
@@ -189,4 +189,20 @@ def test_the_upload_form_speaks_chinese_and_takes_files_by_keyboard_or_drop(brow
     )
     assert page.evaluate("document.querySelector('#up-files').files.length") == 1
     assert "拖入.txt" in picker.inner_text()
+    check_and_close(context)
+
+
+def test_a_new_pilot_finds_its_form_open_and_its_id_named_once(browser, pilot_server):  # noqa: F811
+    """A pilot with no document yet: nothing is fixed, and it is named by its id once
+    (the second probe read 「试点 village-demo-new4（village-demo-new4）」)."""
+    url, _, files = pilot_server
+    store = TokenStore(files.parent / "data")  # the fixture's data folder, beside its files
+    _, token = store.add("park-newcomer", "测试")
+    store.close()
+    context = open_context(browser, DESKTOP)
+    page = context.new_page()
+    _enter_token(page, url, token)
+    writer = page.locator(".writer").inner_text()
+    assert writer.count("park-newcomer") == 1, writer
+    assert page.locator("#up-pilot").get_attribute("readonly") is None and not page.locator("#up-type").is_disabled()
     check_and_close(context)

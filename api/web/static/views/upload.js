@@ -132,7 +132,7 @@ export function mount(main) {
     const fixed = new Set(writer.fixed || []);
     const locked = (name, attribute) => (fixed.has(name) ? ` ${attribute} title="已登记，如需更改请联系发改委"` : "");
     const who = pilot
-      ? `试点 <strong>${esc(writer.pilot || writer.pilot_id)}</strong>（${esc(writer.pilot_id)}）：只能上传、替换、删除本试点的文档`
+      ? `试点 <strong>${esc(writer.pilot || writer.pilot_id)}</strong>${writer.pilot ? `（${esc(writer.pilot_id)}）` : ""}：只能上传、替换、删除本试点的文档`
       : "<strong>发改委</strong>：可上传全部试点的文档（填写试点编号则存入该试点的目录）";
     body.innerHTML = `<p class="writer">当前身份：${who} <button type="button" class="link change-token">更换令牌</button></p>
       <form class="upload-form" novalidate>
@@ -233,8 +233,8 @@ export function mount(main) {
       // A metadata error already says 「字段 pilot：…」; name the field only where it does not.
       const named = file.field_name && (file.message || "").includes(`字段 ${file.field_name}`);
       const label = VOCAB.field_labels[file.field_name];
-      const shown = label ? `${file.field_name}（${label}）` : file.field_name;
-      const field = file.field_name && !named ? `<span class="muted">（字段 ${esc(shown)}）</span>` : "";
+      const shown = label ? `${label} ${file.field_name}` : file.field_name;
+      const field = file.field_name && !named ? `<span class="muted">（字段：${esc(shown)}）</span>` : "";
       return `<tr class="result-${esc(file.status)}"><td>${name}</td><td>${STATUS[file.status] || esc(file.status)}</td><td>${detail}${field}</td></tr>`;
     });
     return `<table class="upload-table"><caption>逐文件结果</caption><thead><tr><th>文件</th><th>结果</th><th>说明</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
