@@ -112,11 +112,23 @@ def _in_chinese(option: TyperOption | None) -> TyperOption | None:
     return option
 
 
+def _usage_in_chinese(usage: str) -> str:
+    """click's usage line (「Usage: tanlu search [OPTIONS] QUERY」), its words in Chinese."""
+    return usage.replace("Usage: ", "用法：", 1)
+
+
 class _Command(TyperCommand):
-    """A command whose --help option is described in Chinese."""
+    """A command whose --help option and usage line are in Chinese."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.options_metavar = "[选项]"
 
     def get_help_option(self, ctx: Any) -> TyperOption | None:
         return _in_chinese(super().get_help_option(ctx))
+
+    def get_usage(self, ctx: Any) -> str:
+        return _usage_in_chinese(super().get_usage(ctx))
 
 
 class _App(typer.Typer):
@@ -133,11 +145,19 @@ class _Commands(TyperGroup):
     for a stated reason. A data folder that cannot be written (read-only, disk full) and
     a setting that does not validate are stated reasons too, whatever raised them; a
     setting is the environment's, not the command line's, so it exits 1 like a model
-    path that does not load. Its --help option is
-    described in Chinese, like its commands' (``_Command``)."""
+    path that does not load. Its --help option and usage line are in Chinese, like
+    its commands' (``_Command``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.options_metavar = "[选项]"
+        self.subcommand_metavar = "命令 [参数]..."
 
     def get_help_option(self, ctx: Any) -> TyperOption | None:
         return _in_chinese(super().get_help_option(ctx))
+
+    def get_usage(self, ctx: Any) -> str:
+        return _usage_in_chinese(super().get_usage(ctx))
 
     def invoke(self, ctx: Any) -> Any:  # typer's own (vendored) click Context
         try:

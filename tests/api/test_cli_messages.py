@@ -156,6 +156,8 @@ def test_help_is_in_chinese(tmp_path):
     assert any("--check；有未解释的条目时退出码为 1）" in line for line in page.splitlines()), page
     search = tanlu(tmp_path / "data", "search", "--help").stdout
     assert "[默认：5]" in search and "[必填]" in search and "[default" not in search, search
+    assert "用法：" in search and "[选项]" in search and "Usage" not in search and "OPTIONS" not in search, search
+    assert "命令 [参数]..." in page, page
 
 
 @pytest.fixture(scope="module")
