@@ -208,10 +208,12 @@ def _open(settings: Settings, status: Console = console):
 
 def _open_filled(settings: Settings):
     """The knowledge base for a command that reads it (search, ask, practices…). A data
-    folder that holds no document is said so, exit 1: run from another folder without
-    TANLU_DATA_DIR, ``tanlu search`` answered 「没有找到相关内容」 with exit 0, as if the
-    corpus had nothing on the question. Opened first, so that a model that cannot load
-    is what is reported when both are wrong."""
+    folder that does not exist or holds no document is said so, exit 1, and one that
+    does not exist is not made: run from another folder without TANLU_DATA_DIR,
+    ``tanlu search`` made an empty ./data and answered 「没有找到相关内容」 with exit 0, as
+    if the corpus had nothing on the question."""
+    if not settings.data_dir.is_dir():
+        raise TanluError(messages.NOTHING_INGESTED_YET.format(path=settings.data_dir))
     kb = _open(settings)
     if not kb.document_count():
         kb.close()

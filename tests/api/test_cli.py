@@ -160,3 +160,4 @@ def test_reading_an_empty_data_folder_says_to_ingest_first(tmp_path):
         assert result.returncode == 1, (command, result.stdout, result.stderr)
         assert "知识库中还没有文档" in result.stderr and "tanlu ingest" in result.stderr, result.stderr
         assert "Traceback" not in result.stderr and "没有找到相关内容" not in result.stdout
+    assert not (tmp_path / "data").exists(), "a data folder that did not exist is not made by reading it"

@@ -162,6 +162,7 @@ def test_a_bad_embedder_path_is_one_line(tmp_path, kind):
     else:
         env = {"TANLU_DATA_DIR": str(tmp_path / "data"), "TANLU_EMBEDDER_PATH": str(folder)}
         expected = "须同时设置 TANLU_EMBEDDER=sentence-transformers"
+    (tmp_path / "data").mkdir(exist_ok=True)  # else search says the data folder is missing first
     result = _tanlu("search", "光伏", env=env)
     _one_line(result, expected)
     lines = [line for line in result.stderr.splitlines() if line.strip()]
