@@ -79,7 +79,8 @@ def for_uploader(message: str, stored_name: str, field_name: str) -> str:
     if label is None:
         action = messages.FORM_ACTION_DEFAULT.format(name=field_name)
     else:
-        action = ("选择" if field_name in messages.FORM_CHOICES else "填写") + label
+        wording = messages.FORM_CHOOSE if field_name in messages.FORM_CHOICES else messages.FORM_TYPE_IN
+        action = wording.format(label=label)
     message = message.replace(sidecar_advice(stored_name), messages.FILL_IN_FORM.format(action=action))
     return message.replace(sidecar_note(stored_name + SIDECAR_SUFFIX), messages.FROM_FORM)
 

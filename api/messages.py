@@ -66,8 +66,11 @@ UPLOAD_COUNTS = {"ok": "{count} 个文件已入库", "error": "{count} 个未导
 # An upload's metadata comes from the form (written by the API into the sidecar): its
 # advice points to the form where a folder ingest's points to the sidecar file.
 FILL_IN_FORM = "请在表单中{action}"
-# Fields the upload form offers as a list to choose from (the others are typed in).
+# Fields the upload form offers as a list to choose from (the others are typed in),
+# and the action each asks for, by the field's Chinese name.
 FORM_CHOICES = ("pilot_type", "region", "doc_type")
+FORM_CHOOSE = "选择{label}"
+FORM_TYPE_IN = "填写{label}"
 FORM_ACTION_DEFAULT = "填写字段 {name}"
 FROM_FORM = "（表单中填写的值）"
 CORPUS_DIR_MISSING = "语料目录 {path} 不存在，本次只扫描上传目录"

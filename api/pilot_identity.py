@@ -10,7 +10,9 @@ inference. So, for a pilot token:
 - a value the pilot's stored documents *declare* (not inferred) is fixed: another one
   in the form, the front matter or the text is refused (the DRC's token can change it);
 - a value only inferred so far may be declared differently (the pilot correcting a guess);
-- the pilot's name may never be one another pilot already has.
+- the pilot's name may never be one another pilot already has, however it is spelt
+  (``_as_compared``); its own registered name is always its own, even where the DRC
+  gave another pilot the same one.
 
 The same rule checks the form before the upload is accepted (403) and each file's
 metadata as the ingest reads it (the file is refused, the others go on).

@@ -58,6 +58,9 @@ EMBED_BATCH = 16
 # Stage of the planning pass: chunking, BM25 tokens and the figure and practice extracts
 # of each new or changed document (minutes for a large corpus; it had no bar before).
 PLAN_STAGE = "切分与抽取"
+# Stages of the vector side, each with a start and an end line in a log (api/cli.py).
+EMBED_STAGE = "计算向量"
+WRITE_STAGE = "写入向量库"
 # Vectors by the hash of their embedding text, float32 (1.5 KB each for the default
 # model, against 12 KB as lists of Python floats: 1.6 GB at 100k chunks).
 Vectors = dict[str, np.ndarray]
@@ -224,7 +227,7 @@ class Ingestor:
         missing = list(dict.fromkeys(text for text in texts if text_hash(text) not in vectors))
         report.cache_hits = len(texts) - len(missing)
         if missing:
-            progress("计算向量", 0, len(missing))  # the stage's start line, before its first (slowest) batch
+            progress(EMBED_STAGE, 0, len(missing))  # the stage's start line, before its first (slowest) batch
         for start in range(0, len(missing), EMBED_BATCH):
             batch = missing[start : start + EMBED_BATCH]
             batch_vectors = self.embedder.get_text_embedding_batch(batch)
@@ -235,7 +238,7 @@ class Ingestor:
                 for text, vector in zip(batch, batch_vectors, strict=True)
             )
             report.chunks_embedded += len(batch)
-            progress("计算向量", report.chunks_embedded, len(missing))
+            progress(EMBED_STAGE, report.chunks_embedded, len(missing))
         return vectors
 
     def _write_vectors(
@@ -248,7 +251,7 @@ class Ingestor:
     ) -> None:
         """Add vectors (already computed, by text hash) to the store in batches."""
         if records:
-            progress("写入向量库", report.vectors_written, total)  # the stage's start line
+            progress(WRITE_STAGE, report.vectors_written, total)  # the stage's start line
         for start in range(0, len(records), self.write_batch):
             batch = [
                 TextNode(
@@ -268,7 +271,7 @@ class Ingestor:
             with server_errors():
                 self.vector_store.add(nodes)
             report.vectors_written += len(batch)
-            progress("写入向量库", report.vectors_written, total)
+            progress(WRITE_STAGE, report.vectors_written, total)
 
     def _vectors_for(
         self, records: list[ChunkRecord], vectors: Vectors, report: IngestReport, progress: Progress
