@@ -30,6 +30,7 @@ from api.uploads import (
     StagedFile,
     commit,
     inside,
+    is_uploaded,
     roll_back,
     shown_name,
     sidecar_of,
@@ -183,7 +184,7 @@ def delete_work(kb: KnowledgeBase, uploads: Path, doc_id: str, progress: Progres
         raise JobError(messages.DOCUMENT_GONE.format(doc_id=doc_id))
     progress("删除文档", 0, 1)
     source = Path(document.source)
-    uploaded = uploads.resolve() in source.resolve().parents
+    uploaded = is_uploaded(uploads, source)
     if uploaded:
         # Files first: a rescan between the two steps then drops the document anyway.
         source.unlink(missing_ok=True)

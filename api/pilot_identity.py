@@ -52,10 +52,21 @@ def _as_compared(value: Any) -> str:
     return fold(visible).casefold()
 
 
+def _stored(owner: str, pilots: list[dict[str, Any]]) -> dict[str, Any] | None:
+    return next((pilot for pilot in pilots if pilot["pilot_id"] == owner), None)
+
+
+def pilot_details(owner: str, pilots: list[dict[str, Any]]) -> dict[str, str]:
+    """The name, type and region of pilot ``owner`` as its stored documents give them
+    (none if it has no document yet): what a pilot's upload form is prefilled with."""
+    stored = _stored(owner, pilots)
+    return {} if stored is None else {key: str(stored.get(key) or "") for key in IDENTITY_FIELDS}
+
+
 def fixed_fields(owner: str, pilots: list[dict[str, Any]]) -> dict[str, str]:
     """The name, type and region of pilot ``owner`` that its token may not change: those
     its stored documents declare (field -> value)."""
-    stored = next((pilot for pilot in pilots if pilot["pilot_id"] == owner), None)
+    stored = _stored(owner, pilots)
     if stored is None:
         return {}
     inferred = stored.get("inferred", ())
@@ -72,7 +83,7 @@ def identity_problem(owner: str, declared: Mapping[str, Any], pilots: list[dict[
             return IdentityProblem(key, messages.PILOT_IDENTITY_FIXED.format(label=label, fixed=fixed, given=value))
     name = str(declared.get("pilot") or "").strip()
     taken = _as_compared(name)
-    own = next((p for p in pilots if p["pilot_id"] == owner), None)
+    own = _stored(owner, pilots)
     if own is not None and _as_compared(own["pilot"]) == taken:
         return None  # its own name, even if the DRC gave another pilot the same one
     holder = next((p for p in pilots if p["pilot_id"] != owner and _as_compared(p["pilot"]) == taken), None)

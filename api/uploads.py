@@ -468,6 +468,12 @@ class Committed:
     placed: bool = False
 
 
+def is_uploaded(uploads: Path, source: str | Path) -> bool:
+    """Whether a document's source file lies in the uploads folder: its metadata came
+    from the upload form, and deleting the document deletes the file."""
+    return uploads.resolve() in Path(source).resolve().parents
+
+
 def sidecar_of(path: Path) -> Path:
     return path.with_name(path.name + SIDECAR_SUFFIX)
 

@@ -11,6 +11,7 @@ from api.deps import KB, AppSettings, Filters
 from api.errors import ApiError
 from api.presenters import section_anchor
 from api.schemas import DocumentDetail, DocumentInfo, SectionOut
+from api.uploads import is_uploaded
 
 router = APIRouter(tags=["文档"])
 
@@ -37,7 +38,7 @@ def get_document(kb: KB, settings: AppSettings, doc_id: str) -> DocumentDetail:
         **info.model_dump(),
         source=Path(doc.source).name,
         # The page tells where to declare an inferred field: the form, or a sidecar file.
-        uploaded=settings.uploads_path().resolve() in Path(doc.source).resolve().parents,
+        uploaded=is_uploaded(settings.uploads_path(), doc.source),
         char_count=doc.char_count,
         chunk_count=len(kb.chunks(doc.doc_id)),
         ingested_at=doc.ingested_at,

@@ -21,7 +21,7 @@ from api.auth import AdminOf, WriteAccess, Writer, WriterOf
 from api.deps import KB, AppSettings, Jobs
 from api.errors import ApiError
 from api.ingest_jobs import delete_work, rescan_work, upload_params, upload_work
-from api.pilot_identity import fixed_fields, identity_problem
+from api.pilot_identity import fixed_fields, identity_problem, pilot_details
 from api.schemas import AcceptedFileOut, ErrorBody, JobAccepted, RefusedFileOut, WriterOut
 from api.uploads import FILES_FIELD, META_FIELDS, file_under_pilots, receive_upload, shown_name, sidecar_metadata
 from index import KnowledgeBase
@@ -189,17 +189,10 @@ def who_writes(kb: KB, writer: WriterOf) -> WriterOut:
     及该试点在知识库中的名称、类型、地区（上传页据此预填元数据表单），和其中试点令牌不能更改的字段。"""
     if writer.is_admin:
         return WriterOut(role="admin")
-    known = _pilot_details(kb, writer.pilot_id)
-    fixed = list(fixed_fields(writer.pilot_id, kb.pilots()))
+    pilots = kb.pilots()
+    known = pilot_details(writer.pilot_id, pilots)
+    fixed = list(fixed_fields(writer.pilot_id, pilots))
     return WriterOut(role="pilot", pilot_id=writer.pilot_id, fixed=fixed, **known)
-
-
-def _pilot_details(kb: KnowledgeBase, pilot_id: str) -> dict[str, str]:
-    """The pilot's name, type and region as its stored documents give them (none if new)."""
-    pilot = kb.pilot(pilot_id)
-    if pilot is None:
-        return {}
-    return {key: str(pilot.get(key) or "") for key in ("pilot", "pilot_type", "region")}
 
 
 def _owned_metadata(writer: Writer, meta: dict | None, kb: KnowledgeBase) -> dict | None:
@@ -218,7 +211,7 @@ def _owned_metadata(writer: Writer, meta: dict | None, kb: KnowledgeBase) -> dic
     problem = identity_problem(writer.pilot_id, meta, pilots)
     if problem is not None:
         raise ApiError(403, problem.detail, problem.field_name)
-    for key, value in _pilot_details(kb, writer.pilot_id).items():
+    for key, value in pilot_details(writer.pilot_id, pilots).items():
         if value and not meta.get(key):
             meta[key] = value
     return meta
