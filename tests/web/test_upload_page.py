@@ -85,6 +85,9 @@ def test_a_pilot_uploads_through_the_page_and_reads_each_result(browser, pilot_s
     assert "park-a/进展报告" in ok
     assert "park-b" in refused and "pilot_id" in refused
     assert "1 个文件已入库" in page.locator(".upload-progress").inner_text()
+    # The sent files leave the picker: 「上传」 again would send them twice.
+    assert page.locator("#up-files").evaluate("input => input.files.length") == 0
+    assert "未选择文件" in page.locator("#up-files-chosen").inner_text()
     shot(page, "upload-results", full_page=True)
 
     page.locator(".upload-table a").first.click()
@@ -157,6 +160,24 @@ def test_an_upload_with_no_file_stored_shows_as_an_error(browser, pilot_server):
     assert "0 个文件已入库" in summary.inner_text() and "2 个未导入" in summary.inner_text()
     assert "error" in (summary.get_attribute("class") or "")
     assert summary.get_attribute("role") == "alert"
+    check_and_close(context)
+
+
+def test_a_refused_upload_keeps_its_files_for_a_corrected_form(browser, pilot_server, tmp_path):  # noqa: F811
+    url, token, _ = pilot_server
+    unreadable = tmp_path / "扫描件.bin"
+    unreadable.write_bytes(bytes(range(256)) * 8)
+    context = open_context(browser, DESKTOP, expected_console="status of 415")
+    page = context.new_page()
+    _enter_token(page, url, token)
+    page.locator("#up-files").set_input_files([str(unreadable)])
+    page.get_by_role("button", name="上传").click()
+    refusal = page.locator(".upload-progress .notice.error")
+    refusal.wait_for(timeout=60_000)
+    assert "扫描件.bin" in refusal.inner_text()
+    # Nothing was taken: the chosen file is still there to send again.
+    assert page.locator("#up-files").evaluate("input => input.files.length") == 1
+    assert "扫描件.bin" in page.locator("#up-files-chosen").inner_text()
     check_and_close(context)
 
 

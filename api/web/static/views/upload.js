@@ -193,6 +193,11 @@ export function mount(main) {
         return;
       }
       const accepted = await response.json();
+      // The files are the server's now: cleared, so that a second 「上传」 does not send
+      // them again. A refused upload (above) keeps them for a corrected form.
+      const input = form.elements.files;
+      input.value = "";
+      input.dispatchEvent(new Event("change"));
       const refused = accepted.refused.map((file) => `<li>${esc(file.filename)}：${esc(file.detail)}</li>`).join("");
       if (refused) results.innerHTML = `<div class="notice error"><p>以下文件未接收：</p><ul>${refused}</ul></div>`;
       await follow(accepted.job_id, progress, results);
