@@ -12,6 +12,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import json
+import logging
 import subprocess
 import sys
 import time
@@ -28,9 +29,11 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
+from typer._click.exceptions import ClickException
 from typer.core import TyperCommand, TyperGroup, TyperOption
 
 from api import messages
+from api.cli_usage import chinese_message
 from api.compile.checks import DEFAULT_TITLE
 from api.settings import Settings
 from index.config import ANSWER_TOP_K, SearchMode
@@ -86,6 +89,7 @@ HELP_FRAME = {
     "ENVVAR_STRING": "[环境变量：{}]",
     "DEPRECATED_STRING": "（已弃用）",
     "ABORTED_TEXT": "已中止。",
+    "RICH_HELP": messages.CLI_HELP_HINT,
 }
 # Width of a help page when it is not shown on a terminal (rich's default there is 80
 # columns, which broke its Chinese sentences in the middle); a page of boxes cannot be
@@ -94,13 +98,26 @@ PIPED_HELP_WIDTH = 120
 
 
 def _frame_help_in_chinese() -> None:
-    """typer's help pages in Chinese, and wide enough in a pipe (``tanlu --help | cat``)."""
+    """typer's help pages and usage errors in Chinese, and wide enough in a pipe (``tanlu --help | cat``)."""
     import typer.rich_utils as help_pages
 
     for name, words in HELP_FRAME.items():
         setattr(help_pages, name, words)
     if not console.is_terminal and help_pages.MAX_WIDTH is None:
         help_pages.MAX_WIDTH = PIPED_HELP_WIDTH
+    shown = help_pages.rich_format_error
+
+    def rich_format_error(self: ClickException) -> None:  # typer's signature: ``self`` is the error
+        """typer's error panel, with click's usage error in Chinese (api/cli_usage.py)."""
+        try:
+            text = chinese_message(self)
+        except Exception:  # a wording this module does not know: click's own beats a traceback
+            logging.getLogger(__name__).debug("usage error not reworded", exc_info=True)
+        else:
+            self.format_message = lambda: text  # type: ignore[method-assign]
+        shown(self)
+
+    help_pages.rich_format_error = rich_format_error
 
 
 _frame_help_in_chinese()
@@ -313,6 +330,8 @@ def ingest(
     settings = Settings()
     paths = paths or [settings.corpus_dir]
     missing = [path for path in paths if not path.exists()]
+    if len(missing) == len(paths):  # a mistyped path: nothing to do, no data folder to make
+        raise InputError(messages.CLI_PATHS_MISSING.format(paths="、".join(map(str, missing))))
     for path in missing:
         error_console.print(f"[red]路径不存在：{path}[/red]")
     kb = _open(settings)

@@ -121,3 +121,17 @@ DIFY_OPERATOR_NOT_FOR_FIELD = "元数据字段 {name} 不支持运算符“{oper
 DIFY_VALUE_NEEDED = "元数据条件 {name} {operator} 缺少取值"
 DIFY_BAD_TIME = "元数据条件 {name} {operator} 的取值“{value}”不是日期：应为 2025-06-30、2025H1、2025 或 Unix 时间戳"
 DIFY_BAD_NUMBER = "元数据条件 {name} {operator} 的取值“{value}”不是数字"
+
+# Command-line usage errors (api/cli_usage.py rewords click's).
+CLI_HELP_HINT = "查看帮助：[blue]{command_path} {help_option}[/]"  # rich markup, as typer prints it
+CLI_MISSING = "缺少{kind} {name}。"
+CLI_BAD_VALUE = "{kind} {name} 的值无效：{reason}。"
+CLI_NO_SUCH_OPTION = "没有选项 {name}{close}。"
+CLI_NO_SUCH_COMMAND = "没有命令 {name}{close}。"
+CLI_DID_YOU_MEAN = "（是否要用 {names}？）"
+CLI_MISSING_COMMAND = "缺少命令。"
+CLI_EXTRA_ARGUMENTS = "多余的参数：{extra}。含空格的内容（检索词、问题、路径）请整体加引号。"
+CLI_OPTION_NEEDS_VALUE = "选项 {name} 后面需要{amount}。"
+CLI_OPTION_TAKES_NO_VALUE = "选项 {name} 不接受值。"
+CLI_USAGE_ERROR = "命令行用法有误：{detail}"
+CLI_PATHS_MISSING = "路径不存在：{paths}；未导入任何文件。"

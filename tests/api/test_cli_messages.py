@@ -160,6 +160,56 @@ def test_help_is_in_chinese(tmp_path):
     assert "命令 [参数]..." in page, page
 
 
+# click's English words for a usage error; none may reach the user.
+CLICK_WORDS = ("Missing", "Invalid value", "No such", "Got unexpected", "requires", "Try ", "Error", "Did you mean")
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["search"], "缺少参数 'query'：检索问题或关键词"),
+        (["tokens", "add"], "缺少选项 '--pilot'：试点编号"),
+        (["search", "--top-k", "五", "光伏"], "选项 '-k' / '--top-k' 的值无效：应为整数"),
+        (["search", "-k", "0", "光伏"], "的值无效：不能小于 1"),
+        (["serve", "--workers", "99"], "选项 '--workers' 的值无效：不能大于 32"),
+        (["search", "--mode", "向量", "光伏"], "应为 'hybrid'、'bm25'、'dense' 之一（此次为 '向量'）"),
+        (["search", "光伏", "发电"], "多余的参数：发电。含空格的内容（检索词、问题、路径）请整体加引号"),
+        (["search", "--bogus", "光伏"], "没有选项 --bogus"),
+        (["search", "-k"], "选项 -k 后面需要一个值"),
+        (["search", "--json=1", "光伏"], "选项 --json 不接受值"),
+        (["serch", "光伏"], "没有命令 'serch'（是否要用 'search'、'serve'？）"),
+    ],
+)
+def test_a_usage_mistake_is_said_in_chinese(tmp_path, args, said):
+    """Before, click's own English: 「Missing argument 'query'.」, 「Try 'tanlu search
+    --help' for help.」 under the Chinese usage line."""
+    result = tanlu(tmp_path / "data", *args)
+    assert result.returncode == 2, result.stderr
+    shown = " ".join(result.stderr.split())  # the error panel's box may wrap a line
+    assert said in shown.replace("│ ", "").replace(" │", ""), result.stderr
+    assert not [word for word in CLICK_WORDS if word in result.stderr], result.stderr
+    assert not (tmp_path / "data").exists()  # nothing ran
+
+
+def test_ingest_of_paths_that_do_not_exist_says_so_and_makes_nothing(tmp_path):
+    """Before: 「路径不存在」, then a made data folder and a report reading 「错误 0 个」."""
+    result = tanlu(tmp_path / "data", "ingest", str(tmp_path / "语料"), str(tmp_path / "报告.md"))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.strip() == f"路径不存在：{tmp_path / '语料'}、{tmp_path / '报告.md'}；未导入任何文件。"
+    assert "错误 0 个" not in result.stdout and not (tmp_path / "data").exists()
+    # One path found among the missing: it is ingested, the missing one named, exit 1.
+    write_doc(
+        tmp_path / "语料" / "park-x",
+        "summary.md",
+        title="某园区经验总结",
+        pilot="park-x",
+        body="## 做法\n园区建设储能电站。",
+    )
+    result = tanlu(tmp_path / "data", "ingest", str(tmp_path / "语料"), str(tmp_path / "报告.md"))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"路径不存在：{tmp_path / '报告.md'}" in result.stderr and "新增 1 篇" in result.stdout
+
+
 @pytest.fixture(scope="module")
 def ingested(tmp_path_factory) -> Path:
     """A data folder with one document, made by ``tanlu ingest``; tests copy it."""
