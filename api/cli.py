@@ -739,7 +739,7 @@ def progress(
     status: Annotated[str | None, typer.Option(help="只列出该状态的目标：已完成、按进度、滞后、无数据")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """试点工作进度：报告报送情况、各试点目标的状态（附目标原句与最新报告原句）。"""
+    """试点工作进度：报告报送情况、各试点目标的状态（附目标原句与据以判定的报告原句）。"""
     from api.progress_presenters import progress_out
     from index import SearchFilters
     from index.target_status import STATUSES

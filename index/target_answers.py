@@ -67,8 +67,15 @@ _GENERIC_WORDS = frozenset(
 # A year-end report's own count of its targets: 「…11项量化目标中，7项已完成；…」.
 _OWN_COUNT = re.compile(r"[\d一二三四五六七八九十]+项[^。]*?完成")
 _SENTENCE_END = re.compile(r"(?<=[。！？])")
-# A target's indicator names the question's topic when it covers this share of it.
+# A target's indicator names the question's topic when it covers this share of it, and
+# no less than this below the target that covers it best: 「余热资源回收利用率」 is not
+# answered with 生活垃圾回收利用率 (which shares 回收利用率) when there is a 余热 target.
 MIN_TOPIC_COVERAGE = 0.5
+TOPIC_SLACK = 0.25
+# 「…的目标完成了没有」「完成了吗」「是否达标」: a question whose answer is the status, whichever it is.
+_YES_NO = re.compile(
+    r"(?:完成|达到|实现|达成|达标|做到)了?(?:没有|没|吗|么|与否)|(?:是否|有没有|有无|能否|能不能)(?:已经|已)?(?:完成|达到|实现|达成|达标|做到)"
+)
 MAX_TARGETS = 12
 
 
@@ -91,6 +98,9 @@ _TARGET_LEVEL = re.compile(r"(?:要到|要达到|达到|不低于|不超过|控�
 
 
 def wanted_statuses(question: str) -> tuple[str, ...]:
+    """The statuses the question asks for; () for any (and for a yes/no question)."""
+    if _YES_NO.search(question):
+        return ()
     for pattern, statuses in _STATUS_CUES:
         if pattern.search(question):
             return statuses
@@ -126,24 +136,26 @@ class TargetAnswers:
         citations: CitationNumbers,
         any_status: bool = False,
     ) -> list[TargetAnswer]:
-        """The targets that answer the question, best first, cited through ``citations``;
-        of the status the question asks about unless ``any_status``."""
+        """The targets that answer the question, best first, cited through ``citations``:
+        those on its topic, of the status it asks about unless ``any_status``. When no
+        target on the topic has that status (「哪些试点已经完成了余热资源回收利用率目标」
+        while every such target lags), the targets on the topic are given with their
+        own status, rather than other targets that have it."""
         statuses = () if any_status else wanted_statuses(question)
         years = named_years(question)
         allowed = set(pilot_ids)
-        candidates = [
+        on_topic = [
             record
             for record in targets
-            if record.pilot_id in allowed
-            and (not statuses or record.status in statuses)
-            and (not years or record.target.year in years)
+            if record.pilot_id in allowed and (not years or record.target.year in years)
         ]
         named = indicator_topic(question_topic)
         if named.terms:
-            scored = [(coverage(named, fold(f"{r.target.indicator} {r.family}").lower()), r) for r in candidates]
-            candidates = [
-                record for score, record in sorted(scored, key=lambda x: -x[0]) if score >= MIN_TOPIC_COVERAGE
-            ]
+            scored = [(coverage(named, fold(f"{r.target.indicator} {r.family}").lower()), r) for r in on_topic]
+            best = max((score for score, _ in scored), default=0.0)
+            floor = max(MIN_TOPIC_COVERAGE, best - TOPIC_SLACK)
+            on_topic = [record for score, record in sorted(scored, key=lambda x: -x[0]) if score >= floor]
+        candidates = [record for record in on_topic if not statuses or record.status in statuses] or on_topic
         candidates.sort(key=lambda record: (not record.credited, record.target.year, record.pilot_id))
         answers = []
         for record in candidates[:MAX_TARGETS]:

@@ -129,7 +129,7 @@ def is_table_row(sentence: str) -> bool:
 def reading_of(item: NamedFigure, value: float, target: Target) -> Reading:
     figure = item.figure
     kind = getattr(figure, "period_kind", "") or (BASELINE_KIND if item.doc_type == "实施方案" else "")
-    return Reading(figure.name, value, target.unit, figure.period, kind, item.doc_id, figure.sentence)
+    return Reading(figure.name, value, target.unit, figure.period, kind, item.doc_id, figure.sentence, item.doc_type)
 
 
 def comparable(reading: Reading, target: Target) -> bool:

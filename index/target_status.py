@@ -6,8 +6,16 @@ target's indicator (index/target_links.py finds them):
 - 无数据: no report states a value of the indicator (in a comparable unit and form).
 - 同比 targets are compared year by year: the year's full-year rate decides (已完成 or
   滞后); while the year runs, its half-year rate says 按进度 or 滞后.
-- Otherwise, 已完成 when the latest value meets the target (at least / at most).
-- 滞后 when it does not and the target year is over (the value covers the year's end).
+- Otherwise, a target whose year is over is judged by the value at the year's end (a
+  full-year value, the second half, 截至…年底; a progress report's before an experience
+  summary's, which may give a value of August as the year's), as the pilots' own
+  year-end reports judge it: 已完成 when it meets the target (at least / at most), else 滞后, whatever
+  came after. A value after the year is said in the reason: 「…目标年已过仍未达到；
+  2026年上半年70.6%，此后已达到」. Before, the latest value decided, and a 2025 target
+  missed at the end of 2025 and reached in 2026H1 showed as 已完成 on the board while
+  the pilot's report said 未完成.
+- Without a value at the year's end, the latest value decides: 已完成 when it meets the
+  target, 滞后 when it does not and the target year is over.
 - Before then, the value is compared with a straight line from the baseline to the
   target at the end of the target year: on or ahead of the line is 按进度, behind it
   滞后. The baseline is the target's own (由11.2提高到12.5), else 0 for a change from a
@@ -25,7 +33,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ingest.domain import parse_period
+from ingest.domain import REPORT_DOC_TYPE, parse_period
 from ingest.extracted import Target
 from ingest.targets import AT_MOST, CHANGE, CUMULATIVE, YEAR_ON_YEAR
 
@@ -47,6 +55,7 @@ class Reading:
     period_kind: str  # 半年 / 全年 / 累计 / 基期 ('' when the extractor did not say)
     doc_id: str
     sentence: str
+    doc_type: str = ""  # of the document that reported it
 
     @property
     def time(self) -> float:
@@ -117,6 +126,14 @@ def judge(target: Target, readings: list[Reading], start: tuple[float, float] | 
         return Judgement(NO_DATA, "尚无报告给出该指标的数值")
     latest = max(usable, key=lambda reading: (reading.time, reading.closes_year))
     goal = f"目标{target.year}年{_goal(target)}"
+    at_end = [
+        reading
+        for reading in usable
+        if abs(reading.time - deadline(target)) <= TOLERANCE and reading.period_kind != BASELINE_KIND
+    ]
+    reported = [reading for reading in at_end if reading.doc_type == REPORT_DOC_TYPE]
+    if reported or at_end:
+        return _judge_at_deadline(target, max(reported or at_end, key=_year_end_first), latest, goal)
     said = f"{when(latest)}{number(latest.value)}{latest.unit}"
     if meets(target, latest.value):
         return Judgement(MET, f"{said}，已达到{goal}", latest)
@@ -132,6 +149,24 @@ def judge(target: Target, readings: list[Reading], start: tuple[float, float] | 
     if _ahead(target, latest.value, expected):
         return Judgement(ON_TRACK, f"{said}，{goal}；{path}，进度正常", latest, expected)
     return Judgement(LAGGING, f"{said}，{goal}；{path}，进度落后", latest, expected)
+
+
+def _year_end_first(reading: Reading) -> tuple[bool, bool]:
+    """Of the values at a year's end, a full-year one first, then one closing the year."""
+    return reading.period.isdigit(), reading.closes_year
+
+
+def _judge_at_deadline(target: Target, at_end: Reading, latest: Reading, goal: str) -> Judgement:
+    """A target whose year is over, judged by its value at the year's end; a later value
+    that says otherwise is named in the reason."""
+    said = f"{when(at_end)}{number(at_end.value)}{at_end.unit}"
+    later = f"{when(latest)}{number(latest.value)}{latest.unit}"
+    after = latest.time > deadline(target) + TOLERANCE
+    if meets(target, at_end.value):
+        since = f"；{later}，此后已低于目标" if after and not meets(target, latest.value) else ""
+        return Judgement(MET, f"{said}，已达到{goal}{since}", at_end)
+    since = f"；{later}，此后已达到" if after and meets(target, latest.value) else ""
+    return Judgement(LAGGING, f"{said}，{goal}，目标年已过仍未达到{since}", at_end)
 
 
 def line_start(target: Target, base_figure: Reading | None) -> tuple[float, float] | None:

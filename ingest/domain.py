@@ -21,6 +21,8 @@ DOC_TYPES: tuple[str, ...] = (
     "通知",
     "编制指南",
 )
+# The half-yearly report: what a pilot states officially about its targets (index/target_status.py).
+REPORT_DOC_TYPE = "进展报告"
 
 # A document may belong to the programme rather than to a pilot (the founding plan, a
 # notice of the regional DRC, a drafting guide): it has a scope instead of pilot fields.

@@ -30,12 +30,18 @@ def test_pilot_targets_carry_status_reason_and_both_cited_sentences(http):
         if target["status"] != "无数据":
             assert target["latest_source"]["doc_id"].startswith(f"{QINGQUAN}/report-")
             assert target["latest_source"]["chunk_id"]
+    # 69.1% at the end of 2025, 70.6% in 2026H1: the 2025 target was missed, as the
+    # pilot's 2025H2 report says (the board used to show 已完成 on the 2026H1 value).
     heat = _target(targets, "余热资源回收利用率", 2025)
-    assert heat["status"] == "已完成" and heat["value"] == 70 and heat["unit"] == "%"
-    assert heat["latest"]["value"] == 70.6 and heat["latest_source"]["doc_id"] == f"{QINGQUAN}/report-2026H1"
+    assert heat["status"] == "滞后" and heat["value"] == 70 and heat["unit"] == "%"
+    assert heat["latest"]["value"] == 69.1 and heat["latest_source"]["doc_id"] == f"{QINGQUAN}/report-2025H2"
+    assert heat["reason"].endswith("目标年已过仍未达到；2026年上半年70.6%，此后已达到"), heat["reason"]
     assert "余热资源回收利用率达到70%" in heat["target_source"]["sentence"]
-    assert heat["credited"], "a met target lists the practices the pilot credits for it"
-    assert all(credit["doc_id"].startswith(QINGQUAN) for credit in heat["credited"])
+    assert not heat["credited"]
+    solid = _target(targets, "工业固体废物综合利用率", 2025)
+    assert solid["status"] == "已完成" and solid["latest"]["value"] == 75.6
+    assert solid["credited"], "a met target lists the practices the pilot credits for it"
+    assert all(credit["doc_id"].startswith(QINGQUAN) for credit in solid["credited"])
     capture = _target(targets, "二氧化碳捕集能力", 2030)
     assert capture["status"] == "滞后" and capture["expected"] > capture["latest"]["value"] == 80
     assert not capture["credited"]
@@ -89,11 +95,11 @@ def test_progress_filters_by_pilot_type_and_refuses_an_unknown_one(http):
 
 
 def test_ask_which_pilots_met_a_target_and_how(http):
-    body = http.post("/ask", json={"question": "哪些试点已经完成了余热资源回收利用率目标，靠什么做到的？"}).json()
+    body = http.post("/ask", json={"question": "哪些试点已经完成了工业固体废物综合利用率目标，靠什么做到的？"}).json()
     assert body["found"] and body["plan"] == "status"
     assert body["targets"] and all(t["status"] == "已完成" for t in body["targets"])
     heat = next(t for t in body["targets"] if t["pilot_id"] == QINGQUAN)
-    assert "余热资源回收利用率" in heat["indicator"] and heat["practices"]
+    assert "工业固体废物综合利用率" in heat["indicator"] and heat["practices"]
     numbers = {citation["n"]: citation for citation in body["citations"]}
     assert numbers[heat["target"]["citations"][0]]["doc_id"] == f"{QINGQUAN}/plan"
     assert numbers[heat["latest"]["citations"][0]]["doc_id"].startswith(f"{QINGQUAN}/report-")
@@ -108,6 +114,17 @@ def test_ask_about_one_pilots_target_gets_the_target_with_its_latest_figure(http
     body = http.post("/ask", json={"question": "清泉园区余热资源回收利用率70%的目标完成了没有？"}).json()
     assert body["found"] and body["plan"] == "status" and body["targets"]
     assert {t["pilot_id"] for t in body["targets"]} == {QINGQUAN}
+    # A yes/no question: the target whatever its status (it used to list other, met, targets).
+    assert {t["indicator"] for t in body["targets"]} == {"余热资源回收利用率"}
     heat = next(t for t in body["targets"] if t["indicator"] == "余热资源回收利用率" and t["year"] == 2025)
-    assert heat["status"] == "已完成" and "70" in heat["target"]["text"]
-    assert "70.6" in heat["latest"]["text"]
+    assert heat["status"] == "滞后" and "70" in heat["target"]["text"]
+    assert "69.1" in heat["latest"]["text"] and "2026年上半年70.6%，此后已达到" in heat["reason"]
+
+
+def test_ask_which_pilots_met_a_target_none_met_gives_that_targets_status(http):
+    """No pilot met its 余热 target: the 余热 targets with their own status, not the met
+    targets that share 回收利用率 (生活垃圾回收利用率 and the like)."""
+    body = http.post("/ask", json={"question": "哪些试点已经完成了余热资源回收利用率目标，靠什么做到的？"}).json()
+    assert body["found"] and body["targets"]
+    assert {t["indicator"] for t in body["targets"]} == {"余热资源回收利用率"}, body["targets"]
+    assert {(t["year"], t["status"]) for t in body["targets"]} == {(2025, "滞后"), (2030, "按进度")}

@@ -60,22 +60,45 @@ def _goal(value=70.0, year=2025, form=LEVEL, direction=AT_LEAST, base=None, base
     return Target("清洁取暖率", value, unit, year, form, direction, base, base_year, f"{value}{unit}", "句。", "目标")
 
 
-def _reading(value: float, period: str, kind: str = "", unit: str = "%") -> Reading:
-    return Reading("清洁取暖率", value, unit, period, kind, "village-a/report", "句。")
+def _reading(value: float, period: str, kind: str = "", unit: str = "%", doc_type: str = "进展报告") -> Reading:
+    return Reading("清洁取暖率", value, unit, period, kind, "village-a/report", "句。", doc_type)
 
 
 def test_a_level_is_met_late_missed_after_its_year_or_judged_on_a_straight_line():
     goal = _goal()
     assert judge(goal, [], None).status == NO_DATA
-    assert judge(goal, [_reading(64.8, "2025H2"), _reading(71.0, "2026H1")], None).status == MET
     missed = judge(goal, [_reading(64.8, "2025H2")], None)
     assert missed.status == LAGGING and "目标年已过" in missed.reason
+    # Reached only in 2026: the 2025 target was still missed, as the pilot's year-end report says.
+    late = judge(goal, [_reading(64.8, "2025H2"), _reading(71.0, "2026H1")], None)
+    assert late.status == LAGGING and late.reading.value == 64.8
+    assert late.reason == "2025年下半年64.8%，目标2025年70%，目标年已过仍未达到；2026年上半年71%，此后已达到"
+    # Met at the year's end and lower since: met, and the drop is said.
+    kept = judge(goal, [_reading(70.5, "2025", "全年"), _reading(69.0, "2026H1")], None)
+    assert kept.status == MET and kept.reason.endswith("；2026年上半年69%，此后已低于目标")
+    # No value at the year's end: the latest decides.
+    assert judge(goal, [_reading(64.8, "2025H1"), _reading(71.0, "2026H1")], None).status == MET
     start = line_start(goal, _reading(22.0, "2023", "基期"))
     assert start == (22.0, 2024.0)
     # Mid-2025 on the line from 22% (end of 2023) to 70% (end of 2025): 58%.
     assert judge(goal, [_reading(60.0, "2025H1")], start).status == ON_TRACK
     behind = judge(goal, [_reading(52.6, "2025H1")], start)
     assert behind.status == LAGGING and abs(behind.expected - 58.0) < 1e-9
+
+
+def test_the_year_end_value_a_progress_report_gives_decides_before_a_summary_or_a_baseline():
+    """An experience summary of September 2025 gave its August values as 2025's, and its
+    「由22%提高到69.9%」 dated the 22% baseline 2025: neither is the year-end value."""
+    goal = _goal()
+    readings = [
+        _reading(22.0, "2025", "基期", doc_type="经验总结"),
+        _reading(69.9, "2025", "全年", doc_type="经验总结"),
+        _reading(64.8, "2025H2", "累计"),
+    ]
+    judged = judge(goal, readings, None)
+    assert judged.status == LAGGING and judged.reading.value == 64.8, judged
+    # Only a summary's value at the year's end: it decides (not the baseline beside it).
+    assert judge(goal, readings[:2], None).reading.value == 69.9
 
 
 def test_a_ceiling_a_change_and_a_yearly_rate():

@@ -90,7 +90,7 @@ function targetBlock(targets, tallies, buttons) {
     const html = cards.map((target) => `<article class="target-answer" data-target="${esc(target.target_id)}">
         <h4>${esc(target.indicator)}（${target.year}年目标） <span class="status-chip status-${esc(target.status)}">${esc(target.status)}</span></h4>
         <p class="muted">${esc(target.reason)}</p>
-        ${line("目标原文：", target.target)}${line("最新报告：", target.latest)}
+        ${line("目标原文：", target.target)}${line("判定依据：", target.latest)}
         ${target.practices.length ? `<div class="role role-method"><span class="role-label">靠什么做到</span><ul class="answer-sentences">${target.practices.map((practice) =>
           `<li><strong>${esc(practice.title)}</strong>：${esc(practice.sentence.text)} ${buttons(practice.sentence.citations)}</li>`).join("")}</ul></div>` : ""}
       </article>`).join("");

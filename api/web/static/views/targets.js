@@ -38,7 +38,7 @@ export function targetRow(target, selected) {
     <td>${goal(target)}</td>
     <td>${latest}</td>
     <td>${statusChip(target.status)}</td>
-    <td class="target-why">${esc(target.reason)}${cite(target.target_source, "目标原文：")}${cite(target.latest_source, "最新报告：")}${credits(target)}</td></tr>`;
+    <td class="target-why">${esc(target.reason)}${cite(target.target_source, "目标原文：")}${cite(target.latest_source, "判定依据：")}${credits(target)}</td></tr>`;
 }
 
 export function targetsBlock(targets, selectedId) {
@@ -49,8 +49,8 @@ export function targetsBlock(targets, selectedId) {
     return n ? `${statusChip(status)} ${n}` : "";
   }).join(" ");
   return `<section class="targets"><h2>目标与进度（${targets.length}）</h2>
-    <p class="legend">${counts}　<span class="muted">目标取自实施方案，状态按 README「目标与进度：判定规则」对照最新报告判定。</span></p>
-    <div class="table-scroll"><table class="data targets-table"><thead><tr><th scope="col">指标</th><th scope="col">目标</th><th scope="col">最新报告值</th><th scope="col">状态</th><th scope="col">依据与出处</th></tr></thead>
+    <p class="legend">${counts}　<span class="muted">目标取自实施方案。目标年已过的，按当年年底的报告值判定，此后的数值写在依据中；未到目标年的，按最新报告值对照从基期到目标的直线进度判定。</span></p>
+    <div class="table-scroll"><table class="data targets-table"><thead><tr><th scope="col">指标</th><th scope="col">目标</th><th scope="col">报告值</th><th scope="col">状态</th><th scope="col">依据与出处</th></tr></thead>
     <tbody>${sorted.map((target) => targetRow(target, target.target_id === selectedId)).join("")}</tbody></table></div></section>`;
 }
 
