@@ -380,7 +380,7 @@ class AskResponse(BaseModel):
     practices: list[PracticeAnswerOut] = Field(default_factory=list, description="plan 为 practice 时：各试点的做法")
     table: FigureTableOut | None = Field(None, description="plan 为 compare 时：跨试点的指标对比表")
     targets: list[TargetAnswerOut] = Field(
-        default_factory=list, description="plan 为 status 时：目标、状态与依据、目标原句与据以判定的报告原句、归功的做法"
+        default_factory=list, description="plan 为 status 时：目标、状态与依据、目标与报告原句、归功的做法"
     )
     tallies: list[TargetTallyOut] = Field(
         default_factory=list,

@@ -145,9 +145,7 @@ class TargetAnswers:
         years = named_years(question)
         allowed = set(pilot_ids)
         on_topic = [
-            record
-            for record in targets
-            if record.pilot_id in allowed and (not years or record.target.year in years)
+            record for record in targets if record.pilot_id in allowed and (not years or record.target.year in years)
         ]
         named = indicator_topic(question_topic)
         if named.terms:
