@@ -91,7 +91,10 @@ def load_questions(path: Path = QUESTIONS_FILE) -> list[DomainQuestion]:
 
 
 def answer_text(answer: Answer) -> str:
-    parts = [sentence.text for group in answer.groups.values() for sentence in group]
+    """What the answer says: its sentences, a table's rows, and each target's status line
+    (「…（2025年目标）：滞后。2025年全年288万立方米，…」, as the API and the page show it)."""
+    parts = [f"{item.indicator}（{item.year}年目标）：{item.status}。{item.reason}。" for item in answer.targets]
+    parts += [sentence.text for group in answer.groups.values() for sentence in group]
     if answer.table is not None:
         parts.extend(row.sentence for row in answer.table.rows)
     return "\n".join(parts)

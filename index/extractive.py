@@ -47,7 +47,7 @@ from index.answer_model import Answer, AnswerSentence, CitationNumbers, Plan
 from index.hybrid import ScoredChunk
 from index.question_kind import QuestionKind, classify, cue_spans
 from ingest.numbering import without_numbering
-from ingest.sentences import NUMBER_WITH_UNIT, split_sentences
+from ingest.sentences import NUMBER_WITH_UNIT, is_row_field, is_table_row, split_keeping_rows
 from ingest.tokenizer import char_ngrams, configure_jieba, stopwords, words
 
 DATA_DIR = Path(__file__).with_name("data")
@@ -168,7 +168,7 @@ def candidates(hits: Sequence[ScoredChunk]) -> list[Candidate]:
         previous_position: int | None = None
         for index in indexes:
             record = hits[index].record
-            sentences = split_sentences(record.text)
+            sentences = split_keeping_rows(record.text)
             contiguous = previous_position is not None and record.position == previous_position + 1
             skip = _overlap(previous_sentences, sentences) if contiguous else 0
             ids = previous_ids[len(previous_ids) - skip :] if skip else []
@@ -177,7 +177,9 @@ def candidates(hits: Sequence[ScoredChunk]) -> list[Candidate]:
                     pool[shared].sources.append(index)
             last = ids[-1] if ids else (previous_ids[-1] if contiguous and previous_ids else None)
             for sentence in sentences[skip:]:
-                if len(_WORD_CHAR.findall(sentence)) < 2:
+                # A row's lone field (the row is cut by the chunk's edge, and whole in the
+                # chunk beside it) says nothing: 「统计口径：截至2025年底。」.
+                if len(_WORD_CHAR.findall(sentence)) < 2 or is_row_field(sentence):
                     ids.append(None)
                     last = None
                     continue
@@ -210,6 +212,8 @@ def join_dependent(pool: list[Candidate]) -> None:
         if candidate.previous is None:
             continue
         before = pool[candidate.previous]
+        if is_table_row(candidate.sentence):  # a row stands alone (its 「指标」 is not the cue 「指」)
+            continue
         dependent = pattern.match(candidate.sentence) or before.sentence.rstrip().endswith(_CLAUSE_END)
         if dependent and len(before.sentence) + len(candidate.sentence) <= MAX_JOINED:
             candidate.text = before.sentence + candidate.sentence

@@ -22,6 +22,7 @@ from index.target_status import BASELINE_KIND, HALF_YEAR, Reading
 from ingest.extracted import Figure, Target
 from ingest.indicator_names import canonical_name
 from ingest.indicators import unit_rules
+from ingest.sentences import is_table_row
 from ingest.targets import CHANGE, LEVEL, YEAR_ON_YEAR
 from ingest.tokenizer import synonym_groups
 
@@ -119,11 +120,6 @@ def _form_agrees(target: Target, name: str) -> bool:
         base = _BASE_YEAR.search(name)
         return base is None or target.baseline_year is None or int(base[1]) == target.baseline_year
     return not change
-
-
-def is_table_row(sentence: str) -> bool:
-    """Key-indicator table rows reach the figures as 「指标：…；单位：…；…」."""
-    return sentence.startswith(("指标：", "指标名称：")) and "；" in sentence
 
 
 def reading_of(item: NamedFigure, value: float, target: Target) -> Reading:

@@ -165,7 +165,7 @@ def _judge_at_deadline(target: Target, at_end: Reading, latest: Reading, goal: s
     if meets(target, at_end.value):
         since = f"；{later}，此后已低于目标" if after and not meets(target, latest.value) else ""
         return Judgement(MET, f"{said}，已达到{goal}{since}", at_end)
-    since = f"；{later}，此后已达到" if after and meets(target, latest.value) else ""
+    since = (f"；{later}，此后已达到" if meets(target, latest.value) else f"；{later}，仍未达到") if after else ""
     return Judgement(LAGGING, f"{said}，{goal}，目标年已过仍未达到{since}", at_end)
 
 

@@ -36,6 +36,42 @@ def split_sentences(text: str) -> list[str]:
     return [match.group(0) for match in _SENTENCE.finditer(text) if match.group(0).strip()]
 
 
+# A key-indicator table row as the ingest writes it: 「指标：…；单位：…；完成值：…；统计口径：…。」,
+# at the start of a line or after a sentence.
+_TABLE_ROW = re.compile(r"(?:(?<=^)|(?<=[。！？\n]))[ \t]*(?:指标|指标名称)：[^。\n]*?；[^。\n]*。", re.MULTILINE)
+
+
+# A piece of a row cut by a chunk's edge: one field, 「完成值：1.2；」「统计口径：截至2025年底。」.
+_ROW_FIELD = re.compile(r"\s*(?:指标|指标名称|单位|完成值|统计口径|(?:20\d{2}年|年度)?目标(?:值)?)：[^。；]*[；。]\s*")
+
+
+def is_table_row(sentence: str) -> bool:
+    """Key-indicator table rows read 「指标：…；单位：…；…」."""
+    return sentence.lstrip().startswith(("指标：", "指标名称：")) and "；" in sentence
+
+
+def is_row_field(piece: str) -> bool:
+    """A lone field of a table row (the rest of its row is in the next or previous chunk)."""
+    return _ROW_FIELD.fullmatch(piece) is not None
+
+
+def split_keeping_rows(text: str) -> list[str]:
+    """``split_sentences``, with each key-indicator table row one sentence.
+
+    Why: cut at its 「；」, a row's fields say nothing alone, and an answer made of them
+    read 「统计口径：2026年1—6月。指标：可再生能源消费占比；」, the end of one row and the
+    name of the next, without the value. Every character is kept exactly once.
+    """
+    pieces: list[str] = []
+    position = 0
+    for row in _TABLE_ROW.finditer(text):
+        pieces.extend(split_sentences(text[position : row.start()]))
+        pieces.append(row.group(0))
+        position = row.end()
+    pieces.extend(split_sentences(text[position:]))
+    return [piece for piece in pieces if piece.strip()]
+
+
 def safe_cut(text: str, limit: int) -> int:
     """Largest cut position <= limit that is not inside a number with its unit."""
     cut = limit

@@ -246,3 +246,42 @@ def test_a_question_about_one_year_is_answered_by_the_sentence_about_that_year(t
         assert "3.52万吨" in result.sentences()[0].text
     finally:
         kb.close()
+
+
+def test_a_figure_from_an_indicator_table_is_answered_with_its_whole_row(kb):
+    """The row's fields used to be sentences of their own: the answer read 「统计口径：
+    2025年1—6月。指标：绿氢产量；」, the end of one row and the name of the next."""
+    result = answer(kb, "清泉园区2025年绿氢产量是多少？")
+    assert result.found
+    texts = [s.text for s in result.sentences()]
+    assert "指标：绿氢产量；单位：吨；2025年目标：9000；完成值：8,580；统计口径：2025年全年。" in texts, texts
+    assert not [t for t in texts if t.startswith(("统计口径：", "完成值：", "单位：")) or t.count("指标：") > 1], texts
+
+
+def test_a_half_year_named_by_its_months_answers_a_question_about_that_half(tmp_path):
+    """「2026年1—6月」 in a table's 统计口径 is the first half of 2026: a figure only the
+    table gives was refused as not mentioning 「2026年上半年」."""
+    table = (
+        "| 指标 | 单位 | 2026年目标 | 完成值 | 统计口径 |\n| --- | --- | --- | --- | --- |\n"
+        "| 可再生能源消费占比 | % | 50 | 48.2 | 2026年1—6月 |\n| 单位建筑面积能耗较2023年同期下降 | % | 24 | 23.5 | 2026年1—6月 |"
+    )
+    write_doc(
+        tmp_path / "corpus" / "public-school",
+        "report-2026H1.md",
+        title="某学校碳达峰试点2026年上半年工作进展报告",
+        pilot="public-school",
+        pilot_type="公共机构",
+        doc_type="进展报告",
+        extra="period: 2026H1\n",
+        body=f"## 一、上半年主要工作进展\n热泵系统运行稳定，完成首个全电采暖季。\n\n## 二、主要指标完成情况\n{table}",
+    )
+    kb = small_kb(tmp_path / "data")
+    try:
+        assert not kb.ingest([tmp_path / "corpus"]).errors
+        result = answer(kb, "某学校2026年上半年可再生能源消费占比是多少？")
+        assert result.found, result.note
+        assert (
+            result.sentences()[0].text.startswith("指标：可再生能源消费占比；") and "48.2" in result.sentences()[0].text
+        )
+    finally:
+        kb.close()

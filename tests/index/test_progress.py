@@ -76,6 +76,8 @@ def test_a_level_is_met_late_missed_after_its_year_or_judged_on_a_straight_line(
     # Met at the year's end and lower since: met, and the drop is said.
     kept = judge(goal, [_reading(70.5, "2025", "全年"), _reading(69.0, "2026H1")], None)
     assert kept.status == MET and kept.reason.endswith("；2026年上半年69%，此后已低于目标")
+    still = judge(goal, [_reading(64.8, "2025H2"), _reading(66.0, "2026H1")], None)
+    assert still.status == LAGGING and still.reason.endswith("；2026年上半年66%，仍未达到")
     # No value at the year's end: the latest decides.
     assert judge(goal, [_reading(64.8, "2025H1"), _reading(71.0, "2026H1")], None).status == MET
     start = line_start(goal, _reading(22.0, "2023", "基期"))
@@ -137,3 +139,18 @@ def test_targets_link_to_reported_figures_of_the_same_indicator_unit_and_form():
     assert [(r.value, r.unit) for r in solar.readings] == [(0.5, "万千瓦")]  # 5000千瓦 in the target's unit
     assert solar.status == MET
     assert [r.value for r in fertiliser.readings] == [16.2] and fertiliser.status == MET
+
+
+def test_a_yes_no_question_asks_for_any_status_a_which_question_for_one():
+    from index.target_answers import wanted_statuses
+
+    for question in (
+        "金沙园区今年上半年PUE才1.17，是不是已经稳稳达到1.20以下的目标了？",
+        "清泉园区余热资源回收利用率70%的目标完成了没有？",
+        "红柳湾村2025年沼气产量300万立方米的目标完成没有？",
+        "西岭建材熟料单位能耗达标了吗？",
+        "星海园区固废综合利用率能否达到72%？",
+    ):
+        assert wanted_statuses(question) == (), question
+    assert wanted_statuses("哪些试点已经完成了余热资源回收利用率目标，靠什么做到的？") == (MET,)
+    assert wanted_statuses("哪些试点还没完成2025年目标？") == (LAGGING,)
