@@ -263,7 +263,8 @@ def test_a_half_year_named_by_its_months_answers_a_question_about_that_half(tmp_
     table gives was refused as not mentioning 「2026年上半年」."""
     table = (
         "| 指标 | 单位 | 2026年目标 | 完成值 | 统计口径 |\n| --- | --- | --- | --- | --- |\n"
-        "| 可再生能源消费占比 | % | 50 | 48.2 | 2026年1—6月 |\n| 单位建筑面积能耗较2023年同期下降 | % | 24 | 23.5 | 2026年1—6月 |"
+        "| 可再生能源消费占比 | % | 50 | 48.2 | 2026年1—6月 |\n"
+        "| 单位建筑面积能耗较2023年同期下降 | % | 24 | 23.5 | 2026年1—6月 |"
     )
     write_doc(
         tmp_path / "corpus" / "public-school",
