@@ -26,7 +26,7 @@ from pathlib import Path
 import yaml
 
 from index.figure_series import Series, build_series, unit_family
-from ingest.domain import parse_period
+from ingest.domain import PLAN_DOC_TYPE, parse_period
 from ingest.extracted import Figure
 from ingest.indicator_names import confirmed_distinct
 from ingest.period_kinds import BASELINE, TO_DATE
@@ -36,7 +36,6 @@ NEAR_NAME_SIMILARITY = 0.75  # character-bigram overlap of two names of one pilo
 SAME_VALUE_SIMILARITY = 0.25  # ... enough, beside one value, to suspect one indicator
 NOTES_FILE = "_figure_notes.yaml"
 REPORT_DOC_TYPE = "进展报告"
-PLAN_DOC_TYPE = "实施方案"
 # A sentence that says its span is partial explains a jump: 11—12月, 投运后, 首批.
 _PARTIAL_SPAN = re.compile(r"\d{1,2}\s*[—\-－～~至]\s*\d{1,2}\s*月|投运后|投产后|投运以来|首批|首次|新投运")
 _YEAR = re.compile(r"20\d{2}")

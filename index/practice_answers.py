@@ -28,6 +28,7 @@ from index.catalog import ChunkRecord
 from index.hybrid import ScoredChunk
 from index.question_terms import Topic, coverage, missing_noun_share
 from ingest.documents import HEADING_SEPARATOR
+from ingest.domain import PLAN_DOC_TYPE
 from ingest.extracted import Practice
 from ingest.matching_form import fold
 from ingest.numbering import without_numbering
@@ -196,8 +197,10 @@ def pick_sentences(
     # its description opens with the how; else the method sentences that mention the
     # topic, and the opening ones when none does (the practice covers it elsewhere).
     ranked = opening if match.title_coverage >= TITLE_COVERAGE or not relevant else relevant
+    # A plan's 重点工程 reads like a result (「改造农户270户，年替代散煤约680吨」) but is
+    # what the pilot intends: never its 成效.
     effects = sorted(
-        (s for s in usable if roles[s.position] is Role.EFFECT),
+        (s for s in usable if roles[s.position] is Role.EFFECT and s.record.metadata.get("doc_type") != PLAN_DOC_TYPE),
         key=lambda s: (-relevance[s.position], s.record.chunk_id != match.best_chunk, not s.in_description, s.position),
     )
     if ranked is opening and match.title_coverage < TITLE_COVERAGE and effects and relevance[effects[0].position] > 0:

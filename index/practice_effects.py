@@ -5,7 +5,8 @@ targets, each report's half-year figures, the summary's totals — the same 7200
 two documents, 「缺口300万元」 from a report's difficulties, a design capacity next to an
 achieved one. The 汇编 shows only:
 
-- **results**: a figure stated as an outcome (an [effect] word of ingest's
+- **results**: a figure stated as an outcome, not a target or a baseline (the 82% of
+  「由2023年的82%提高到94.6%」 was listed as 成效 with its year, 2023) (an [effect] word of ingest's
   data/practice_roles.txt — 达到、下降、节约、累计… — in its clause just before it, or in
   its name, or a name that is an achieved quantity: 利用量、发电量…), not a design parameter, an investment or a gap;
 - **about this practice**: stated in the practice's own (canonical) text, or, for a figure
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from ingest.domain import PERIOD_KINDS
 from ingest.extracted import Figure, Practice
 from ingest.indicators import data_sections
 from ingest.practice_merge import bigrams, similarity
@@ -36,6 +38,8 @@ from ingest.sentences import split_sentences
 
 VALUE_FILE = Path(__file__).with_name("data") / "practice_value.txt"
 MAX_EFFECTS = 6
+# A target or a baseline (「由2023年的82%提高到…」's 82%) is not what a practice achieved.
+_NOT_RESULTS = frozenset(PERIOD_KINDS[3:])  # 目标, 基期
 MAX_APPLICABILITY = 3
 # A lesson (可推广经验 item) belongs to the practice it resembles at least this much.
 LESSON_SIMILARITY = 0.12
@@ -87,7 +91,9 @@ def _period_key(figure: Figure) -> str:
 
 def effect_figures(practice: Practice, limit: int = MAX_EFFECTS) -> list[Figure]:
     """The practice's results: about it, once each, its own text first, then the latest."""
-    candidates = [f for f in practice.figures if is_result(f) and is_about(f, practice)]
+    candidates = [
+        f for f in practice.figures if f.period_kind not in _NOT_RESULTS and is_result(f) and is_about(f, practice)
+    ]
     own = [f for f in candidates if f.sentence.strip()[:40] in practice.description]
     others = sorted((f for f in candidates if f not in own), key=_period_key, reverse=True)
     chosen: list[Figure] = []

@@ -31,14 +31,13 @@ from index.chunk_table import ChunkTable
 from index.target_links import NamedFigure, linked_readings, noun_of
 from index.target_status import MET, ON_TRACK, STATUSES, Judgement, Reading, judge, line_start, when
 from ingest.documents import Section, within_section
-from ingest.domain import parse_period
+from ingest.domain import PLAN_DOC_TYPE, parse_period
 from ingest.extracted import Figure, Practice, Target
 from ingest.indicators import data_sections
 from ingest.matching_form import fold
 from ingest.targets import CHANGE, CUMULATIVE, extract_plan_targets
 
 KEY_TARGETS_FILE = Path(__file__).with_name("data") / "key_targets.txt"
-PLAN_DOC_TYPE = "实施方案"
 REPORT_DOC_TYPE = "进展报告"
 MAX_CREDITED = 3
 # A practice names an indicator when its text holds this share of the indicator's words.

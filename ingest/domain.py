@@ -21,7 +21,9 @@ DOC_TYPES: tuple[str, ...] = (
     "通知",
     "编制指南",
 )
-# The half-yearly report: what a pilot states officially about its targets (index/target_status.py).
+# The plan: targets, baselines and tasks, never results. The half-yearly report: what a
+# pilot states officially about its targets (index/target_status.py).
+PLAN_DOC_TYPE = "实施方案"
 REPORT_DOC_TYPE = "进展报告"
 
 # A document may belong to the programme rather than to a pilot (the founding plan, a

@@ -28,11 +28,11 @@ from functools import cache
 from pathlib import Path
 
 from ingest.documents import HEADING_SEPARATOR, ParsedDocument, Section
+from ingest.domain import PLAN_DOC_TYPE
 from ingest.extracted import Target
 from ingest.indicators import UNITS_FILE, data_sections, unit_rules
 
 WORDS_FILE = Path(__file__).with_name("data") / "target_words.txt"
-PLAN_DOC_TYPE = "实施方案"
 
 # The forms of a target (Target.form) and the side of its value that meets it (Target.direction).
 LEVEL, CHANGE, YEAR_ON_YEAR, CUMULATIVE = "水平", "较基期变化", "同比", "累计"

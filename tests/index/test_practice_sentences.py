@@ -107,3 +107,67 @@ def test_a_practice_that_answers_through_its_result_alone_shows_no_unrelated_met
 
     assert not any("绿色信贷" in s.text for s in method)
     assert effect and "替代比例" in effect[0].text
+
+
+def test_a_plans_project_is_never_shown_as_what_was_achieved():
+    """「户用清洁取暖工程…改造农户270户，年替代散煤约680吨」 in a plan's 重点工程 reads like
+    a result; the report's achieved figure is the 成效 shown, the plan's never."""
+    plan = ChunkRecord(
+        "c1",
+        "demo-town/plan",
+        0,
+        "户用清洁取暖工程：改造农户270户，总投资864万元，年替代散煤约680吨。",
+        {"heading_path": "四、重点工程 > （二）户用清洁取暖工程", "doc_type": "实施方案"},
+        "",
+        "",
+    )
+    report = ChunkRecord(
+        "c2",
+        REPORT,
+        0,
+        "完成第二批60户清洁取暖改造，全村清洁取暖率达到65.5%。",
+        {"heading_path": "一、主要工作进展 > （二）清洁取暖", "doc_type": "进展报告"},
+        "",
+        "",
+    )
+    question = Topic(terms=("清洁取暖",), weights=(1.0,), unknown=())
+    for chunks in ([plan, report], [plan]):
+        match = match_of("户用清洁取暖", chunks, title_coverage=1.0, best_chunk="c1")
+        _, effect = pick_sentences(match, question, practice_sentences(match))
+        assert [s.record.chunk_id for s in effect] == (["c2"] if len(chunks) == 2 else [])
+
+
+def test_a_baseline_or_a_target_is_not_a_practices_result():
+    """「…综合利用率由2023年的82%提高到2025年8月底的94.6%」: the 汇编 listed 「82%（2023）」
+    as 成效 beside the 94.6%."""
+    from index.practice_effects import effect_figures
+    from ingest.extracted import Figure
+
+    sentence = "全村畜禽粪污综合利用率由2023年的82%提高到2025年8月底的94.6%。"
+    figures = [
+        Figure("畜禽粪污综合利用率", 82.0, "%", "82%", sentence, "2023", 2023, period_kind="基期"),
+        Figure("畜禽粪污综合利用率", 94.6, "%", "94.6%", sentence, "2025H2", 2025, period_kind="累计"),
+        Figure(
+            "畜禽粪污综合利用率",
+            95.0,
+            "%",
+            "95%",
+            "到2025年畜禽粪污综合利用率达到95%。",
+            "2025",
+            2025,
+            period_kind="目标",
+        ),
+    ]
+    practice = Practice(
+        practice_id="p1",
+        title="粪污统收统处",
+        description=sentence,
+        pilot="示范村",
+        pilot_id="demo-village",
+        pilot_type="乡村",
+        region="吴忠市",
+        fields=[],
+        sources=[],
+        figures=figures,
+    )
+    assert [(f.value, f.period) for f in effect_figures(practice)] == [(94.6, "2025H2")]
