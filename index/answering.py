@@ -53,6 +53,7 @@ from index.question_terms import (
 )
 from index.reporting_answers import asks_about_reporting, reporting_answer
 from index.target_answers import TargetAnswers, asks_about_targets, names_a_target
+from ingest.domain import REPORT_DOC_TYPE
 from ingest.extracted import Practice, PracticeSource
 from ingest.matching_form import fold
 from ingest.practices import strip_numbering
@@ -142,6 +143,8 @@ class Answerer:
                 result = self._compare(question, read_as, question_topic, scoped, scope, kind)
         if self.thresholds.record_all and result is not None:
             self._sentences(question, read_as, question_topic, scoped, filters, top_k, evidence)
+        if result is None:
+            result = self._latest(question, read_as, question_topic, scoped, scope, top_k, evidence)
         if result is None:
             result = self._sentences(question, read_as, question_topic, scoped, filters, top_k, evidence)
             result.plan = plan if plan in (Plan.FACT, Plan.STATUS) else Plan.FACT
@@ -353,6 +356,46 @@ class Answerer:
             return self._refusal(question, result.citations or result.related, missing, result.kind, unknown=False)
         return result
 
+    def _latest(
+        self,
+        question: str,
+        read_as: str,
+        question_topic: Topic,
+        scoped: SearchFilters,
+        scope: Scope,
+        top_k: int,
+        evidence: dict[str, float],
+    ) -> Answer | None:
+        """「翠柳社区公共充电桩现在有多少个」: one pilot's figure as of now is its latest
+        report's, not the plan's target nor a report a year old (the answer gave 2024H2's
+        326 beside the plan's 500, while 2026H1's report says 536). The pilot's latest
+        reports are asked in turn; None when the question names a period, no single pilot,
+        or when neither report answers it (the ordinary answer follows)."""
+        if not _NOW.search(read_as) or question_periods(read_as):
+            return None
+        pilot_id = scoped.pilot_id or (scope.pilot_ids[0] if len(scope.pilot_ids) == 1 else None)
+        if pilot_id is None:
+            return None
+        for period in self._report_periods(pilot_id)[:RECENT_REPORTS_ASKED]:
+            tried = dict(evidence)
+            recent = replace(scoped, pilot_id=pilot_id, period=period)
+            result = self._sentences(question, read_as, question_topic, recent, recent, top_k, tried)
+            if result.found:
+                evidence.update(tried)
+                result.plan = Plan.FACT
+                result.note = messages()["latest_report"].format(period=_period_words(period)) + result.note
+                return result
+        return None
+
+    def _report_periods(self, pilot_id: str) -> list[str]:
+        """The half-years of the pilot's progress reports, latest first."""
+        periods = {
+            str(meta["period"])
+            for meta in self.catalog.doc_meta.values()
+            if meta.get("pilot_id") == pilot_id and meta.get("doc_type") == REPORT_DOC_TYPE and meta.get("period")
+        }
+        return sorted(periods, reverse=True)
+
     def _mentioning(self, result: Answer, focus: list[str]) -> list[AnswerSentence]:
         """The answer's sentences, best first, that mention the quantity's measure (with
         their section): 「总投资是多少」 is not answered by the sentence giving the size."""
@@ -409,6 +452,10 @@ class Answerer:
 
 
 YEAR_IN_TEXT = re.compile(r"20\d{2}\s*年")
+# 「现在」「目前」「最新」: the question asks how things stand now (AnswerBuilder._latest).
+_NOW = re.compile(r"现在|目前|当前|眼下|如今|至今|现阶段|最新|最近")
+# How many of a pilot's latest reports a question about now is put to, latest first.
+RECENT_REPORTS_ASKED = 2
 _TO = r"\s*[—\-－~～至到]\s*"
 # How a report names a half-year besides 上半年 / 下半年: by its months, or by the date a
 # total runs to (「截至2026年6月底」 is the first half's; 「截至2025年底」 the second's).

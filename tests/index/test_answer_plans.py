@@ -286,3 +286,16 @@ def test_a_half_year_named_by_its_months_answers_a_question_about_that_half(tmp_
         )
     finally:
         kb.close()
+
+
+def test_a_question_about_now_is_answered_from_the_pilots_latest_report(kb):
+    """「…现在是多少」: the latest report's figure, not the plan's target or an older
+    report's (翠柳's 充电桩 came back as 2024H2's 326 beside the plan's 500)."""
+    result = answer(kb, "清泉园区余热资源回收利用率现在是多少？")
+    assert result.found and "最近一期（2026年上半年）" in result.note, result.note
+    cited = {result.citation(n).doc_id for s in result.sentences() for n in s.citations}
+    assert cited == {"park-ningdong-qingquan/report-2026H1"}
+    assert any("70.6" in s.text for s in result.sentences())
+    # A period named in the question is that period's, not the latest.
+    named = answer(kb, "清泉园区2025年余热资源回收利用率是多少？")
+    assert "最近一期" not in named.note and any("69.1" in s.text for s in named.sentences())
