@@ -20,8 +20,15 @@ def _period_label(stamp: str) -> str:
 
 
 def covered_period(outline: Outline) -> tuple[str, str]:
+    """(first, last) period the sources cover; one year when they all fall in it (a
+    summary dated in 2025 and a 2025H2 report: 2025年, not 「2025年至2025年下半年」)."""
     stamps = sorted(s.period or s.date[:4] for s in outline.references if (s.period or s.date))
-    return (_period_label(stamps[0]), _period_label(stamps[-1])) if stamps else ("", "")
+    if not stamps:
+        return "", ""
+    first, last = stamps[0], stamps[-1]
+    if first[:4] == last[:4] and first != last and (len(first) == 4 or len(last) == 4):
+        return f"{first[:4]}年", f"{first[:4]}年"
+    return _period_label(first), _period_label(last)
 
 
 def preface(outline: Outline) -> list[str]:

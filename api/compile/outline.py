@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from index.practice_effects import Applicability, effect_figures, practice_applicability
 from index.practice_fields import PracticeFields, classify_practice
@@ -93,6 +93,25 @@ def selected(practice: Practice, fields: PracticeFields, request: CompileRequest
     return not request.periods or any(_source_matches_period(s, request.periods) for s in practice.sources)
 
 
+def within_periods(practice: Practice, periods: tuple[str, ...]) -> Practice:
+    """The practice as the periods asked for show it: their sources and figures only.
+
+    Why: a 2025 汇编 took a practice with one 2025 source, then cited all its sources and
+    listed its 2026 figures as 成效 (「发电量：1.18亿千瓦时（2026H1）」), and its 前言 said
+    「材料时间为2024年至2026年上半年」. A figure that states no time is kept."""
+    sources = [source for source in practice.sources if _source_matches_period(source, periods)]
+    figures = [
+        figure
+        for figure in practice.figures
+        if not (figure.period or figure.year) or any(_figure_stamp(figure).startswith(period) for period in periods)
+    ]
+    return replace(practice, sources=sources or practice.sources, figures=figures)
+
+
+def _figure_stamp(figure: Figure) -> str:
+    return figure.period or str(figure.year)
+
+
 def field_rank(request: CompileRequest) -> dict[str, int]:
     ordered = [*request.field_order, *(name for name in FIELDS if name not in request.field_order)]
     return {name: index for index, name in enumerate(ordered)}
@@ -120,6 +139,8 @@ def build_outline(
     outline = Outline(title=request.title, date=request.date or dt.date.today(), issuer=request.issuer)
     chosen: list[OutlinePractice] = []
     for practice in practices:
+        if request.periods:
+            practice = within_periods(practice, request.periods)
         item = assess(practice, lessons.get(practice.pilot_id, ()))
         if not selected(practice, item.fields, request):
             continue

@@ -142,6 +142,20 @@ def test_compile_markdown_and_refusals(http):
     assert empty.status_code == 422 and "没有可汇编的经验做法" in empty.json()["detail"]
 
 
+def test_a_compile_for_a_period_cites_and_quotes_only_that_period(http):
+    """A 2025 汇编 cited a practice's 2026 reports beside its 2025 ones, listed
+    「发电量：1.18亿千瓦时（2026H1）」 as 成效, and its 前言 said 「材料时间为2024年至2026年上半年」."""
+    response = http.post("/compile", json={"pilot_types": ["园区"], "periods": ["2025"], "format": "markdown"})
+    assert response.status_code == 200
+    text = response.text
+    body, _, references = text.partition("## 参考来源")
+    assert references and "2026H1" not in references and "report-2026H1" not in references
+    assert "2024H" not in references
+    effects = [line for line in body.splitlines() if "成效" in line or re.search(r"（20\d\dH[12]）", line)]
+    assert effects and not [line for line in effects if "（2026" in line or "（2024" in line], effects
+    assert "材料时间为2025年" in text
+
+
 def test_figures_check_lists_each_problem_with_its_documents(http):
     check = http.get("/figures/check").json()
     assert check["series"] > 0 and check["figures"] >= check["series"]
