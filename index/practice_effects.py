@@ -13,7 +13,9 @@ achieved one. The 汇编 shows only:
   from another document merged into it, naming something the title names (a shared rare
   character pair: 「沼气利用量」 for 「…双源沼气替代燃气锅炉」);
 - **once**: one figure per value and unit, and one per measure — the latest period wins
-  (沼气利用量 2024 and 2025H1: the 2025H1 one);
+  (沼气利用量 2024 and 2025H1: the 2025H1 one); names that differ in wording only are one
+  measure, as targets and reports are matched (index/target_links.py): 屋顶光伏装机容量
+  and 屋顶分布式光伏装机容量, 装机容量 and 余热余压发电装机容量 were listed side by side;
 - at most ``MAX_EFFECTS``, the practice's own text first, then the latest reports.
 
 Applicability comes from the practice's text (sentences that say 适用于、可推广、建议…) and
@@ -28,6 +30,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from index.target_links import MIN_NAME_SIMILARITY, canonical, name_similarity
 from ingest.domain import PERIOD_KINDS
 from ingest.extracted import Figure, Practice
 from ingest.indicators import data_sections
@@ -98,13 +101,14 @@ def effect_figures(practice: Practice, limit: int = MAX_EFFECTS) -> list[Figure]
     others = sorted((f for f in candidates if f not in own), key=_period_key, reverse=True)
     chosen: list[Figure] = []
     seen_values: set[tuple[float, str]] = set()
-    seen_names: set[str] = set()
+    seen_names: list[str] = []
     for figure in own + others:
         value_key = (figure.normalized_value or figure.value, figure.normalized_unit or figure.unit)
-        if value_key in seen_values or figure.name in seen_names:
+        name = canonical(figure.name)
+        if value_key in seen_values or any(name_similarity(name, seen) >= MIN_NAME_SIMILARITY for seen in seen_names):
             continue
         seen_values.add(value_key)
-        seen_names.add(figure.name)
+        seen_names.append(name)
         chosen.append(figure)
         if len(chosen) == limit:
             break

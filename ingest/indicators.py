@@ -457,10 +457,18 @@ def _figure_span(
 def _before_the_pilot(sentence_before: str, cues: tuple[str, ...]) -> bool:
     """The sentence sets the figure before the pilot began (「试点启动前，全村清洁取暖率仅
     22%」): a baseline, whatever the document's period. 「较改造前下降26.3%」 is a change
-    now, measured from it."""
-    return any(
-        re.search(rf"(?<!较)(?<!比)(?<!相比)(?<!与){re.escape(cue)}", sentence_before) is not None for cue in cues
-    )
+    now, measured from it, and the B of 「由试点前的360千瓦增加到2350千瓦」 is what the
+    pilot reached (it was read as a baseline, and left out of the practice's 成效)."""
+    found = [
+        match.end()
+        for cue in cues
+        for match in re.finditer(rf"(?<!较)(?<!比)(?<!相比)(?<!与){re.escape(cue)}", sentence_before)
+    ]
+    return bool(found) and _REACHED.search(sentence_before, max(found)) is None
+
+
+# 「…增加到」「…提高至」「…达到」: what follows is the value reached, not the one before.
+_REACHED = re.compile(r"(?:到|至|达)[^，；。]{0,4}$|(?:到|至)(?:了)?$")
 
 
 def _without_times(text: str) -> str:

@@ -201,3 +201,15 @@ def test_a_figure_of_before_the_pilot_began_is_a_baseline_not_the_reports_period
     spans = {f.value: (f.period_kind, f.period) for f in _figures(body, period="2025H2")}
     assert spans[22][0] == "基期"
     assert spans[26.3][0] != "基期"
+
+
+def test_the_value_reached_from_before_the_pilot_is_not_a_baseline():
+    """「由试点前的360千瓦增加到2350千瓦」: 2350 is what the pilot reached (360, undated,
+    is not read as a figure)."""
+    spans = {
+        f.value: f.period_kind
+        for f in _figures("屋顶光伏装机容量由试点前的360千瓦增加到2350千瓦。", doc_type="经验总结", period="2025H1")
+    }
+    assert spans[2350] != "基期", spans
+    before = {f.value: f.period_kind for f in _figures("试点启动前，全村清洁取暖率仅22%。", period="2025H2")}
+    assert before[22] == "基期"
