@@ -132,7 +132,10 @@ def applicability_sentences(text: str, limit: int = MAX_APPLICABILITY) -> list[s
 
 
 def lesson_items(section_text: str) -> list[str]:
-    """The numbered items of a 可推广经验 section, numbering removed."""
+    """The numbered items of a 可推广经验 section, numbering removed. A paragraph that
+    numbers its items inline (「一是组织上，…。二是技术上，…。」) is split at each, and a
+    closing sentence about them all (「上述做法适用于…」) is an item of its own: the whole
+    paragraph was pasted under one practice's 适用条件."""
     items: list[str] = []
     for line in section_text.splitlines():
         clean = line.strip()
@@ -142,7 +145,13 @@ def lesson_items(section_text: str) -> list[str]:
             items.append(strip_numbering(clean) if _LESSON_NUMBER.match(clean) else clean)
         else:
             items[-1] += clean
-    return items
+    parts = (part.strip() for item in items for part in _INLINE_ITEM.split(item))
+    return [_INLINE_ORDINAL.sub("", part) for part in parts if part]
+
+
+# Where a paragraph's inline item begins: 「。二是…」, or its closing 「。上述…」.
+_INLINE_ITEM = re.compile(r"(?<=[。；])(?=\s*(?:[一二三四五六七八九十]是|上述|以上))")
+_INLINE_ORDINAL = re.compile(r"^[一二三四五六七八九十]是")
 
 
 def matching_lesson(practice: Practice, lessons: list[str]) -> str | None:

@@ -171,3 +171,36 @@ def test_a_baseline_or_a_target_is_not_a_practices_result():
         figures=figures,
     )
     assert [(f.value, f.period) for f in effect_figures(practice)] == [(94.6, "2025H2")]
+
+
+def test_lessons_numbered_inline_are_items_of_their_own():
+    """A 可推广经验 paragraph 「一是…。二是…。…上述做法适用于…」 was one lesson, pasted whole
+    under one practice's 适用条件; each practice now gets the item that restates it."""
+    from index.practice_effects import lesson_items, matching_lesson
+    from ingest.extracted import Practice
+
+    section = (
+        "一是组织上，以村集体控股的服务公司为主体，把分散的粪污处理变成有收益的集体产业。"
+        "二是技术上，“沼气热电联产+沼液管网+水肥一体化”成套模式成熟。"
+        "三是群众参与上，碳账本让减排“看得见”，绿色积分让农户“得实惠”。"
+        "上述做法适用于引黄灌区奶牛、肉牛养殖集中的村。"
+    )
+    items = lesson_items(section)
+    assert items == [
+        "组织上，以村集体控股的服务公司为主体，把分散的粪污处理变成有收益的集体产业。",
+        "技术上，“沼气热电联产+沼液管网+水肥一体化”成套模式成熟。",
+        "群众参与上，碳账本让减排“看得见”，绿色积分让农户“得实惠”。",
+        "上述做法适用于引黄灌区奶牛、肉牛养殖集中的村。",
+    ]
+    ledger = Practice(
+        practice_id="p2",
+        title="碳账本和绿色积分",
+        description="每半年在村务公开栏公布碳账本，设立绿色积分超市，积分可兑换生活用品。",
+        pilot="示范村",
+        pilot_id="demo-village",
+        pilot_type="乡村",
+        region="吴忠市",
+        fields=[],
+        sources=[],
+    )
+    assert matching_lesson(ledger, items) == items[2]
