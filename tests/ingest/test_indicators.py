@@ -213,3 +213,10 @@ def test_the_value_reached_from_before_the_pilot_is_not_a_baseline():
     assert spans[2350] != "基期", spans
     before = {f.value: f.period_kind for f in _figures("试点启动前，全村清洁取暖率仅22%。", period="2025H2")}
     assert before[22] == "基期"
+
+
+def test_a_verb_left_after_a_date_is_not_a_figures_name():
+    """「至10月15日采暖季前完成106户」 made a series named 「前完成」 on the pilot's page."""
+    text = "第二批清洁取暖改造因施工队伍不足，至10月15日采暖季前完成106户，截至2025年底全村清洁取暖率为64.8%。"
+    names = [f.name for f in _figures(text, period="2025H2")]
+    assert "前完成" not in names and "完成" not in names, names
