@@ -6,7 +6,7 @@ from __future__ import annotations
 from index.catalog import ChunkRecord
 from index.practice_answers import PracticeMatch, pick_sentences, practice_sentences
 from index.question_terms import Topic
-from ingest.extracted import Practice, PracticeSource
+from ingest.extracted import Figure, Practice, PracticeSource
 
 SUMMARY = "demo-town/summary"
 REPORT = "demo-town/report-2026H1"
@@ -33,6 +33,22 @@ def match_of(
     )
     retrieved = {r.chunk_id for r in chunks}
     return PracticeMatch(practice, chunks, retrieved, 1.0, title_coverage, 1.0, best_chunk=best_chunk)
+
+
+def village_practice(title: str, description: str, figures: list[Figure] | None = None) -> Practice:
+    """A demo village's practice with no sources: for what is read from its text and figures."""
+    return Practice(
+        practice_id="p1",
+        title=title,
+        description=description,
+        pilot="示范村",
+        pilot_id="demo-village",
+        pilot_type="乡村",
+        region="吴忠市",
+        fields=[],
+        sources=[],
+        figures=figures or [],
+    )
 
 
 def test_the_effect_shown_is_the_one_its_section_says_is_about_the_question():
@@ -141,7 +157,6 @@ def test_a_baseline_or_a_target_is_not_a_practices_result():
     """「…综合利用率由2023年的82%提高到2025年8月底的94.6%」: the 汇编 listed 「82%（2023）」
     as 成效 beside the 94.6%."""
     from index.practice_effects import effect_figures
-    from ingest.extracted import Figure
 
     sentence = "全村畜禽粪污综合利用率由2023年的82%提高到2025年8月底的94.6%。"
     figures = [
@@ -158,18 +173,7 @@ def test_a_baseline_or_a_target_is_not_a_practices_result():
             period_kind="目标",
         ),
     ]
-    practice = Practice(
-        practice_id="p1",
-        title="粪污统收统处",
-        description=sentence,
-        pilot="示范村",
-        pilot_id="demo-village",
-        pilot_type="乡村",
-        region="吴忠市",
-        fields=[],
-        sources=[],
-        figures=figures,
-    )
+    practice = village_practice("粪污统收统处", sentence, figures)
     assert [(f.value, f.period) for f in effect_figures(practice)] == [(94.6, "2025H2")]
 
 
@@ -177,7 +181,6 @@ def test_lessons_numbered_inline_are_items_of_their_own():
     """A 可推广经验 paragraph 「一是…。二是…。…上述做法适用于…」 was one lesson, pasted whole
     under one practice's 适用条件; each practice now gets the item that restates it."""
     from index.practice_effects import lesson_items, matching_lesson
-    from ingest.extracted import Practice
 
     section = (
         "一是组织上，以村集体控股的服务公司为主体，把分散的粪污处理变成有收益的集体产业。"
@@ -192,15 +195,7 @@ def test_lessons_numbered_inline_are_items_of_their_own():
         "群众参与上，碳账本让减排“看得见”，绿色积分让农户“得实惠”。",
         "上述做法适用于引黄灌区奶牛、肉牛养殖集中的村。",
     ]
-    ledger = Practice(
-        practice_id="p2",
-        title="碳账本和绿色积分",
-        description="每半年在村务公开栏公布碳账本，设立绿色积分超市，积分可兑换生活用品。",
-        pilot="示范村",
-        pilot_id="demo-village",
-        pilot_type="乡村",
-        region="吴忠市",
-        fields=[],
-        sources=[],
+    ledger = village_practice(
+        "碳账本和绿色积分", "每半年在村务公开栏公布碳账本，设立绿色积分超市，积分可兑换生活用品。"
     )
     assert matching_lesson(ledger, items) == items[2]
