@@ -9,11 +9,11 @@ target's indicator (index/target_links.py finds them):
 - Otherwise, a target whose year is over is judged by the value at the year's end (a
   full-year value, the second half, 截至…年底; a progress report's before an experience
   summary's, which may give a value of August as the year's), as the pilots' own
-  year-end reports judge it: 已完成 when it meets the target (at least / at most), else 滞后, whatever
-  came after. A value after the year is said in the reason: 「…目标年已过仍未达到；
-  2026年上半年70.6%，此后已达到」. Before, the latest value decided, and a 2025 target
-  missed at the end of 2025 and reached in 2026H1 showed as 已完成 on the board while
-  the pilot's report said 未完成.
+  year-end reports judge it: 已完成 when it meets the target (at least / at most), else
+  滞后, whatever came after. A later value is said in the reason: 「…目标年已过仍未达到；
+  2026年上半年70.6%，此后已达到」 (or 「…，仍未达到」; for a met target, 「…，此后已低于
+  目标」). Before, the latest value decided, and a 2025 target missed at the end of 2025
+  and reached in 2026H1 showed as 已完成 on the board while the pilot's report said 未完成.
 - Without a value at the year's end, the latest value decides: 已完成 when it meets the
   target, 滞后 when it does not and the target year is over.
 - Before then, the value is compared with a straight line from the baseline to the
