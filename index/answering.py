@@ -452,7 +452,7 @@ class Answerer:
 
 
 YEAR_IN_TEXT = re.compile(r"20\d{2}\s*年")
-# 「现在」「目前」「最新」: the question asks how things stand now (AnswerBuilder._latest).
+# 「现在」「目前」「最新」: the question asks how things stand now (Answerer._latest).
 _NOW = re.compile(r"现在|目前|当前|眼下|如今|至今|现阶段|最新|最近")
 # How many of a pilot's latest reports a question about now is put to, latest first.
 RECENT_REPORTS_ASKED = 2

@@ -5,10 +5,11 @@ targets, each report's half-year figures, the summary's totals — the same 7200
 two documents, 「缺口300万元」 from a report's difficulties, a design capacity next to an
 achieved one. The 汇编 shows only:
 
-- **results**: a figure stated as an outcome, not a target or a baseline (the 82% of
-  「由2023年的82%提高到94.6%」 was listed as 成效 with its year, 2023) (an [effect] word of ingest's
+- **results**: a figure stated as an outcome (an [effect] word of ingest's
   data/practice_roles.txt — 达到、下降、节约、累计… — in its clause just before it, or in
-  its name, or a name that is an achieved quantity: 利用量、发电量…), not a design parameter, an investment or a gap;
+  its name, or a name that is an achieved quantity: 利用量、发电量…), not a design
+  parameter, an investment or a gap, and not a target or a baseline (the 82% of
+  「由2023年的82%提高到94.6%」 was listed as 成效 with its year, 2023);
 - **about this practice**: stated in the practice's own (canonical) text, or, for a figure
   from another document merged into it, naming something the title names (a shared rare
   character pair: 「沼气利用量」 for 「…双源沼气替代燃气锅炉」);
