@@ -199,3 +199,13 @@ def test_lessons_numbered_inline_are_items_of_their_own():
         "碳账本和绿色积分", "每半年在村务公开栏公布碳账本，设立绿色积分超市，积分可兑换生活用品。"
     )
     assert matching_lesson(ledger, items) == items[2]
+
+
+def test_a_condition_on_what_was_done_is_not_where_a_practice_applies():
+    """「…，有条件的加建南向被动式阳光间」 tells what was done: it was repeated under
+    适用条件 after the 做法 that begins with it. 「有条件的乡村可…」 recommends."""
+    from index.practice_effects import applicability_sentences
+
+    done = "对1998年以前建成的砖混农房，统一实施外墙保温和门窗更换，有条件的加建南向被动式阳光间。"
+    advised = "有条件的乡村可先行推广户用光伏与空气源热泵打包改造。"
+    assert applicability_sentences(done + advised) == [advised]
