@@ -78,6 +78,7 @@ _YES_NO = re.compile(
     r"|(?:是否|是不是|有没有|有无|能否|能不能)[^，。？！]{0,6}?(?:完成|达到|实现|达成|达标|做到)"
 )
 MAX_TARGETS = 12
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
 def asks_about_targets(question: str) -> bool:
@@ -155,7 +156,17 @@ class TargetAnswers:
             floor = max(MIN_TOPIC_COVERAGE, best - TOPIC_SLACK)
             on_topic = [record for score, record in sorted(scored, key=lambda x: -x[0]) if score >= floor]
         candidates = [record for record in on_topic if not statuses or record.status in statuses] or on_topic
-        candidates.sort(key=lambda record: (not record.credited, record.target.year, record.pilot_id))
+        # The target whose value the question states (「余热…70%的目标」) before its 2030
+        # sibling (80%), then those with practices to show.
+        stated = {float(number) for number in _NUMBER.findall(question)}
+        candidates.sort(
+            key=lambda record: (
+                record.target.value not in stated,
+                not record.credited,
+                record.target.year,
+                record.pilot_id,
+            )
+        )
         answers = []
         for record in candidates[:MAX_TARGETS]:
             target_sentence = self._sentence(record.target_source, citations)

@@ -114,8 +114,10 @@ def test_ask_about_one_pilots_target_gets_the_target_with_its_latest_figure(http
     body = http.post("/ask", json={"question": "清泉园区余热资源回收利用率70%的目标完成了没有？"}).json()
     assert body["found"] and body["plan"] == "status" and body["targets"]
     assert {t["pilot_id"] for t in body["targets"]} == {QINGQUAN}
-    # A yes/no question: the target whatever its status (it used to list other, met, targets).
+    # A yes/no question: the target whatever its status (it used to list other, met, targets),
+    # the one at the level it names (70%) before its 2030 sibling (80%).
     assert {t["indicator"] for t in body["targets"]} == {"余热资源回收利用率"}
+    assert body["targets"][0]["year"] == 2025
     heat = next(t for t in body["targets"] if t["indicator"] == "余热资源回收利用率" and t["year"] == 2025)
     assert heat["status"] == "滞后" and "70" in heat["target"]["text"]
     assert "69.1" in heat["latest"]["text"] and "2026年上半年70.6%，此后已达到" in heat["reason"]
