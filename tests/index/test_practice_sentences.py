@@ -209,3 +209,26 @@ def test_a_condition_on_what_was_done_is_not_where_a_practice_applies():
     done = "对1998年以前建成的砖混农房，统一实施外墙保温和门窗更换，有条件的加建南向被动式阳光间。"
     advised = "有条件的乡村可先行推广户用光伏与空气源热泵打包改造。"
     assert applicability_sentences(done + advised) == [advised]
+
+
+def test_names_that_differ_in_wording_only_are_one_measure_in_a_practices_results():
+    """The 汇编 listed 屋顶光伏装机容量 2350千瓦 beside 屋顶分布式光伏装机容量 1620千瓦 for
+    one practice: one measure, shown once (its own text's first, then the latest)."""
+    from index.practice_effects import effect_figures
+
+    own = "屋顶光伏装机容量累计达到2350千瓦，上半年发电约172万千瓦时。"
+    figures = [
+        Figure(
+            "屋顶分布式光伏装机容量",
+            1620.0,
+            "千瓦",
+            "1620千瓦",
+            "屋顶分布式光伏装机容量累计达到1620千瓦。",
+            "2024H2",
+            2024,
+        ),
+        Figure("屋顶光伏装机容量", 2350.0, "千瓦", "2350千瓦", own, "2025H1", 2025, period_kind="累计"),
+        Figure("发电量", 172.0, "万千瓦时", "172万千瓦时", own, "2025H1", 2025, period_kind="半年"),
+    ]
+    shown = effect_figures(village_practice("整村推进屋顶光伏", own, figures))
+    assert [(f.name, f.value) for f in shown] == [("屋顶光伏装机容量", 2350.0), ("发电量", 172.0)]
