@@ -415,7 +415,7 @@ class Answerer:
             return False
         if _period_words(period) in sentence or (len(period) == 4 and f"{period}年" in sentence):
             return True
-        if len(period) == 6 and _HALF_YEAR_NAMED[period[-1]](period[:4]).search(sentence):
+        if len(period) == 6 and re.search(_HALF_YEAR_NAMED[period[-1]].format(year=period[:4]), sentence):
             return True  # 「2026年1—6月」「截至2026年6月底」, as an indicator table's 统计口径 says it
         if YEAR_IN_TEXT.search(sentence):
             return False
@@ -460,8 +460,8 @@ _TO = r"\s*[—\-－~～至到]\s*"
 # How a report names a half-year besides 上半年 / 下半年: by its months, or by the date a
 # total runs to (「截至2026年6月底」 is the first half's; 「截至2025年底」 the second's).
 _HALF_YEAR_NAMED = {
-    "1": lambda year: re.compile(rf"{year}\s*年\s*(?:1{_TO}6\s*月|6\s*月\s*(?:底|末|30日))"),
-    "2": lambda year: re.compile(rf"{year}\s*年\s*(?:7{_TO}12\s*月|12\s*月\s*(?:底|末|31日)|底|末)"),
+    "1": r"{year}\s*年\s*(?:1" + _TO + r"6\s*月|6\s*月\s*(?:底|末|30日))",
+    "2": r"{year}\s*年\s*(?:7" + _TO + r"12\s*月|12\s*月\s*(?:底|末|31日)|底|末)",
 }
 # A number as an answer states it: digits, or a Chinese numeral before a measure word.
 _NUMBER = re.compile(r"\d|[一二两三四五六七八九十百千万]+[个座台辆家项户人次口吨亩处批期栋所条]")
